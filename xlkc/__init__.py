@@ -1,0 +1,12 @@
+"""xlkc: self-cost price model for a municipal contact centre (Prismodell Kontaktcenter)."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("xlkc")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+from xlkc.errors import InputError, ValidationError, XlkcError  # noqa: E402
+
+__all__ = ["InputError", "ValidationError", "XlkcError", "__version__"]

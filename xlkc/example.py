@@ -1,0 +1,266 @@
+"""The synthetic example of SPEC §7: every figure is invented but plausible."""
+
+from __future__ import annotations
+
+from xlkc.inputs import (
+    AllocationKey,
+    AnswerGroup,
+    Channel,
+    ChannelKind,
+    ContactVolume,
+    Cost,
+    CostKind,
+    Customer,
+    CustomerVolume,
+    FeeKey,
+    Inputs,
+    Outcome,
+    OverheadPool,
+    Parameters,
+    PoolLevel,
+    PreviousPrice,
+    PriceModel,
+    Profile,
+    Service,
+    ServiceType,
+    Source,
+    StaffCategory,
+    StaffRole,
+)
+
+SB, SO, SK, WK = (
+    "Samhällsbyggnadsenheten",
+    "Sociala enheten",
+    "Skolenheten",
+    "Webb och kommunikation",
+)
+
+CHANNELS = (
+    Channel("telefon", ChannelKind.REAL_TIME, service_level=0.80, answer_time_s=60),
+    Channel("chatt", ChannelKind.REAL_TIME, service_level=0.80, answer_time_s=60,
+            concurrency_factor=1.7),
+    Channel("e-post", ChannelKind.DEFERRED),
+    Channel("e-tjänst", ChannelKind.DEFERRED),
+    Channel("brev", ChannelKind.DEFERRED),
+    Channel("uppdrag", ChannelKind.DEFERRED),
+    Channel("inlägg", ChannelKind.DEFERRED),
+)
+
+ANSWER_GROUPS = (
+    AnswerGroup("SB-prio", "telefon", service_level=0.80, answer_time_s=30),
+)
+
+P, T = ServiceType.BASE, ServiceType.ADD_ON
+FEE = PriceModel.ANNUAL_FEE
+LAST = FeeKey.LAST_YEAR_CONTACTS
+
+SERVICES = (
+    Service("SB1", "Bygglov och plan", SB, P, "SB", "handläggare", FEE, LAST),
+    Service("SB2", "Trafik och gata, felanmälan", SB, P, "SB", "handläggare", FEE, LAST),
+    Service("SB3", "Avfall och miljö", SB, P, "SB", "handläggare", FEE, LAST),
+    Service("SB-T1", "Tillstånd, prioriterad", SB, T, "SB-prio", "specialist",
+            PriceModel.PER_CONTACT, description="Prioriterad linje, 80 % inom 30 s"),
+    Service("SO1", "Äldre direkt", SO, P, "SO", "handläggare", FEE, FeeKey.INHABITANTS),
+    Service("SO2", "Socialtjänst första linjen", SO, P, "SO", "specialist",
+            PriceModel.PER_MINUTE),
+    Service("SO-T1", "Färdtjänst och parkeringstillstånd", SO, T, "SO", "handläggare",
+            PriceModel.PER_CONTACT, price_group="Ärendehandläggning"),
+    Service("SK1", "Förskola och skola", SK, P, "SK", "handläggare", FEE, LAST),
+    Service("SK2", "Skolplattformen support", SK, P, "SK", "handläggare",
+            PriceModel.PER_CHANNEL),
+    Service("SK-T1", "Skolskjuts", SK, T, "SK", "handläggare", PriceModel.PER_CONTACT,
+            price_group="Ärendehandläggning"),
+    Service("W1", "Webbredaktion", WK, P, "WK", "webbredaktör", PriceModel.PER_HOUR),
+    Service("W2", "Sociala medier", WK, T, "WK", "webbredaktör", PriceModel.SUBSCRIPTION,
+            FeeKey.EQUAL, fixed_share=0.30),
+    Service("W3", "Synpunkter och klagomål", WK, P, "WK", "handläggare", FEE,
+            FeeKey.EMPLOYEES),
+)
+
+# (service, channel, volume per year, handle time in minutes)
+_CONTACTS = (
+    ("SB1", "telefon", 38_000, 6.5), ("SB1", "e-post", 9_000, 9), ("SB1", "e-tjänst", 4_000, 12),
+    ("SB2", "telefon", 52_000, 4.5), ("SB2", "chatt", 8_000, 7), ("SB2", "e-tjänst", 20_000, 3),
+    ("SB3", "telefon", 18_000, 5), ("SB3", "e-post", 4_000, 8),
+    ("SB-T1", "telefon", 6_000, 8),
+    ("SO1", "telefon", 45_000, 7.5), ("SO1", "e-post", 3_000, 10),
+    ("SO2", "telefon", 30_000, 8),
+    ("SO-T1", "brev", 5_000, 15),
+    ("SK1", "telefon", 60_000, 5.5), ("SK1", "e-post", 15_000, 7), ("SK1", "chatt", 10_000, 8),
+    ("SK2", "telefon", 25_000, 6), ("SK2", "e-post", 6_000, 9),
+    ("SK-T1", "e-tjänst", 3_000, 15),
+    ("W1", "uppdrag", 2_400, 30),
+    ("W2", "inlägg", 12_000, 4),
+    ("W3", "e-tjänst", 9_000, 10),
+)
+# Inputs that rest on a specialist's valuation rather than statistics, and one target value.
+_VALUED = {("W1", "uppdrag"), ("W2", "inlägg"), ("SO-T1", "brev")}
+_TARGET_AHT_MIN = {("SK1", "telefon"): 5.0}  # the unit's target: 5 minutes instead of 5.5
+
+
+def _contacts() -> tuple[ContactVolume, ...]:
+    rows = []
+    for sid, ch, vol, aht_min in _CONTACTS:
+        src = Source.VALUATION if (sid, ch) in _VALUED else Source.MEASURED
+        target = _TARGET_AHT_MIN.get((sid, ch))
+        rows.append(ContactVolume(
+            sid, ch, float(vol), aht_min * 60.0, volume_source=src, aht_source=src,
+            target_aht_s=None if target is None else target * 60.0,
+        ))
+    return tuple(rows)
+
+
+PROFILE = Profile(
+    month_factors=(1.05, 1.0, 1.0, 0.95, 1.0, 1.1, 0.8, 1.2, 1.1, 1.0, 0.95, 0.85),
+    hourly_shares=(0.09, 0.14, 0.14, 0.12, 0.10, 0.12, 0.11, 0.10, 0.08),
+)
+
+STAFF = (
+    StaffCategory("handläggare", 34_000, StaffRole.AGENT),
+    StaffCategory("specialist", 38_500, StaffRole.AGENT),
+    StaffCategory("webbredaktör", 44_000, StaffRole.AGENT),
+    StaffCategory("teamledare", 43_000, StaffRole.OVERHEAD, pool_id="TL", span=13),
+    StaffCategory("WFM-analytiker", 46_000, StaffRole.OVERHEAD, pool_id="WFM", headcount=2),
+    StaffCategory("enhetschef SB", 58_000, StaffRole.OVERHEAD, pool_id="EC-SB", headcount=1),
+    StaffCategory("enhetschef SO", 58_000, StaffRole.OVERHEAD, pool_id="EC-SO", headcount=1),
+    StaffCategory("enhetschef SK", 58_000, StaffRole.OVERHEAD, pool_id="EC-SK", headcount=1),
+    StaffCategory("enhetschef WK", 58_000, StaffRole.OVERHEAD, pool_id="EC-WK", headcount=1),
+    StaffCategory("avdelningschef", 72_000, StaffRole.OVERHEAD, pool_id="AVD", headcount=1),
+)
+
+COSTS = (
+    Cost("LIC", "Licenser per plats (telefoni och ärendesystem)", CostKind.PER_SEAT, 14_000),
+    Cost("TEL", "Telefoni per samtalsminut", CostKind.PER_MINUTE, 0.12, channel_id="telefon"),
+    Cost("SKJ", "Skolskjutssystem, licens", CostKind.DIRECT, 85_000, service_id="SK-T1"),
+    Cost("PUB", "Publiceringsverktyg", CostKind.DIRECT, 120_000, service_id="W1"),
+)
+
+A, D, U = PoolLevel.ADMINISTRATION, PoolLevel.DEPARTMENT, PoolLevel.UNIT
+POOLS = (
+    # administration overhead assigned to KC (about 3 MSEK), support pools first (step-down)
+    OverheadPool("LOK", "Lokaler", A, 700_000, AllocationKey.AREA, order=1),
+    OverheadPool("IT", "IT", A, 650_000, AllocationKey.SEATS, order=2),
+    OverheadPool("HR", "HR", A, 400_000, AllocationKey.FTE, order=3),
+    OverheadPool("LS", "Ledning och stab", A, 900_000, AllocationKey.FTE, order=4),
+    OverheadPool("EKO", "Ekonomi", A, 350_000, AllocationKey.INVOICED, order=5),
+    # department
+    OverheadPool("AVD", "Avdelningsledning", D, 0, AllocationKey.FTE, order=6),
+    OverheadPool("SYS", "Ärendehanteringssystem", D, 1_200_000, AllocationKey.CONTACTS,
+                 order=7),
+    OverheadPool("WFM", "Planering (WFM)", D, 0, AllocationKey.WORKLOAD, order=8),
+    OverheadPool("TL", "Teamledare", D, 0, AllocationKey.FTE, order=9),
+    # units
+    OverheadPool("EC-SB", "Enhetsledning Samhällsbyggnad", U, 0, AllocationKey.FTE, unit=SB,
+                 order=10),
+    OverheadPool("EC-SO", "Enhetsledning Sociala", U, 0, AllocationKey.FTE, unit=SO, order=11),
+    OverheadPool("EC-SK", "Enhetsledning Skola", U, 0, AllocationKey.FTE, unit=SK, order=12),
+    OverheadPool("EC-WK", "Enhetsledning Webb och kommunikation", U, 40_000,
+                 AllocationKey.FTE, unit=WK, order=13),
+)
+
+CUSTOMERS = (
+    Customer("SBN", "Stadsbyggnadsnämnden", employees=310),
+    Customer("TN", "Trafiknämnden", employees=240),
+    Customer("MHN", "Miljö- och hälsoskyddsnämnden", employees=120),
+    Customer("SN", "Socialnämnden", inhabitants=0, employees=1_450),
+    Customer("ÄN", "Äldrenämnden", inhabitants=21_500, employees=2_900),
+    Customer("UN", "Utbildningsnämnden", employees=6_200),
+    Customer("SDN-N", "Stadsdelsnämnden Norr", inhabitants=48_000, employees=900),
+    Customer("SDN-S", "Stadsdelsnämnden Söder", inhabitants=56_000, employees=1_050),
+    Customer("BOST", "Bostadsbolaget AB", employees=180),
+    Customer("KS", "Kommunstyrelsen", employees=420),
+)
+
+# Who takes what: share of each service's forecast quantity, and last year's share of contacts.
+_CUSTOMER_SHARES: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "SB1": (("SBN", 0.80, 0.78), ("MHN", 0.20, 0.22)),
+    "SB2": (("TN", 0.90, 0.91), ("BOST", 0.10, 0.09)),
+    "SB3": (("MHN", 0.70, 0.72), ("TN", 0.30, 0.28)),
+    "SB-T1": (("SBN", 0.60, 0.60), ("MHN", 0.40, 0.40)),
+    "SO1": (("ÄN", 0.70, 0.70), ("SDN-N", 0.15, 0.14), ("SDN-S", 0.15, 0.16)),
+    "SO2": (("SN", 0.60, 0.62), ("SDN-N", 0.20, 0.19), ("SDN-S", 0.20, 0.19)),
+    "SO-T1": (("TN", 1.00, 1.00),),
+    "SK1": (("UN", 0.80, 0.81), ("SDN-N", 0.10, 0.09), ("SDN-S", 0.10, 0.10)),
+    "SK2": (("UN", 1.00, 1.00),),
+    "SK-T1": (("UN", 1.00, 1.00),),
+    "W1": (("KS", 0.50, 0.55), ("SBN", 0.20, 0.15), ("UN", 0.30, 0.30)),
+    "W2": (("KS", 0.40, 0.40), ("ÄN", 0.20, 0.20), ("UN", 0.20, 0.20), ("TN", 0.20, 0.20)),
+    "W3": (("KS", 0.25, 0.25), ("SBN", 0.25, 0.25), ("SN", 0.25, 0.25), ("UN", 0.25, 0.25)),
+}
+
+
+def _forecast_by_channel(service: Service, contacts: tuple[ContactVolume, ...]) -> dict:
+    """The service's forecast quantity in its price unit, per channel (None: all channels)."""
+    rows = [c for c in contacts if c.service_id == service.service_id]
+    if service.price_model is PriceModel.PER_CHANNEL:
+        return {c.channel_id: c.used_volume for c in rows}
+    if service.price_model is PriceModel.PER_MINUTE:
+        return {None: sum(c.used_volume * c.used_aht_s / 60.0 for c in rows)}
+    if service.price_model is PriceModel.PER_HOUR:
+        return {None: sum(c.used_volume * c.used_aht_s / 3600.0 for c in rows)}
+    return {None: sum(c.used_volume for c in rows)}
+
+
+def _customer_volumes(contacts: tuple[ContactVolume, ...]) -> tuple[CustomerVolume, ...]:
+    out = []
+    last_year_total = {c.service_id: 0.0 for c in contacts}
+    for c in contacts:
+        last_year_total[c.service_id] += c.volume
+    for service in SERVICES:
+        shares = _CUSTOMER_SHARES[service.service_id]
+        for channel, quantity in _forecast_by_channel(service, contacts).items():
+            for cust, share, last_share in shares:
+                last = round(0.96 * last_year_total[service.service_id] * last_share)
+                out.append(CustomerVolume(cust, service.service_id, round(quantity * share, 2),
+                                          last_year_contacts=float(last), channel_id=channel))
+    return tuple(out)
+
+
+# Last year's price list (synthetic): per price unit, annual fees as whole fees.
+PREVIOUS_PRICES = (
+    PreviousPrice("SB1", 4_150_000),
+    PreviousPrice("SB2", 4_400_000),
+    PreviousPrice("SB3", 1_300_000),
+    PreviousPrice("SB-T1", 118),
+    PreviousPrice("SO1", 4_250_000),
+    PreviousPrice("SO2", 12.5),
+    PreviousPrice("SO-T1", 230),
+    PreviousPrice("SK1", 6_500_000),
+    PreviousPrice("SK2", 85, channel_id="telefon"),
+    PreviousPrice("SK2", 105, channel_id="e-post"),
+    PreviousPrice("SK-T1", 230),
+    PreviousPrice("W1", 690),
+    PreviousPrice("W2", 45, annual_fee_kr=160_000),
+    PreviousPrice("W3", 1_050_000),
+)
+
+# Last year's outcome: costs and what was invoiced, together a 3 % deficit.
+_LAST_YEAR_COST = {
+    "SB1": 4_260_000, "SB2": 4_520_000, "SB3": 1_340_000, "SB-T1": 720_000,
+    "SO1": 4_380_000, "SO2": 3_040_000, "SO-T1": 1_130_000, "SK1": 6_650_000,
+    "SK2": 2_400_000, "SK-T1": 700_000, "W1": 830_000, "W2": 760_000, "W3": 1_090_000,
+}
+OUTCOMES = tuple(
+    Outcome(sid, revenue_kr=round(cost * 0.97, 0), cost_kr=float(cost))
+    for sid, cost in _LAST_YEAR_COST.items()
+)
+
+
+def example_inputs() -> Inputs:
+    """The synthetic example of SPEC §7, complete with customers, last year and its deficit."""
+    contacts = _contacts()
+    return Inputs(
+        parameters=Parameters(),
+        channels=CHANNELS,
+        answer_groups=ANSWER_GROUPS,
+        services=SERVICES,
+        contacts=contacts,
+        profile=PROFILE,
+        staff=STAFF,
+        costs=COSTS,
+        pools=POOLS,
+        customers=CUSTOMERS,
+        customer_volumes=_customer_volumes(contacts),
+        previous_prices=PREVIOUS_PRICES,
+        outcomes=OUTCOMES,
+    )

@@ -1,0 +1,340 @@
+"""Typed inputs of the price model.
+
+Everything the engine needs, as frozen dataclasses. Closed lists are ``StrEnum``s whose values are
+the Swedish words a controller sees in the workbook's drop-down lists; code uses the English names.
+Units are in the field names: ``_s`` seconds, ``_h`` hours, ``_kr`` kronor, shares are fractions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ChannelKind(StrEnum):
+    REAL_TIME = "realtid"
+    DEFERRED = "uppskjuten"
+
+
+class StaffingMethod(StrEnum):
+    ERLANG_C = "Erlang C"
+    ERLANG_A = "Erlang A"
+    WORKLOAD = "Arbetsbelastning"
+
+
+class Source(StrEnum):
+    MEASURED = "statistik"
+    VALUATION = "värdering"
+    TARGET = "målvärde"
+
+
+class ServiceType(StrEnum):
+    BASE = "bas"
+    ADD_ON = "tillägg"
+
+
+class PriceModel(StrEnum):
+    PER_CONTACT = "Styckpris per kontakt"
+    PER_CHANNEL = "Styckpris per kanal"
+    PER_MINUTE = "Minutpris"
+    PER_HOUR = "Timpris"
+    ANNUAL_FEE = "Fast årsavgift"
+    SUBSCRIPTION = "Abonnemang + rörligt"
+
+
+#: The unit each price model's price is quoted in.
+PRICE_UNITS: dict[PriceModel, str] = {
+    PriceModel.PER_CONTACT: "kr/kontakt",
+    PriceModel.PER_CHANNEL: "kr/kontakt",
+    PriceModel.PER_MINUTE: "kr/minut",
+    PriceModel.PER_HOUR: "kr/timme",
+    PriceModel.ANNUAL_FEE: "kr/år",
+    PriceModel.SUBSCRIPTION: "kr/kontakt + kr/år",
+}
+
+
+class FeeKey(StrEnum):
+    """How a fixed annual fee is shared among customers."""
+
+    LAST_YEAR_CONTACTS = "kontakter föregående år"
+    INHABITANTS = "invånare"
+    EMPLOYEES = "anställda"
+    EQUAL = "lika delar"
+
+
+class AllocationKey(StrEnum):
+    """The driver by which an overhead pool is shared."""
+
+    FTE = "årsarbetare"
+    CONTACTS = "antal kontakter"
+    WORKLOAD = "hanteringstid"
+    SEATS = "platser"
+    AREA = "kvm"
+    DIRECT = "direkt"
+    INVOICED = "fakturerat belopp"
+    EQUAL = "lika delar"
+
+
+class PoolLevel(StrEnum):
+    UNIT = "enhet"
+    DEPARTMENT = "avdelning"
+    ADMINISTRATION = "förvaltning"
+
+
+class AllocationMethod(StrEnum):
+    DIRECT = "direkt"
+    STEP_DOWN = "stegvis"
+    RECIPROCAL = "reciprok"
+
+
+class CostKind(StrEnum):
+    DIRECT = "direkt"  # an amount named to one service
+    PER_SEAT = "per plats"  # kr per seat and year; seats = FTE x seat ratio
+    PER_MINUTE = "per minut"  # kr per handled minute (of one channel, or all)
+
+
+class RoundingDirection(StrEnum):
+    NEAREST = "närmaste"
+    UP = "uppåt"
+
+
+class StaffRole(StrEnum):
+    AGENT = "produktion"  # answers contacts: its cost follows the services' FTE
+    OVERHEAD = "overhead"  # leads or supports: its cost goes into an overhead pool
+
+
+@dataclass(frozen=True)
+class SlaLevel:
+    """A service level to price a real-time service at (SLA-pris, Ny tjänst)."""
+
+    service_level: float  # share answered within the answer time, e.g. 0.8
+    answer_time_s: float
+
+
+@dataclass(frozen=True)
+class Parameters:
+    year: int = 2027
+    # productive hours per FTE
+    working_days: float = 251
+    hours_per_day: float = 8.0
+    vacation_days: float = 28
+    sick_leave: float = 0.065
+    training: float = 0.06
+    other_absence: float = 0.03
+    total_shrinkage: float | None = None  # replaces the three parts when given
+    # staffing defaults (a channel or answer group may override them)
+    max_occupancy: float = 0.85
+    max_utilisation: float = 0.90  # deferred channels
+    opening_hour: int = 8
+    closing_hour: int = 17
+    # cost
+    payroll_overhead_rate: float = 0.46  # PO-pålägg
+    salary_revision: float = 0.03  # from the salaries' base year to the price year
+    seat_ratio: float = 1.0  # seats per FTE
+    area_per_seat_m2: float = 9.0
+    city_charge_rate: float = 0.012  # on total cost
+    allocation_method: AllocationMethod = AllocationMethod.STEP_DOWN
+    # price
+    rounding_step_kr: float = 1.0
+    rounding_direction: RoundingDirection = RoundingDirection.NEAREST
+    surplus_years: int = 1  # spread last year's surplus/deficit over this many years
+    sla_levels: tuple[SlaLevel, ...] = (
+        SlaLevel(0.80, 30.0),
+        SlaLevel(0.80, 60.0),
+        SlaLevel(0.80, 180.0),
+    )
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A contact channel (Kanaler). Real-time channels are staffed per interval."""
+
+    channel_id: str  # telefon, chatt, e-post, e-tjänst, brev, uppdrag, inlägg
+    kind: ChannelKind
+    service_level: float | None = None  # real-time: e.g. 0.8
+    answer_time_s: float | None = None  # real-time: e.g. 60
+    max_occupancy: float | None = None  # None: Parameters.max_occupancy
+    concurrency_factor: float = 1.0  # chat: effective AHT = AHT / f
+    patience_s: float | None = None  # given: Erlang A
+    asa_target_s: float | None = None
+    max_utilisation: float | None = None  # deferred; None: Parameters.max_utilisation
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    """An answer group's staffing of one channel (Svarsgrupper): a pool of agents.
+
+    Services name their answer group; the pool is (answer group, channel). A row here overrides the
+    channel's defaults for that pool; pools without a row use the channel's defaults.
+    """
+
+    group_id: str
+    channel_id: str
+    method: StaffingMethod | None = None  # None: Erlang A if a patience is known, else Erlang C
+    service_level: float | None = None
+    answer_time_s: float | None = None
+    max_occupancy: float | None = None
+    patience_s: float | None = None
+    asa_target_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service of the catalogue (Tjänster)."""
+
+    service_id: str
+    name: str
+    unit: str  # enhet
+    service_type: ServiceType
+    answer_group: str
+    staff_category: str  # the StaffCategory whose salary its FTE cost
+    price_model: PriceModel
+    fee_key: FeeKey | None = None  # annual fee / subscription
+    price_group: str | None = None  # services of one group share one price
+    fixed_share: float | None = None  # subscription: share of the cost in the fixed fee
+    description: str = ""
+
+    @property
+    def price_unit(self) -> str:
+        return PRICE_UNITS[self.price_model]
+
+
+@dataclass(frozen=True)
+class ContactVolume:
+    """Contacts of one service in one channel (Kontakter), with the source of each figure.
+
+    A target value (målvärde) overrides the measured one in the calculation; both stay visible.
+    """
+
+    service_id: str
+    channel_id: str
+    volume: float  # contacts per year
+    aht_s: float  # handle time per contact
+    volume_source: Source = Source.MEASURED
+    aht_source: Source = Source.MEASURED
+    target_volume: float | None = None
+    target_aht_s: float | None = None
+
+    @property
+    def used_volume(self) -> float:
+        return self.volume if self.target_volume is None else self.target_volume
+
+    @property
+    def used_aht_s(self) -> float:
+        return self.aht_s if self.target_aht_s is None else self.target_aht_s
+
+    @property
+    def used_volume_source(self) -> Source:
+        return self.volume_source if self.target_volume is None else Source.TARGET
+
+    @property
+    def used_aht_source(self) -> Source:
+        return self.aht_source if self.target_aht_s is None else Source.TARGET
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a yearly volume spreads over the opening hours (Profil)."""
+
+    month_factors: tuple[float, ...]  # 12, relative daily intensity Jan..Dec
+    hourly_shares: tuple[float, ...]  # one per opening hour, share of a day's contacts
+    weekday_shares: tuple[float, ...] | None = None  # Mon..Fri, relative; None: equal
+
+
+@dataclass(frozen=True)
+class StaffCategory:
+    """A staff category (Personal): agents whose cost follows FTE, or overhead staff."""
+
+    category_id: str
+    monthly_salary_kr: float  # base year
+    role: StaffRole
+    pool_id: str | None = None  # overhead: the pool its cost goes into
+    headcount: float | None = None  # overhead: fixed number of FTE
+    span: float | None = None  # overhead: one per this many agent FTE (team leaders)
+    unit: str | None = None  # span counts the agents of this unit only; None: all
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A cost that is not salary (Kostnader)."""
+
+    cost_id: str
+    description: str
+    kind: CostKind
+    amount_kr: float  # direct: kr/year; per seat: kr per seat and year; per minute: kr/minute
+    service_id: str | None = None  # direct: required; per seat/minute: None means all services
+    channel_id: str | None = None  # per minute: the channel whose minutes count; None: all
+
+
+@dataclass(frozen=True)
+class OverheadPool:
+    """An overhead pool (Overhead): an amount plus the cost of staff assigned to it."""
+
+    pool_id: str
+    name: str
+    level: PoolLevel
+    amount_kr: float  # besides the salaries of StaffCategory rows pointing here
+    key: AllocationKey
+    unit: str | None = None  # unit level: shared among this unit's services only
+    receivers: tuple[str, ...] = ()  # key DIRECT: the services that receive it
+    order: int = 0  # step-down order (lower first)
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: str
+    name: str
+    inhabitants: float | None = None
+    employees: float | None = None
+
+
+@dataclass(frozen=True)
+class CustomerVolume:
+    """What one customer takes of one service (Kundvolymer)."""
+
+    customer_id: str
+    service_id: str
+    forecast_quantity: float  # in the service's price unit (contacts, minutes, hours)
+    last_year_contacts: float = 0.0  # key for annual fees
+    channel_id: str | None = None  # price per channel: the channel; else None
+
+
+@dataclass(frozen=True)
+class PreviousPrice:
+    """Last year's decided price (Föregående prislista)."""
+
+    service_id: str
+    price_kr: float  # per price unit; annual fee: the whole fee
+    channel_id: str | None = None
+    annual_fee_kr: float | None = None  # subscription: last year's fixed fee
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Last year's outcome per service (Utfall)."""
+
+    service_id: str
+    revenue_kr: float
+    cost_kr: float
+    volume: float = 0.0
+
+    @property
+    def surplus_kr(self) -> float:
+        return self.revenue_kr - self.cost_kr
+
+
+@dataclass(frozen=True)
+class Inputs:
+    parameters: Parameters
+    channels: tuple[Channel, ...]
+    answer_groups: tuple[AnswerGroup, ...]
+    services: tuple[Service, ...]
+    contacts: tuple[ContactVolume, ...]
+    profile: Profile
+    staff: tuple[StaffCategory, ...] = ()
+    costs: tuple[Cost, ...] = ()
+    pools: tuple[OverheadPool, ...] = ()
+    customers: tuple[Customer, ...] = ()
+    customer_volumes: tuple[CustomerVolume, ...] = ()
+    previous_prices: tuple[PreviousPrice, ...] = ()
+    outcomes: tuple[Outcome, ...] = field(default=())

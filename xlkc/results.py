@@ -1,0 +1,92 @@
+"""Typed results of the pipeline: pandas DataFrames with stable column names.
+
+The column lists here are the contract between the engine and the workbook writer: every result
+table has exactly these columns, in this order (the layout gives them Swedish headers and formats).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Staffing, one row per service and channel (Bemanning).
+STAFFING_COLUMNS = (
+    "service_id", "channel_id", "pool_id", "method",
+    "volume", "volume_source", "measured_volume",
+    "aht_s", "aht_source", "measured_aht_s",
+    "workload_h", "fte", "standalone_fte",
+)
+# One row per pool (answer group x channel), the trace of how its FTE arose.
+POOL_COLUMNS = (
+    "pool_id", "answer_group", "channel_id", "method", "services",
+    "service_level_target", "answer_time_s", "max_occupancy",
+    "volume", "workload_h", "intervals", "peak_agents", "on_queue_h",
+    "achieved_service_level", "achieved_occupancy", "fte", "standalone_fte_sum",
+)
+# Full cost per service (Självkostnad); each component visible.
+COST_COLUMNS = (
+    "service_id", "name", "unit", "staff_category", "fte", "cost_per_fte_kr",
+    "personnel_cost_kr", "seat_cost_kr", "minute_cost_kr", "direct_cost_kr",
+    "overhead_kr", "city_charge_kr", "full_cost_kr", "carry_forward_kr", "price_basis_kr",
+)
+# Allocation of every overhead pool to every service, long format (Fördelning).
+ALLOCATION_COLUMNS = ("pool_id", "pool_name", "level", "key", "service_id", "amount_kr")
+# One row per pool: where its money came from.
+POOL_COST_COLUMNS = ("pool_id", "name", "level", "key", "amount_kr", "staff_cost_kr",
+                     "total_kr", "allocated_kr")
+# The price list (Prislista), one row per service, or per service and channel.
+PRICE_COLUMNS = (
+    "service_id", "channel_id", "name", "unit", "service_type", "price_model", "price_unit",
+    "price_group", "quantity", "cost_basis_kr", "exact_price_kr", "price_kr", "annual_fee_kr",
+    "previous_price_kr", "change_kr", "change_pct", "residual_kr",
+)
+# What every customer pays (Kunddebitering), one row per customer, service (and channel).
+CHARGE_COLUMNS = (
+    "customer_id", "customer_name", "service_id", "channel_id", "quantity", "price_kr",
+    "fee_share", "fee_kr", "charge_kr", "previous_price_kr", "previous_charge_kr",
+    "price_effect_kr",
+)
+# Totals per customer.
+CUSTOMER_TOTAL_COLUMNS = ("customer_id", "customer_name", "charge_kr", "previous_charge_kr",
+                          "price_effect_kr")
+# The reconciliation (Avstämning): each check with its figures.
+CHECK_COLUMNS = ("check", "value_kr", "reference_kr", "difference_kr", "ok")
+# Price of each real-time service at other service levels (SLA-pris), long format.
+SLA_COLUMNS = ("service_id", "name", "service_level", "answer_time_s", "fte", "full_cost_kr",
+               "price_kr", "price_unit")
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    services: pd.DataFrame  # STAFFING_COLUMNS
+    pools: pd.DataFrame  # POOL_COLUMNS
+    productive_hours: float  # per FTE
+
+
+@dataclass(frozen=True)
+class CostResult:
+    services: pd.DataFrame  # COST_COLUMNS
+    allocation: pd.DataFrame  # ALLOCATION_COLUMNS
+    pools: pd.DataFrame  # POOL_COST_COLUMNS
+    total_cost_kr: float  # every krona entered (salaries, costs, pools, city charge)
+
+
+@dataclass(frozen=True)
+class PriceResult:
+    prices: pd.DataFrame  # PRICE_COLUMNS
+    charges: pd.DataFrame  # CHARGE_COLUMNS
+    customer_totals: pd.DataFrame  # CUSTOMER_TOTAL_COLUMNS
+
+
+@dataclass(frozen=True)
+class Results:
+    staffing: StaffingResult
+    cost: CostResult
+    price: PriceResult
+    checks: pd.DataFrame  # CHECK_COLUMNS
+    sla: pd.DataFrame  # SLA_COLUMNS
+
+    @property
+    def all_checks_ok(self) -> bool:
+        return bool(self.checks["ok"].all())

@@ -22,6 +22,10 @@ class Problem:
     table: str | None = None
     row: int | None = None  # Excel row number
     column: str | None = None  # Swedish header
+    # Where the core found it, for an adapter to translate into sheet/row/column:
+    record: str | None = None  # attribute of Inputs, e.g. "contacts"
+    index: int | None = None  # position in that tuple
+    field: str | None = None  # dataclass field, e.g. "aht_s"
 
     def __str__(self) -> str:
         where = [p for p in (self.sheet, f"rad {self.row}" if self.row else None,

@@ -1,0 +1,350 @@
+"""Allocation of overhead pools to services, and öre-exact splitting of amounts.
+
+:func:`allocate` shares overhead pools (kostnadspooler) over services by allocation keys
+(fördelningsnycklar) with one of three methods:
+
+* ``"direct"`` (direkt): every pool straight to the services; usage by other pools is ignored.
+* ``"step-down"`` (stegvis): pools in the order of ``pool_costs``; each pool, with what it has
+  received from earlier pools, is shared over the services and the pools *after* it in the
+  order; usage by earlier pools is ignored.
+* ``"reciprocal"`` (ömsesidig): support pools charge each other. The total cost of pool p is
+  ``x_p = c_p + Σ_q S[q, p]·x_q`` with ``S[q, p] = usage[q, p] / Σ usage[q, receivers ≠ q]``;
+  each x_q then goes to the services by the service part of its shares.
+
+Meaning of the result (the same for every method): row p, column s is **the part of pool p's own
+cost c_p that ends up on service s** after all the passing around between pools (origin
+tracking). Each row sums to its pool's cost and the grand total to ``pool_costs.sum()``, so a
+controller can read "the 1.2 MSEK of the HR pool lands here". A service's allocated overhead is
+the column sum. For the reciprocal method the origin matrix is
+``diag(c) · (I − S_pp)⁻¹ · S_ps`` (S_pp pool→pool shares, S_ps pool→service shares); for
+step-down it is the same bookkeeping done as a forward sweep.
+
+Amounts are float kr. Money is conserved: every row is rescaled to sum to its pool cost, which
+puts the grand total within float precision (far below 0.005 kr) of ``pool_costs.sum()``.
+:func:`distribute_ore` splits one amount into öre-exact parts (largest remainder) for fees that
+are invoiced.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+from xlkc.errors import InputError
+
+__all__ = ["METHODS", "allocate", "distribute_ore", "to_ore"]
+
+#: Accepted method names (English codes and Swedish labels) → canonical code.
+METHODS = {
+    "direct": "direct",
+    "direkt": "direct",
+    "step-down": "step-down",
+    "stegvis": "step-down",
+    "reciprocal": "reciprocal",
+    "ömsesidig": "reciprocal",
+    "reciprok": "reciprocal",
+}
+
+# A reciprocal system whose rows do not sum to one within this is numerically a closed loop.
+_LOOP_TOLERANCE = 1e-6
+
+
+def _kr(x: float) -> str:
+    """Swedish money format: 1 234 567,89 kr."""
+    return f"{x:,.2f}".replace(",", " ").replace(".", ",") + " kr"
+
+
+def _names(items) -> str:
+    return ", ".join(f"'{p}'" for p in items)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------
+
+def _method(method: str) -> str:
+    key = str(method).strip().lower() if method is not None else ""
+    try:
+        return METHODS[key]
+    except KeyError:
+        raise InputError(
+            f"Okänd fördelningsmetod {method!r}: välj 'direkt' (direct), 'stegvis' (step-down) "
+            "eller 'ömsesidig' (reciprocal)."
+        ) from None
+
+
+def _costs(pool_costs) -> pd.Series:
+    if not isinstance(pool_costs, pd.Series):
+        pool_costs = pd.Series(pool_costs)
+    dup = pool_costs.index[pool_costs.index.duplicated()].unique()
+    if len(dup):
+        raise InputError(f"Overheadpoolen {_names(dup)} förekommer flera gånger.")
+    values = pd.to_numeric(pool_costs, errors="coerce").astype(np.float64)
+    for p, v in values.items():
+        if not math.isfinite(v):
+            raise InputError(f"Overheadpoolen '{p}' saknar ett giltigt belopp (fick {pool_costs[p]!r}).")
+        if v < 0:
+            raise InputError(
+                f"Overheadpoolen '{p}' har ett negativt belopp ({_kr(v)}); "
+                "kostnaden måste vara 0 eller större."
+            )
+    return values
+
+
+def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray, list]:
+    """Validate the key table; return (U_pp, U_ps, services) in pool order, diagonal zeroed."""
+    if not isinstance(usage, pd.DataFrame):
+        raise InputError("Fördelningsnycklarna måste vara en tabell med en rad per overheadpool.")
+    dup_rows = usage.index[usage.index.duplicated()].unique()
+    if len(dup_rows):
+        raise InputError(f"Fördelningsnycklarna har flera rader för overheadpoolen {_names(dup_rows)}.")
+    dup_cols = usage.columns[usage.columns.duplicated()].unique()
+    if len(dup_cols):
+        raise InputError(f"Fördelningsnycklarna har mottagaren {_names(dup_cols)} flera gånger.")
+    missing = [p for p in pools if p not in usage.index]
+    if missing:
+        raise InputError(f"Overheadpoolen {_names(missing)} saknar rad i fördelningsnycklarna.")
+    extra = [p for p in usage.index if p not in pools]
+    if extra:
+        raise InputError(
+            f"Fördelningsnycklarna har en rad för {_names(extra)}, som inte är någon overheadpool."
+        )
+    table = usage.loc[pools]
+    numeric = table.apply(pd.to_numeric, errors="coerce").astype(np.float64)
+    vals = numeric.to_numpy()
+    bad = ~np.isfinite(vals)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise InputError(
+            f"Fördelningsnyckeln från overheadpoolen '{pools[i]}' till '{table.columns[j]}' "
+            f"saknar ett giltigt värde (fick {table.iat[i, j]!r})."
+        )
+    neg = vals < 0
+    if neg.any():
+        i, j = np.argwhere(neg)[0]
+        raise InputError(
+            f"Fördelningsnyckeln från overheadpoolen '{pools[i]}' till '{table.columns[j]}' "
+            f"är negativ ({vals[i, j]:g}); nycklar måste vara 0 eller större."
+        )
+    pool_set = set(pools)
+    services = [c for c in table.columns if c not in pool_set]
+    u_ps = (numeric[services].to_numpy(dtype=np.float64, copy=True) if services
+            else np.zeros((len(pools), 0)))
+    u_pp = numeric.reindex(columns=pools, fill_value=0.0).to_numpy(dtype=np.float64, copy=True)
+    np.fill_diagonal(u_pp, 0.0)  # a pool's use of itself is ignored
+    return u_pp, u_ps, services
+
+
+def _no_receiver(pool, amount: float, own: bool, hint: str = "") -> InputError:
+    what = (f"har {_kr(amount)} att fördela" if own
+            else f"tar emot {_kr(amount)} från andra overheadpooler")
+    return InputError(
+        f"Overheadpoolen '{pool}' har ingen mottagare med positiv fördelningsnyckel men {what}."
+        + hint
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Methods
+# --------------------------------------------------------------------------------------------
+
+def _direct(c: np.ndarray, u_ps: np.ndarray, pools) -> np.ndarray:
+    tot = u_ps.sum(axis=1)
+    for i in np.flatnonzero((c > 0) & (tot <= 0)):
+        raise _no_receiver(pools[i], c[i], True,
+                           " Vid direkt fördelning räknas bara nycklar mot tjänster.")
+    share = np.divide(u_ps, tot[:, None], out=np.zeros_like(u_ps), where=tot[:, None] > 0)
+    return c[:, None] * share
+
+
+def _step_down(c: np.ndarray, u_pp: np.ndarray, u_ps: np.ndarray, pools) -> np.ndarray:
+    k, m = u_ps.shape
+    held = np.diag(c)  # held[origin, pool]: cost of origin currently sitting in pool
+    out = np.zeros((k, m))
+    for j in range(k):
+        h = held[:, j]
+        amount = h.sum()
+        if amount <= 0:
+            continue
+        later = u_pp[j, j + 1:]
+        tot = later.sum() + u_ps[j].sum()
+        if tot <= 0:
+            raise _no_receiver(
+                pools[j], c[j] if c[j] > 0 else amount, c[j] > 0,
+                " Vid stegvis fördelning räknas bara tjänster och overheadpooler som kommer "
+                "senare i ordningen.",
+            )
+        held[:, j + 1:] += np.outer(h, later / tot)
+        out += np.outer(h, u_ps[j] / tot)
+        held[:, j] = 0.0
+    return out
+
+
+def _reciprocal(c: np.ndarray, u_pp: np.ndarray, u_ps: np.ndarray, pools) -> np.ndarray:
+    k, m = u_ps.shape
+    tot = u_pp.sum(axis=1) + u_ps.sum(axis=1)
+    has = tot > 0
+    s_pp = np.divide(u_pp, tot[:, None], out=np.zeros_like(u_pp), where=has[:, None])
+    s_ps = np.divide(u_ps, tot[:, None], out=np.zeros_like(u_ps), where=has[:, None])
+    link = s_pp > 0
+    # Pools that carry money: those with cost > 0 and every pool they pass money to.
+    active = c > 0
+    for _ in range(k):
+        grown = active | link[active].any(axis=0)
+        if (grown == active).all():
+            break
+        active = grown
+    # Pools that reach a service (directly or via other pools).
+    drains = s_ps.sum(axis=1) > 0
+    for _ in range(k):
+        grown = drains | link[:, drains].any(axis=1)
+        if (grown == drains).all():
+            break
+        drains = grown
+    for i in np.flatnonzero(active & ~has):
+        raise _no_receiver(pools[i], c[i], c[i] > 0) if c[i] > 0 else InputError(
+            f"Overheadpoolen '{pools[i]}' tar emot kostnader från andra overheadpooler men har "
+            "ingen mottagare med positiv fördelningsnyckel."
+        )
+    stuck = np.flatnonzero(active & ~drains)
+    if stuck.size:
+        raise _closed_loop([pools[i] for i in stuck])
+    out = np.zeros((k, m))
+    idx = np.flatnonzero(active)
+    if idx.size == 0:
+        return out
+    a = np.eye(idx.size) - s_pp[np.ix_(idx, idx)]
+    try:
+        z = np.linalg.solve(a, s_ps[idx])
+    except np.linalg.LinAlgError:
+        raise _closed_loop([pools[i] for i in idx]) from None
+    z = np.maximum(z, 0.0)  # the exact solution is non-negative; drop float dust
+    rows = z.sum(axis=1)
+    off = np.abs(rows - 1.0) > _LOOP_TOLERANCE
+    if off.any() or not np.isfinite(z).all():
+        raise _closed_loop([pools[i] for i in idx[off]] or [pools[i] for i in idx])
+    out[idx] = c[idx, None] * z
+    return out
+
+
+def _closed_loop(names: list) -> InputError:
+    return InputError(
+        f"Overheadpoolerna {_names(names)} fördelar bara till varandra (sluten krets) och når "
+        "ingen tjänst, så den ömsesidiga fördelningen saknar lösning. Ge minst en av dem en "
+        "fördelningsnyckel mot en tjänst."
+    )
+
+
+def allocate(pool_costs: pd.Series, usage: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Allocate overhead pools to services.
+
+    Parameters
+    ----------
+    pool_costs
+        Amount of each pool in kr (≥ 0), indexed by pool id. Its order is the step-down order.
+    usage
+        Allocation keys: one row per pool (the same pools as ``pool_costs``), one column per
+        receiver. Columns named like a pool are pools; every other column is a service. Values
+        are driver quantities (≥ 0). A pool's usage of itself is ignored; a pool without a
+        column receives nothing.
+    method
+        ``"direct"``, ``"step-down"`` or ``"reciprocal"`` (also ``"direkt"``, ``"stegvis"``,
+        ``"ömsesidig"``).
+
+    Returns
+    -------
+    DataFrame, rows = pools (``pool_costs`` order), columns = services (``usage`` order): the
+    part of each pool's own cost that ends up on each service. Row sums equal the pool costs.
+
+    Raises
+    ------
+    InputError
+        Negative or missing amounts or keys, unknown method, a pool with money to pass on but no
+        receiver with a positive key, or (reciprocal) pools that only serve each other.
+    """
+    how = _method(method)
+    costs = _costs(pool_costs)
+    pools = costs.index
+    u_pp, u_ps, services = _usage(usage, pools)
+    c = costs.to_numpy(dtype=np.float64)
+    plist = list(pools)
+    if how == "direct":
+        out = _direct(c, u_ps, plist)
+    elif how == "step-down":
+        out = _step_down(c, u_pp, u_ps, plist)
+    else:
+        out = _reciprocal(c, u_pp, u_ps, plist)
+    # Conserve money per pool exactly up to float rounding: rescale each row to its cost.
+    rows = out.sum(axis=1)
+    scale = np.divide(c, rows, out=np.zeros_like(c), where=rows > 0)
+    out = out * scale[:, None]
+    return pd.DataFrame(out, index=pools.copy(), columns=pd.Index(services, dtype=object))
+
+
+# --------------------------------------------------------------------------------------------
+# Öre-exact splitting
+# --------------------------------------------------------------------------------------------
+
+def to_ore(amount: float) -> int:
+    """An amount in kr as whole öre, rounded half away from zero on its decimal value."""
+    try:
+        a = float(amount)
+    except (TypeError, ValueError):
+        raise InputError(f"Beloppet måste vara ett tal (fick {amount!r}).") from None
+    if not math.isfinite(a):
+        raise InputError(f"Beloppet måste vara ett ändligt tal (fick {amount!r}).")
+    return int(Decimal(repr(a)).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def distribute_ore(amount: float, weights) -> np.ndarray:
+    """Split ``amount`` kr into parts proportional to ``weights``, rounded to whole öre.
+
+    The parts (float kr, each a whole number of öre) sum exactly, in öre, to ``amount`` rounded
+    to öre (half away from zero), and each part is within one öre of its exact proportional
+    share (largest-remainder method; equal remainders go to the earlier item). A negative amount
+    is split like its absolute value, with the sign put back. Integer weights are handled in
+    exact integer arithmetic.
+
+    Raises InputError for negative or non-finite weights, or when all weights are zero.
+    """
+    total = to_ore(amount)
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.size == 0:
+        raise InputError("Det finns inga mottagare att fördela beloppet på.")
+    if not np.isfinite(w).all():
+        raise InputError(f"Fördelningsnyckel nr {int(np.flatnonzero(~np.isfinite(w))[0]) + 1} "
+                         "saknar ett giltigt värde.")
+    if (w < 0).any():
+        i = int(np.flatnonzero(w < 0)[0])
+        raise InputError(f"Fördelningsnyckel nr {i + 1} är negativ ({w[i]:g}).")
+    if not (w > 0).any():
+        raise InputError(
+            f"Alla fördelningsnycklar är noll; {_kr(total / 100)} kan inte fördelas."
+        )
+    sign = -1 if total < 0 else 1
+    t = abs(total)
+    n = w.size
+    integral = bool((w == np.floor(w)).all()) and w.sum() < 2**53
+    if integral and t * w.max() < 2**62 and w.sum() < 2**62:
+        wi = w.astype(np.int64)
+        wsum = int(wi.sum())
+        prod = t * wi  # int64, no overflow (checked above)
+        base = prod // wsum
+        rem = (prod - base * wsum).astype(np.float64) / wsum  # only the order matters
+    else:
+        quota = t * (w / w.sum())
+        base = np.floor(quota).astype(np.int64)
+        rem = quota - base
+    short = t - int(base.sum())  # 0 <= short < n in exact arithmetic
+    # Largest remainder first, ties to the earlier item; only positive weights take part (float
+    # quotas may push `short` a hair outside [0, n), divmod keeps the sum exact anyway).
+    order = np.lexsort((np.arange(n), -rem))
+    eligible = order[w[order] > 0]
+    whole, extra = divmod(short, eligible.size)
+    parts = base.copy()
+    parts[eligible] += whole
+    parts[eligible[:extra]] += 1
+    return sign * parts.astype(np.float64) / 100.0

@@ -342,8 +342,8 @@ def agents_needed(
 
 def _min_agents_for_occupancy(a: np.ndarray, occ: Any) -> np.ndarray:
     """Smallest integer n with a / n <= occ, as evaluated in floating point."""
-    n = np.ceil(a / occ)
-    n = np.maximum(n, 1.0)
+    n = np.maximum(np.ceil(a / occ), 1.0)
+    n = np.where(a / n > occ, n + 1.0, n)  # a/occ rounded down across an integer
     lower = np.maximum(n - 1.0, 1.0)
     return np.where((n > 1.0) & (a / lower <= occ), lower, n)
 

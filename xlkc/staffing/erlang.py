@@ -70,8 +70,20 @@ def _check(arr: np.ndarray, ok: np.ndarray | bool, message: str) -> None:
         raise InputError(message.format(_fmt(_first_bad(arr, ~ok))))
 
 
+def _fast_ok(arr: np.ndarray, low: float, low_incl: bool, high: float, high_incl: bool) -> bool:
+    """True when every value lies in the interval (NaN fails): two reductions, no masks."""
+    if arr.size == 0:
+        return True
+    lo, hi = arr.min(), arr.max()
+    ok_lo = lo >= low if low_incl else lo > low
+    ok_hi = hi <= high if high_incl else hi < high
+    return bool(ok_lo and ok_hi)
+
+
 def _load(a: Any) -> np.ndarray:
     arr = _as_float(a, "Trafikintensiteten (Erlang)")
+    if _fast_ok(arr, 0.0, True, np.inf, False):
+        return arr
     with np.errstate(invalid="ignore"):
         _check(arr, np.isfinite(arr) & (arr >= 0),
                "Trafikintensiteten (Erlang) måste vara ett ändligt tal ≥ 0, fick {}")
@@ -89,6 +101,8 @@ def _agents(n: Any) -> np.ndarray:
 
 def _aht(aht_s: Any) -> np.ndarray:
     arr = _as_float(aht_s, "Hanteringstiden (AHT)")
+    if _fast_ok(arr, 0.0, False, np.inf, False):
+        return arr
     with np.errstate(invalid="ignore"):
         _check(arr, np.isfinite(arr) & (arr > 0),
                "Hanteringstiden (AHT) måste vara ett ändligt tal större än 0 sekunder, fick {}")
@@ -97,6 +111,8 @@ def _aht(aht_s: Any) -> np.ndarray:
 
 def _answer_time(t_s: Any) -> np.ndarray:
     arr = _as_float(t_s, "Svarstidsmålet")
+    if _fast_ok(arr, 0.0, True, np.inf, False):
+        return arr
     with np.errstate(invalid="ignore"):
         _check(arr, np.isfinite(arr) & (arr >= 0),
                "Svarstidsmålet måste vara ett ändligt tal ≥ 0 sekunder, fick {}")
@@ -136,6 +152,8 @@ def _result(x: np.ndarray, scalar: bool, kind: type = float) -> Any:
 
 def _start(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     """First recursion index k0 (with B_k0 taken as 1); see module docstring."""
+    if a.size and a.max() < 150.0:  # floor(a) - 12·√a - 40 < 0: every start is 0
+        return np.zeros(a.shape)
     m = np.ceil(12.0 * np.sqrt(a)) + 40.0
     return np.maximum(0.0, np.minimum(n, np.floor(a)) - m)
 
@@ -155,12 +173,13 @@ def _erlang_b_block(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     steps = (n - s).astype(np.int64)
     order = _descending(steps)
     a_o = a[order]
-    s_o = s[order]
+    s_o = s[order] if s.any() else np.zeros(1)
     steps_o = steps[order]
     b = np.ones(n.size)
     for lo in range(0, n.size, _CHUNK):
         hi = min(n.size, lo + _CHUNK)
-        b[lo:hi] = _recurse(a_o[lo:hi], s_o[lo:hi], steps_o[lo:hi])
+        s_c = s_o[lo:hi] if s_o.size > 1 else s_o
+        b[lo:hi] = _recurse(a_o[lo:hi], s_c, steps_o[lo:hi])
     out = np.empty(n.size)
     out[order] = b
     return out
@@ -220,8 +239,14 @@ def _c_from_b(n: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarray) -> np.
     return n * b / (d + a * b)
 
 
-def _sl_from_c(c: np.ndarray, d: np.ndarray, aht: Any, t: Any) -> np.ndarray:
-    return 1.0 - c * np.exp(-d * t / aht)
+def _sl_from_c(c: np.ndarray, d: np.ndarray, neg_ratio: Any, where: Any = True) -> np.ndarray:
+    """Service level from C, with d = n - a > 0 and neg_ratio = -(t / AHT).
+
+    With a boolean ``where`` only those elements are computed (exp is the costly part); the
+    others are 0.
+    """
+    e = np.exp(d * neg_ratio, out=np.zeros(np.shape(d)), where=where)
+    return 1.0 - c * e
 
 
 def _asa_from_c(c: np.ndarray, d: np.ndarray, aht: Any) -> np.ndarray:
@@ -267,7 +292,7 @@ def service_level(n: Any, a: Any, aht_s: Any, t_s: Any) -> Any:
     scalar = all(x.ndim == 0 for x in (n_arr, a_arr, aht, t))
     n_arr, a_arr, aht, t = np.broadcast_arrays(n_arr, a_arr, aht, t)
     _, _, _, c, _, dd, stable = _erlang_c_arrays(n_arr, a_arr)
-    sl = np.where(stable, _sl_from_c(c, dd, aht, t), 0.0)
+    sl = np.where(stable, _sl_from_c(c, dd, -(t / aht)), 0.0)
     return _result(sl, scalar)
 
 
@@ -341,67 +366,69 @@ def agents_needed(
 
 
 def _min_agents_for_occupancy(a: np.ndarray, occ: Any) -> np.ndarray:
-    """Smallest integer n with a / n <= occ, as evaluated in floating point."""
+    """Smallest integer n >= 1 with a / n <= occ, as evaluated in floating point."""
     n = np.maximum(np.ceil(a / occ), 1.0)
-    n = np.where(a / n > occ, n + 1.0, n)  # a/occ rounded down across an integer
+    n += a / n > occ  # a/occ rounded down across an integer
     lower = np.maximum(n - 1.0, 1.0)
-    return np.where((n > 1.0) & (a / lower <= occ), lower, n)
+    n -= (n > 1.0) & (a / lower <= occ)  # or rounded up across one
+    return n
 
 
 def _agents_block(a: np.ndarray, p: dict[str, Any]) -> np.ndarray:
-    size = a.size
-    res = np.zeros(size, dtype=np.int64)
-    live = np.flatnonzero(a > 0)
-    if live.size == 0:
-        return res
-    a = a[live]
-    p = {k: (v[live] if isinstance(v, np.ndarray) else v) for k, v in p.items()}
+    """agents_needed for one block of flat arrays (p holds scalars or same-length arrays)."""
     n0 = np.maximum(np.floor(a) + 1.0, _min_agents_for_occupancy(a, p["occ"]))
-    s = _start(n0, a)
-    steps = (n0 - s).astype(np.int64)
-    order = _descending(steps)
-    a = a[order]
-    n0 = n0[order]
-    s = s[order]
-    steps = steps[order]
-    p = {k: (v[order] if isinstance(v, np.ndarray) else v) for k, v in p.items()}
-    found = np.empty(a.size, dtype=np.int64)
+    b = _erlang_b_block(n0, a)  # sorted internally by recursion length; returned in order
+    neg_ratio = -(p["t"] / p["aht"])
+    out = np.empty(a.size, dtype=np.int64)
     for lo in range(0, a.size, _CHUNK):
-        hi = min(a.size, lo + _CHUNK)
-        sl_ = slice(lo, hi)
-        b = _recurse(a[sl_], s[sl_], steps[sl_])
+        sl_ = slice(lo, min(a.size, lo + _CHUNK))
         pc = {k: (v[sl_] if isinstance(v, np.ndarray) else v) for k, v in p.items()}
-        found[sl_] = _search_up(a[sl_], n0[sl_], b, pc)
-    res[live[order]] = found
-    return res
+        pc["neg_ratio"] = neg_ratio[sl_] if isinstance(neg_ratio, np.ndarray) else neg_ratio
+        out[sl_] = _search_up(a[sl_], n0[sl_], b[sl_], pc)
+    out[a == 0] = 0
+    return out
 
 
 def _search_up(a: np.ndarray, n: np.ndarray, b: np.ndarray, p: dict[str, Any]) -> np.ndarray:
-    """Step n upward from the lower bound until SL (and ASA) targets hold; returns n."""
-    result = np.empty(a.size, dtype=np.int64)
-    idx = np.arange(a.size)
+    """Step n upward from the lower bound until SL (and ASA) targets hold; returns n.
+
+    All elements of the chunk are stepped together (masked) while many are pending; once fewer
+    than an eighth are, the arrays are compressed to the pending ones.
+    """
+    size = a.size
+    result = np.zeros(size)
+    pending = np.ones(size, dtype=bool)
+    newly = np.empty(size, dtype=bool)
+    idx = None  # positions in ``result`` of the (compressed) working arrays
     n = n.copy()
-    aht, sl, t = p["aht"], p["sl"], p["t"]
-    asa_t = p.get("asa")
-    while idx.size:
+    aht, sl, neg_ratio, asa_t = (p.get(k) for k in ("aht", "sl", "neg_ratio", "asa"))
+    while True:
         d = n - a
         c = _c_from_b(n, a, b, d)
-        ok = _sl_from_c(c, d, aht, t) >= sl
+        ok = _sl_from_c(c, d, neg_ratio, where=pending) >= sl
         if asa_t is not None:
             ok &= _asa_from_c(c, d, aht) <= asa_t
-        if ok.any():
-            result[idx[ok]] = n[ok]
-            keep = ~ok
-            idx, a, n, b = idx[keep], a[keep], n[keep], b[keep]
-            aht, sl, t, asa_t = (
-                v[keep] if isinstance(v, np.ndarray) else v for v in (aht, sl, t, asa_t)
+        np.logical_and(ok, pending, out=newly)
+        if idx is None:
+            np.copyto(result, n, where=newly)
+        else:
+            result[idx[newly]] = n[newly]
+        pending ^= newly
+        left = int(np.count_nonzero(pending))
+        if left == 0:
+            return result.astype(np.int64)
+        if left * 8 < pending.size:
+            keep = pending
+            idx = np.flatnonzero(keep) if idx is None else idx[keep]
+            a, n, b = a[keep], n[keep], b[keep]
+            aht, sl, neg_ratio, asa_t = (
+                v[keep] if isinstance(v, np.ndarray) else v for v in (aht, sl, neg_ratio, asa_t)
             )
-            if not idx.size:
-                break
+            pending = np.ones(left, dtype=bool)
+            newly = np.empty(left, dtype=bool)
         n += 1.0
         ab = a * b
         b = ab / (n + ab)
-    return result
 
 
 # --------------------------------------------------------------------------- Erlang A

@@ -20,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="visa hela felspårningen vid oväntade fel")
     sub = parser.add_subparsers(dest="kommando", metavar="KOMMANDO")
     sub.add_parser("exempel", help="räkna det inbyggda syntetiska exemplet och visa prislistan")
+    bygg = sub.add_parser("bygg", help="bygg arbetsboken Prismodell.xlsm med exemplets indata")
+    bygg.add_argument("-o", "--utfil", metavar="SÖKVÄG", default=None,
+                      help="var arbetsboken skrivs (standard: workbook/Prismodell.xlsm)")
     return parser
 
 
@@ -29,8 +32,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.kommando is None:
         parser.print_help()
         return 0
+    if args.kommando == "bygg":
+        return _bygg(args.utfil)
     parser.error(f"okänt kommando: {args.kommando}")
     return 2
+
+
+def _bygg(utfil: str | None) -> int:
+    from xlkc.workbook.build import DEFAULT_PATH, build_atomic
+
+    target = build_atomic(utfil or DEFAULT_PATH)
+    print(f"Arbetsboken är byggd: {target} ({target.stat().st_size // 1024} kB)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -575,6 +575,7 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("change_kr", "Förändring", fmt=FMT_KR2),
     _share("change_pct", "Förändring (%)"),
     _kr("residual_kr", "Avrundningsrest"),
+    _kr("group_transfer_kr", "Omfördelning inom prisgrupp"),
     _text("customer_id", "Kund-id", width=10),
     _text("customer_name", "Kund", width=30),
     _share("fee_share", "Andel av avgift"),
@@ -812,3 +813,18 @@ def list_ref(list_name: str) -> str:
     first, last = row + 1, row + LIST_CAPACITY
     return (f"={quote_sheet(s.name)}!{cell_ref(first, col, True)}:"
             f"{cell_ref(last, col, True)}")
+
+#: The sheet xlwings.conf, from A1 down: (key, value, Swedish explanation). The xlwings VBA module
+#: reads column A from A1 to the first empty cell, and the value beside each key; booleans are the
+#: text True/False (a localised FALSKT may break the VBA).
+XLWINGS_CONFIG: tuple[tuple[str, str, str], ...] = (
+    ("INTERPRETER_WIN", r"%LOCALAPPDATA%\Programs\Python\Python311\pythonw.exe",
+     "Windows: full sökväg till pythonw.exe (eller python.exe) där xlkc är installerat."),
+    ("INTERPRETER_MAC", "/Library/Frameworks/Python.framework/Versions/3.11/bin/python3",
+     "macOS: full sökväg till python3 där xlkc är installerat."),
+    ("PYTHONPATH", "", "Extra mappar för Python, åtskilda med semikolon. Tomt: inga."),
+    ("UDF MODULES", "xlkc_udfs", "Python-modulen med kalkylbladsfunktionerna."),
+    ("USE UDF SERVER", "False", "True: en Python-process för alla anrop (snabbare)."),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "True", "Lägg arbetsbokens mapp i Pythons sökväg."),
+    ("SHOW CONSOLE", "False", "True: visa ett konsolfönster vid körning (felsökning)."),
+)

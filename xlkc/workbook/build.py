@@ -1,0 +1,339 @@
+"""Build ``Prismodell.xlsm`` from the layout and an Inputs (by default the synthetic example).
+
+Two passes (see TOOLING.md): pass 1 writes a skeleton with the final sheets and code names, and
+pyopenvba compiles the VBA sources into a project for it; pass 2 writes the whole workbook with
+xlsxwriter and embeds that project. With a fixed creation date two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import os
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from xlkc import layout as L  # noqa: N812
+from xlkc.inputs import Inputs
+from xlkc.workbook import vba
+
+#: The committed workbook of the repo.
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "workbook" / "Prismodell.xlsm"
+#: Fixed document date: keeps builds byte-identical.
+CREATED = dt.datetime(2026, 1, 1, 0, 0, 0)
+
+INPUT_FILL = "#FFF2CC"  # light yellow: typed by a controller
+OUTPUT_FILL = "#DDEBF7"  # light blue: written by the model
+HEADER_FILL = "#1F4E78"
+TAB_COLOURS = {"info": "#548235", "input": "#FFC000", "output": "#2E75B6", "config": "#7F7F7F"}
+TABLE_STYLE = "Table Style Light 1"
+A4 = 9
+
+
+class _Styles:
+    """xlsxwriter formats, created once per distinct property set."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book = book
+        self.cache: dict[tuple, Any] = {}
+
+    def __call__(self, **props: Any):
+        key = tuple(sorted(props.items()))
+        if key not in self.cache:
+            self.cache[key] = self.book.add_format({"font_name": "Calibri", "font_size": 11,
+                                                    **props})
+        return self.cache[key]
+
+    def cell(self, role: str, number_format: str | None = None, **more: Any):
+        fill = INPUT_FILL if role == "input" else OUTPUT_FILL
+        props: dict[str, Any] = {"bg_color": fill, "border": 1, "border_color": "#BFBFBF", **more}
+        if number_format:
+            props["num_format"] = number_format
+        return self(**props)
+
+
+# --- values --------------------------------------------------------------------------------------
+
+def _resolve(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def sheet_value(col: L.Column | L.NamedCell, value: Any) -> Any:
+    """A code value as the workbook shows it."""
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return L.BOOL_TEXT[value]
+    if isinstance(value, int | float) and col.scale != 1.0:
+        return value / col.scale
+    return value
+
+
+def table_rows(table: L.Table, inputs: Inputs) -> list[list[Any]]:
+    """The rows of an input table for ``inputs``."""
+    data = _resolve(inputs, table.inputs_field) if table.inputs_field else None
+    if table.series_field is not None:
+        values = list(data) if data is not None else [None] * len(table.labels)
+        if table.labels:
+            labels: list[Any] = list(table.labels)
+        else:  # hourly profile: one row per opening hour
+            start = inputs.parameters.opening_hour
+            labels = [start + i for i in range(len(values))]
+        return [[lab if c.field == "label" else v for c in table.columns]
+                for lab, v in zip(labels, values, strict=True)]
+    rows = []
+    for rec in data or ():
+        rows.append([sheet_value(c, getattr(rec, c.field)) for c in table.columns])
+    return rows
+
+
+# --- sheets --------------------------------------------------------------------------------------
+
+def _sheet_head(ws, st: _Styles, sheet: L.Sheet) -> None:
+    title = L.START_TITLE if sheet.role == "info" else sheet.name
+    ws.write_string(0, 0, title, st(bold=True, font_size=16 if sheet.role == "info" else 14,
+                                    font_color=HEADER_FILL))
+    ws.write_string(1, 0, sheet.purpose, st(italic=True, font_color="#595959"))
+    if sheet.role == "output":
+        ws.write_string(2, 0, L.OUTPUT_NOTE, st(bold=True, font_color="#C00000"))
+
+
+def _print_setup(ws, sheet: L.Sheet) -> None:
+    ws.set_paper(A4)
+    if sheet.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    if sheet.fit_to_width:
+        ws.fit_to_pages(1, 0)
+    if sheet.print_titles:
+        ws.repeat_rows(L.HEADER_ROW - 1)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&L&A&CPrismodell Kontaktcenter&RSida &P av &N")
+
+
+def _validation(col: L.Column) -> dict[str, Any] | None:
+    values = col.allowed_values
+    ref = col.reference
+    if values is not None:
+        source: Any = list(values)
+    elif ref is not None:
+        source = "=" + L.list_name_for(ref)
+    else:
+        return None
+    return {"validate": "list", "source": source, "ignore_blank": not col.required,
+            "error_title": "Ogiltigt värde",
+            "error_message": f"Välj ett värde i listan för {col.header}."}
+
+
+def _write_table(ws, st: _Styles, sheet: L.Sheet, table: L.Table, rows: list[list[Any]]) -> None:
+    row0, col0 = sheet.table_origin(table.name)
+    r0, c0 = row0 - 1, col0 - 1  # 0-based header cell
+    role = "input" if sheet.role == "input" else "output"
+    ws.write_string(r0 - 1, c0, table.title, st(bold=True, font_size=12))
+    columns = []
+    for c in table.columns:
+        fmt = st.cell("output" if c.computed else role, c.number_format)
+        columns.append({"header": c.header, "format": fmt,
+                        "header_format": st(bold=True, text_wrap=True, valign="top",
+                                            font_color="#FFFFFF", bg_color=HEADER_FILL)})
+    n = max(len(rows), 1)
+    data = rows if rows else [[None] * len(table.columns)]
+    ws.add_table(r0, c0, r0 + n, c0 + len(table.columns) - 1, {
+        "name": table.name, "columns": columns, "data": data, "style": TABLE_STYLE,
+        "autofilter": True,
+    })
+    for i, c in enumerate(table.columns):
+        ws.set_column(c0 + i, c0 + i, c.width)
+        if role != "input" or c.computed:
+            continue
+        v = _validation(c)
+        last = r0 + L.LIST_CAPACITY
+        if v is not None:
+            ws.data_validation(r0 + 1, c0 + i, last, c0 + i, v)
+        elif c.kind == "share":
+            ws.data_validation(r0 + 1, c0 + i, last, c0 + i, {
+                "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
+                "error_title": "Ogiltig andel",
+                "error_message": f"{c.header}: ange en andel mellan 0 % och 100 %."})
+        if c.note:
+            ws.data_validation(r0, c0 + i, r0, c0 + i, {
+                "validate": "any", "input_title": c.header[:32], "input_message": c.note[:255]})
+
+
+def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, Any]) -> None:
+    row0, col0 = sheet.named_cells_origin
+    r0, c0 = row0 - 1, col0 - 1
+    head = st(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL)
+    heads = ("Parameter", "Värde", "Enhet", "Förklaring") if sheet.role == "input" else \
+        ("Senaste körning", "Värde", "Enhet", "")
+    for j, h in enumerate(heads):
+        if h:
+            ws.write_string(r0, c0 + j, h, head)
+    role = "input" if sheet.role == "input" else "output"
+    for i, nc in enumerate(sheet.named_cells):
+        r = r0 + 1 + i
+        ws.write_string(r, c0, nc.label)
+        fmt = st.cell(role, nc.number_format)
+        v = values.get(nc.field)
+        if v is None:
+            ws.write_blank(r, c0 + 1, None, fmt)
+        elif isinstance(v, str):
+            ws.write_string(r, c0 + 1, v, fmt)
+        else:
+            ws.write_number(r, c0 + 1, v, fmt)
+        if nc.unit:
+            ws.write_string(r, c0 + 2, nc.unit)
+        if nc.note:
+            ws.write_string(r, c0 + 3, nc.note, st(italic=True, font_color="#595959"))
+        book.define_name(nc.name, L.named_cell_ref(nc.name))
+        if role == "input" and nc.allowed_values:
+            ws.data_validation(r, c0 + 1, r, c0 + 1, {
+                "validate": "list", "source": list(nc.allowed_values),
+                "ignore_blank": not nc.required, "error_title": "Ogiltigt värde",
+                "error_message": f"Välj ett värde i listan för {nc.label}."})
+    ws.set_column(c0, c0, 36)
+    ws.set_column(c0 + 1, c0 + 1, 16)
+    ws.set_column(c0 + 2, c0 + 2, 8)
+    ws.set_column(c0 + 3, c0 + 3, 44)
+
+
+def _write_start(ws, st: _Styles, inputs: Inputs, with_buttons: bool) -> None:
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 2, 80)
+    r = L.START_YEAR_ROW - 1
+    ws.write_string(r, 0, "Prisår", st(bold=True))
+    ws.write_formula(r, 1, "=Prisar", st.cell("output", "0", bold=True, align="left"),
+                     inputs.parameters.year)
+    r = L.START_STEPS_ROW - 1
+    ws.write_string(r, 0, "Så här gör du", st(bold=True, font_size=12))
+    for i, step in enumerate(L.START_STEPS, start=1):
+        ws.write_string(r + i, 0, f"Steg {i}", st(bold=True, align="right"))
+        ws.write_string(r + i, 1, step)
+    if with_buttons:
+        for i, (caption, macro) in enumerate(L.BUTTONS):
+            ws.insert_button(L.START_YEAR_ROW - 1, 3 + 2 * i, {
+                "macro": macro, "caption": caption, "width": 150, "height": 34,
+                "x_offset": 4, "y_offset": 2})
+    r = L.START_LEGEND_ROW - 1
+    ws.write_string(r, 0, "Färgförklaring", st(bold=True, font_size=12))
+    for i, (role, text) in enumerate(L.LEGEND, start=1):
+        ws.write_blank(r + i, 0, None, st.cell(role))
+        ws.write_string(r + i, 1, text)
+    r += len(L.LEGEND) + 2
+    ws.write_string(r, 0, "Bladen", st(bold=True, font_size=12))
+    kinds = {"info": "översikt", "input": "indata", "output": "resultat", "config": "inställning"}
+    for i, s in enumerate(L.SHEETS[1:], start=1):
+        ws.write_url(r + i, 0, f"internal:{L.quote_sheet(s.name)}!A1", string=s.name)
+        ws.write_string(r + i, 1, kinds[s.role])
+        ws.write_string(r + i, 2, s.purpose)
+
+
+def _write_config(ws, st: _Styles) -> None:
+    for i, (key, value, note) in enumerate(L.XLWINGS_CONFIG):
+        ws.write_string(i, 0, key, st(bold=True))
+        if value:
+            ws.write_string(i, 1, value, st.cell("input"))
+        else:
+            ws.write_blank(i, 1, None, st.cell("input"))
+        ws.write_string(i, 2, note, st(italic=True, font_color="#595959"))
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 62)
+    ws.set_column(2, 2, 70)
+
+
+def _write_book(path: Path, inputs: Inputs, vba_bin: bytes | None, skeleton: bool) -> None:
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({
+        "title": "Prismodell Kontaktcenter", "subject": f"Priser {inputs.parameters.year}",
+        "author": "xlkc", "company": "", "created": CREATED,
+        "comments": "Byggd av xlkc bygg. Indata i gula celler, beräknat i blå.",
+    })
+    book.set_custom_property("xlkc_layout", "1")
+    book.set_vba_name("ThisWorkbook")
+    if vba_bin is not None:
+        book.add_vba_project(io.BytesIO(vba_bin), is_stream=True)
+    st = _Styles(book)
+    sheets = {}
+    for s in L.SHEETS:
+        ws = book.add_worksheet(s.name)
+        ws.set_vba_name(s.code_name)
+        sheets[s.name] = ws
+    if not skeleton:
+        params = {f.name: sheet_value(_plain, getattr(inputs.parameters, f.name))
+                  for f in dataclasses.fields(inputs.parameters) if f.name != "sla_levels"}
+        for s in L.SHEETS:
+            ws = sheets[s.name]
+            ws.set_tab_color(TAB_COLOURS[s.role])
+            ws.hide_gridlines(2 if s.role in ("info", "config") else 0)
+            _print_setup(ws, s)
+            if s.role == "config":
+                _write_config(ws, st)
+                continue
+            _sheet_head(ws, st, s)
+            if s.role == "info":
+                _write_start(ws, st, inputs, with_buttons=vba_bin is not None)
+                _write_named_cells(book, ws, st, s, {"status": "Ej körd"})
+            elif s.named_cells:
+                _write_named_cells(book, ws, st, s, params)
+            for t in s.tables:
+                rows = table_rows(t, inputs) if s.role == "input" else []
+                _write_table(ws, st, s, t, rows)
+            if s.tables:
+                ws.set_row(L.HEADER_ROW - 1, 32)
+            if s.freeze:
+                ws.freeze_panes(L.HEADER_ROW, 0)
+        for name in L.lists():
+            book.define_name(name, L.list_ref(name))
+        sheets["Start"].activate()
+    book.close()
+
+
+_plain = L.NamedCell("_", "_", "_")  # no scale: parameters are shown as stored
+
+
+def build_workbook(path: str | os.PathLike, inputs: Inputs | None = None) -> Path:
+    """Write the workbook to ``path`` (two passes, see the module doc). Returns the path."""
+    if inputs is None:
+        from xlkc.example import example_inputs
+
+        inputs = example_inputs()
+    path = Path(path)
+    modules = vba.vba_modules()
+    with tempfile.TemporaryDirectory() as tmp:
+        skeleton = Path(tmp) / "skeleton.xlsm"
+        _write_book(skeleton, inputs, None, skeleton=True)
+        vba_bin = vba.compile_project(skeleton, modules)
+    _write_book(path, inputs, vba_bin, skeleton=False)
+    return path
+
+
+def build_atomic(target: str | os.PathLike, inputs: Inputs | None = None) -> Path:
+    """Build into a temporary file beside ``target``, then replace ``target`` atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".bygg-", suffix=".xlsm", dir=target.parent)
+    os.close(fd)
+    try:
+        build_workbook(tmp_name, inputs)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target

@@ -39,7 +39,7 @@ POOL_COST_COLUMNS = ("pool_id", "name", "level", "key", "amount_kr", "staff_cost
 PRICE_COLUMNS = (
     "service_id", "channel_id", "name", "unit", "service_type", "price_model", "price_unit",
     "price_group", "quantity", "cost_basis_kr", "exact_price_kr", "price_kr", "annual_fee_kr",
-    "previous_price_kr", "change_kr", "change_pct", "residual_kr",
+    "previous_price_kr", "change_kr", "change_pct", "residual_kr", "group_transfer_kr",
 )
 # What every customer pays (Kunddebitering), one row per customer, service (and channel).
 CHARGE_COLUMNS = (

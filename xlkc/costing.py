@@ -1,0 +1,314 @@
+"""Cost: from FTE to full cost (självkostnad) per service (SPEC §4).
+
+Every krona entered (salaries, costs, overhead pools, the city charge) lands on exactly one service:
+``CostResult.total_cost_kr == services.full_cost_kr.sum()``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xlkc.allocation import allocate
+from xlkc.errors import Problem, ValidationError
+from xlkc.inputs import (
+    AllocationKey,
+    AllocationMethod,
+    CostKind,
+    Inputs,
+    Parameters,
+    PoolLevel,
+    StaffRole,
+)
+from xlkc.results import (
+    ALLOCATION_COLUMNS,
+    COST_COLUMNS,
+    POOL_COST_COLUMNS,
+    CostResult,
+    StaffingResult,
+)
+
+_METHOD_CODES = {
+    AllocationMethod.DIRECT: "direct",
+    AllocationMethod.STEP_DOWN: "step-down",
+    AllocationMethod.RECIPROCAL: "reciprocal",
+}
+
+
+def cost_per_fte(monthly_salary_kr, parameters: Parameters):
+    """Monthly salary x 12 x (1 + salary revision) x (1 + PO)."""
+    return (np.asarray(monthly_salary_kr, dtype=float) * 12.0
+            * (1.0 + parameters.salary_revision) * (1.0 + parameters.payroll_overhead_rate))
+
+
+def service_drivers(inputs: Inputs, staffing: StaffingResult) -> pd.DataFrame:
+    """Per service: FTE, volume, workload hours, seats, m², last year's invoiced amount."""
+    ids = [s.service_id for s in inputs.services]
+    by_service = staffing.services.groupby("service_id")[["fte", "volume", "workload_h"]].sum()
+    drivers = by_service.reindex(ids).fillna(0.0)
+    p = inputs.parameters
+    drivers["seats"] = drivers["fte"] * p.seat_ratio
+    drivers["area_m2"] = drivers["seats"] * p.area_per_seat_m2
+    invoiced = pd.Series({o.service_id: o.revenue_kr for o in inputs.outcomes}, dtype=float)
+    drivers["invoiced_kr"] = invoiced.reindex(ids).fillna(0.0)
+    drivers["equal"] = 1.0
+    return drivers
+
+
+def overhead_staff(inputs: Inputs, drivers: pd.DataFrame) -> pd.DataFrame:
+    """Overhead staff per category: FTE (fixed, or agents of the scope / span) and cost."""
+    unit_of = pd.Series({s.service_id: s.unit for s in inputs.services})
+    rows = []
+    for cat in inputs.staff:
+        if cat.role is not StaffRole.OVERHEAD:
+            continue
+        if cat.span is not None:
+            agents = drivers["fte"] if cat.unit is None else drivers["fte"][unit_of == cat.unit]
+            fte = float(agents.sum()) / cat.span
+        else:
+            fte = float(cat.headcount or 0.0)
+        rows.append({"category_id": cat.category_id, "pool_id": cat.pool_id, "fte": fte,
+                     "cost_kr": fte * float(cost_per_fte(cat.monthly_salary_kr,
+                                                         inputs.parameters))})
+    return pd.DataFrame(rows, columns=["category_id", "pool_id", "fte", "cost_kr"])
+
+
+_SERVICE_DRIVER = {
+    AllocationKey.FTE: "fte",
+    AllocationKey.SEATS: "seats",
+    AllocationKey.AREA: "area_m2",
+    AllocationKey.CONTACTS: "volume",
+    AllocationKey.WORKLOAD: "workload_h",
+    AllocationKey.INVOICED: "invoiced_kr",
+    AllocationKey.EQUAL: "equal",
+}
+# Pools consume support by the staff in them: FTE, seats and floor area; not contacts etc.
+_POOL_DRIVER_PER_FTE = {
+    AllocationKey.FTE: lambda p: 1.0,
+    AllocationKey.SEATS: lambda p: p.seat_ratio,
+    AllocationKey.AREA: lambda p: p.seat_ratio * p.area_per_seat_m2,
+}
+
+
+def usage_matrix(inputs: Inputs, drivers: pd.DataFrame, pool_fte: pd.Series) -> pd.DataFrame:
+    """Rows pools, columns pools then services: the driver quantity each receiver uses.
+
+    A unit-level pool serves its own unit's services (and pools of that unit); higher levels
+    serve every service and every pool. A pool never serves itself.
+    """
+    pool_ids = [p.pool_id for p in inputs.pools]
+    service_ids = list(drivers.index)
+    unit_of = np.array([s.unit for s in inputs.services], dtype=object)
+    pool_unit = {p.pool_id: (p.unit if p.level is PoolLevel.UNIT else None) for p in inputs.pools}
+    usage = pd.DataFrame(0.0, index=pool_ids, columns=pool_ids + service_ids)
+    for pool in inputs.pools:
+        scope = pool_unit[pool.pool_id]
+        if pool.key is AllocationKey.DIRECT:
+            service_row = np.isin(np.array(service_ids, dtype=object), list(pool.receivers))
+            usage.loc[pool.pool_id, service_ids] = service_row.astype(float)
+            continue
+        service_row = drivers[_SERVICE_DRIVER[pool.key]].to_numpy(dtype=float)
+        if scope is not None:
+            service_row = np.where(unit_of == scope, service_row, 0.0)
+        usage.loc[pool.pool_id, service_ids] = service_row
+        per_fte = _POOL_DRIVER_PER_FTE.get(pool.key)
+        if per_fte is None:
+            continue
+        for other in pool_ids:
+            if other == pool.pool_id or (scope is not None and pool_unit[other] != scope):
+                continue
+            usage.loc[pool.pool_id, other] = pool_fte.get(other, 0.0) * per_fte(inputs.parameters)
+    return usage
+
+
+def validate_costs(inputs: Inputs) -> list[Problem]:
+    """Cross-references of the cost inputs; each problem names its item in Swedish."""
+    problems: list[Problem] = []
+    services = {s.service_id for s in inputs.services}
+    units = {s.unit for s in inputs.services}
+    pools = {p.pool_id for p in inputs.pools}
+    agents = {c.category_id for c in inputs.staff if c.role is StaffRole.AGENT}
+    channels = {c.channel_id for c in inputs.channels}
+
+    def add(msg, record, index, field):
+        problems.append(Problem(msg, record=record, index=index, field=field))
+
+    for i, s in enumerate(inputs.services):
+        if s.staff_category not in agents:
+            add(f"Tjänsten '{s.service_id}' anger personalkategorin '{s.staff_category}', som "
+                "inte finns som produktionspersonal under Personal", "services", i,
+                "staff_category")
+    for i, c in enumerate(inputs.staff):
+        if c.monthly_salary_kr < 0:
+            add(f"Personalkategorin '{c.category_id}' har negativ månadslön", "staff", i,
+                "monthly_salary_kr")
+        if c.role is StaffRole.OVERHEAD:
+            if c.pool_id not in pools:
+                add(f"Personalkategorin '{c.category_id}' hör till overheadpoolen "
+                    f"'{c.pool_id}', som inte finns", "staff", i, "pool_id")
+            if (c.span is None) == (c.headcount is None):
+                add(f"Personalkategorin '{c.category_id}' ska ha antingen antal eller "
+                    "spann (en per så många årsarbetare), inte båda eller inget", "staff", i,
+                    "headcount")
+            if c.span is not None and c.span <= 0:
+                add(f"Personalkategorin '{c.category_id}' har spann {c.span}; det måste vara "
+                    "större än 0", "staff", i, "span")
+            if c.headcount is not None and c.headcount < 0:
+                add(f"Personalkategorin '{c.category_id}' har negativt antal", "staff", i,
+                    "headcount")
+            if c.unit is not None and c.unit not in units:
+                add(f"Personalkategorin '{c.category_id}' anger enheten '{c.unit}', som ingen "
+                    "tjänst har", "staff", i, "unit")
+    for i, c in enumerate(inputs.costs):
+        if c.amount_kr < 0:
+            add(f"Kostnaden '{c.cost_id}' har ett negativt belopp", "costs", i, "amount_kr")
+        if c.kind is CostKind.DIRECT and c.service_id is None:
+            add(f"Den direkta kostnaden '{c.cost_id}' saknar tjänst", "costs", i, "service_id")
+        if c.service_id is not None and c.service_id not in services:
+            add(f"Kostnaden '{c.cost_id}' anger tjänsten '{c.service_id}', som inte finns",
+                "costs", i, "service_id")
+        if c.channel_id is not None and c.channel_id not in channels:
+            add(f"Kostnaden '{c.cost_id}' anger kanalen '{c.channel_id}', som inte finns",
+                "costs", i, "channel_id")
+    seen: set[str] = set()
+    for i, p in enumerate(inputs.pools):
+        if p.pool_id in seen:
+            add(f"Overheadpoolen '{p.pool_id}' förekommer mer än en gång", "pools", i, "pool_id")
+        seen.add(p.pool_id)
+        if p.amount_kr < 0:
+            add(f"Overheadpoolen '{p.pool_id}' har ett negativt belopp", "pools", i, "amount_kr")
+        if p.level is PoolLevel.UNIT and p.unit not in units:
+            add(f"Overheadpoolen '{p.pool_id}' ligger på enhetsnivå men enheten "
+                f"'{p.unit or ''}' har inga tjänster", "pools", i, "unit")
+        if p.key is AllocationKey.DIRECT:
+            if not p.receivers:
+                add(f"Overheadpoolen '{p.pool_id}' fördelas direkt men saknar mottagare",
+                    "pools", i, "receivers")
+            for r in p.receivers:
+                if r not in services:
+                    add(f"Overheadpoolen '{p.pool_id}' har mottagaren '{r}', som inte är en "
+                        "tjänst", "pools", i, "receivers")
+    p = inputs.parameters
+    for name, value in (("PO-pålägg", p.payroll_overhead_rate),
+                        ("Stadens påslag", p.city_charge_rate),
+                        ("Platser per årsarbetare", p.seat_ratio),
+                        ("Kvm per plats", p.area_per_seat_m2)):
+        if value < 0:
+            add(f"Parametern {name} får inte vara negativ", "parameters", None, None)
+    return problems
+
+
+def compute_costs(inputs: Inputs, staffing: StaffingResult) -> CostResult:
+    """Full cost per service with every component visible, and the allocation of every pool."""
+    problems = validate_costs(inputs)
+    if problems:
+        raise ValidationError(problems)
+    p = inputs.parameters
+    drivers = service_drivers(inputs, staffing)
+    service_ids = list(drivers.index)
+    fte = drivers["fte"]
+
+    category = {c.category_id: c for c in inputs.staff}
+    per_fte = pd.Series(
+        [float(cost_per_fte(category[s.staff_category].monthly_salary_kr, p))
+         for s in inputs.services], index=service_ids)
+    personnel = fte * per_fte
+
+    seat_rate = sum(c.amount_kr for c in inputs.costs
+                    if c.kind is CostKind.PER_SEAT and c.service_id is None)
+    seat_named = _named(inputs, CostKind.PER_SEAT, service_ids)
+    seat_cost = drivers["seats"] * (seat_rate + seat_named)
+
+    minutes = (staffing.services.assign(minutes=lambda d: d["volume"] * d["aht_s"] / 60.0)
+               .pivot_table(index="service_id", columns="channel_id", values="minutes",
+                            aggfunc="sum", fill_value=0.0)
+               .reindex(service_ids).fillna(0.0))
+    minute_cost = pd.Series(0.0, index=service_ids)
+    for c in inputs.costs:
+        if c.kind is not CostKind.PER_MINUTE:
+            continue
+        used = (minutes.sum(axis=1) if c.channel_id is None
+                else minutes.get(c.channel_id, pd.Series(0.0, index=service_ids)))
+        if c.service_id is not None:
+            used = used.where(used.index == c.service_id, 0.0)
+        minute_cost += used * c.amount_kr
+
+    direct = _named(inputs, CostKind.DIRECT, service_ids)
+
+    staff = overhead_staff(inputs, drivers)
+    pool_staff_cost = staff.groupby("pool_id")["cost_kr"].sum()
+    pool_fte = staff.groupby("pool_id")["fte"].sum()
+    pools_sorted = sorted(inputs.pools, key=lambda q: q.order)
+    pool_ids = [q.pool_id for q in pools_sorted]
+    pool_amount = pd.Series({q.pool_id: q.amount_kr for q in pools_sorted}, dtype=float)
+    pool_costs = (pool_amount + pool_staff_cost.reindex(pool_ids).fillna(0.0)).reindex(pool_ids)
+    usage = usage_matrix(inputs, drivers, pool_fte).reindex(index=pool_ids)
+    usage = usage[pool_ids + service_ids]
+    if pool_ids:
+        matrix = allocate(pool_costs, usage, _METHOD_CODES[p.allocation_method])
+        matrix = matrix.reindex(index=pool_ids, columns=service_ids).fillna(0.0)
+    else:
+        matrix = pd.DataFrame(0.0, index=[], columns=service_ids)
+    overhead = matrix.sum(axis=0)
+
+    before_city = personnel + seat_cost + minute_cost + direct + overhead
+    city = before_city * p.city_charge_rate
+    full = before_city + city
+
+    surplus = sum(o.surplus_kr for o in inputs.outcomes)
+    years = max(int(p.surplus_years), 1)
+    share = full / full.sum() if full.sum() > 0 else full * 0.0
+    carry = -(surplus / years) * share
+
+    names = {s.service_id: s for s in inputs.services}
+    services = pd.DataFrame({
+        "service_id": service_ids,
+        "name": [names[i].name for i in service_ids],
+        "unit": [names[i].unit for i in service_ids],
+        "staff_category": [names[i].staff_category for i in service_ids],
+        "fte": fte.to_numpy(),
+        "cost_per_fte_kr": per_fte.to_numpy(),
+        "personnel_cost_kr": personnel.to_numpy(),
+        "seat_cost_kr": seat_cost.to_numpy(),
+        "minute_cost_kr": minute_cost.to_numpy(),
+        "direct_cost_kr": direct.to_numpy(),
+        "overhead_kr": overhead.reindex(service_ids).to_numpy(),
+        "city_charge_kr": city.to_numpy(),
+        "full_cost_kr": full.to_numpy(),
+        "carry_forward_kr": carry.to_numpy(),
+        "price_basis_kr": (full + carry).to_numpy(),
+    }, columns=list(COST_COLUMNS))
+
+    pool_meta = {q.pool_id: q for q in inputs.pools}
+    allocation = (matrix.rename_axis(index="pool_id", columns="service_id")
+                  .stack().rename("amount_kr").reset_index())
+    allocation["pool_name"] = allocation["pool_id"].map(lambda i: pool_meta[i].name)
+    allocation["level"] = allocation["pool_id"].map(lambda i: pool_meta[i].level.value)
+    allocation["key"] = allocation["pool_id"].map(lambda i: pool_meta[i].key.value)
+    allocation = allocation[list(ALLOCATION_COLUMNS)]
+
+    pools = pd.DataFrame({
+        "pool_id": pool_ids,
+        "name": [pool_meta[i].name for i in pool_ids],
+        "level": [pool_meta[i].level.value for i in pool_ids],
+        "key": [pool_meta[i].key.value for i in pool_ids],
+        "amount_kr": pool_amount.reindex(pool_ids).to_numpy(),
+        "staff_cost_kr": pool_staff_cost.reindex(pool_ids).fillna(0.0).to_numpy(),
+        "total_kr": pool_costs.to_numpy(),
+        "allocated_kr": matrix.sum(axis=1).reindex(pool_ids).to_numpy(),
+    }, columns=list(POOL_COST_COLUMNS))
+
+    entered = (personnel.sum() + seat_cost.sum() + minute_cost.sum() + direct.sum()
+               + pool_costs.sum())
+    total = float(entered * (1.0 + p.city_charge_rate))
+    return CostResult(services=services, allocation=allocation, pools=pools,
+                      total_cost_kr=total)
+
+
+def _named(inputs: Inputs, kind: CostKind, service_ids: list[str]) -> pd.Series:
+    """Sum of costs of one kind named to each service."""
+    out = pd.Series(0.0, index=service_ids)
+    for c in inputs.costs:
+        if c.kind is kind and c.service_id is not None:
+            out[c.service_id] += c.amount_kr
+    return out

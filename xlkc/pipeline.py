@@ -1,0 +1,99 @@
+"""The one pipeline: typed inputs -> staffing -> costing -> pricing -> reconciliation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xlkc.costing import compute_costs
+from xlkc.inputs import ChannelKind, Inputs, PriceModel
+from xlkc.pricing import compute_prices
+from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
+from xlkc.staffing import staff
+
+TOLERANCE_KR = 0.01
+
+
+def calculate(inputs: Inputs) -> Results:
+    """Compute everything; raises the package's InputError before anything is half-computed."""
+    staffing = staff(inputs)
+    cost = compute_costs(inputs, staffing)
+    price = compute_prices(inputs, cost, staffing)
+    return Results(staffing=staffing, cost=cost, price=price,
+                   checks=reconcile(inputs, staffing, cost, price),
+                   sla=sla_prices(inputs))
+
+
+def revenue_per_line(prices: pd.DataFrame) -> pd.Series:
+    """Revenue at forecast quantities of each price-list line."""
+    fee = prices["annual_fee_kr"].fillna(0.0)
+    per_unit = prices["price_kr"] * prices["quantity"]
+    is_fee_only = prices["price_model"] == PriceModel.ANNUAL_FEE.value
+    return pd.Series(np.where(is_fee_only, fee, per_unit + fee), index=prices.index)
+
+
+def reconcile(inputs: Inputs, staffing, cost, price: PriceResult) -> pd.DataFrame:
+    """Avstämning: every krona accounted for, each check with its difference."""
+    s = cost.services
+    surplus = sum(o.surplus_kr for o in inputs.outcomes)
+    years = max(int(inputs.parameters.surplus_years), 1)
+    revenue = float(revenue_per_line(price.prices).sum())
+    residual = float(price.prices["residual_kr"].sum())
+    basis = float(s["price_basis_kr"].sum())
+    rows = [
+        ("Självkostnad alla tjänster = alla kostnader", s["full_cost_kr"].sum(),
+         cost.total_cost_kr),
+        ("Overhead fördelad = overheadpoolernas summa", cost.allocation["amount_kr"].sum(),
+         cost.pools["total_kr"].sum()),
+        ("Resultatöverföring = föregående års resultat / antal år",
+         s["carry_forward_kr"].sum(), -surplus / years),
+        ("Intäkt vid prognosvolym = prisunderlag + avrundningsdifferens", revenue,
+         basis + residual),
+        ("Prisgruppernas omfördelning netto = 0", price.prices["group_transfer_kr"].sum(), 0.0),
+        ("Kunddebitering = intäkt vid prognosvolym", price.charges["charge_kr"].sum(), revenue),
+        ("Årsarbetare tjänster = årsarbetare svarsgrupper", staffing.services["fte"].sum(),
+         staffing.pools["fte"].sum()),
+    ]
+    out = pd.DataFrame(rows, columns=["check", "value_kr", "reference_kr"])
+    out["difference_kr"] = out["value_kr"] - out["reference_kr"]
+    out["ok"] = out["difference_kr"].abs() <= TOLERANCE_KR
+    # Figures reported beside the checks (not checks themselves).
+    info = pd.DataFrame([
+        ("Avrundningsdifferens totalt", residual, np.nan, np.nan, True),
+        ("Föregående års resultat (överskott + / underskott −)", surplus, np.nan, np.nan, True),
+    ], columns=list(CHECK_COLUMNS))
+    return pd.concat([out[list(CHECK_COLUMNS)], info], ignore_index=True)
+
+
+def sla_prices(inputs: Inputs) -> pd.DataFrame:
+    """SLA-pris: each real-time service's FTE, full cost and price at the parameter SLA levels.
+
+    Every real-time pool is restaffed at the level, and the whole cost and price chain rerun,
+    so overhead follows the changed FTE as it would in a real decision.
+    """
+    real_time = {c.channel_id for c in inputs.channels if c.kind is ChannelKind.REAL_TIME}
+    services = [s for s in inputs.services
+                if any(c.service_id == s.service_id and c.channel_id in real_time
+                       for c in inputs.contacts)]
+    rows = []
+    for level in inputs.parameters.sla_levels:
+        staffing = staff(inputs, sla_override=level)
+        cost_result = compute_costs(inputs, staffing)
+        cost = cost_result.services.set_index("service_id")
+        prices = compute_prices(inputs, cost_result, staffing).prices
+        for s in services:
+            lines = prices[prices["service_id"] == s.service_id]
+            if s.price_model is PriceModel.PER_CHANNEL:
+                rt = lines[lines["channel_id"].isin(real_time)]
+                lines = rt if len(rt) else lines
+            line = lines.iloc[0]
+            price = (line["annual_fee_kr"] if s.price_model is PriceModel.ANNUAL_FEE
+                     else line["price_kr"])
+            rows.append({
+                "service_id": s.service_id, "name": s.name,
+                "service_level": level.service_level, "answer_time_s": level.answer_time_s,
+                "fte": float(cost.loc[s.service_id, "fte"]),
+                "full_cost_kr": float(cost.loc[s.service_id, "full_cost_kr"]),
+                "price_kr": float(price), "price_unit": s.price_unit,
+            })
+    return pd.DataFrame(rows, columns=list(SLA_COLUMNS))

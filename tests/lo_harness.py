@@ -147,6 +147,7 @@ class LibreOffice:
         self._dir = Path(tempfile.mkdtemp(prefix="xlkc-lo-"))
         self._pipe = f"xlkc_{os.getpid()}_{uuid.uuid4().hex[:12]}"
         profile = (self._dir / "profil").as_uri()
+        _write_profile(self._dir / "profil")
         log = (self._dir / "soffice.log").open("wb")
         self._proc = subprocess.Popen(
             ["soffice", "--headless", "--invisible", "--norestore", "--nologo",
@@ -284,6 +285,25 @@ class LibreOffice:
                    dpi: int = 80) -> dict[str, list[Path]]:
         pdfs = self.render_pdf(path, sheets, out_dir)
         return {sheet: pdf_to_png(pdf, dpi=dpi) for sheet, pdf in pdfs.items()}
+
+
+# Swedish locale, so rendered numbers and dates look as in a Swedish Excel
+# (decimal comma, space as thousands separator).
+_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse">
+<value>sv-SE</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse">
+<value>sv-SE</value></prop></item>
+</oor:items>
+"""
+
+
+def _write_profile(profile: Path) -> None:
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
 
 
 def _read_action(kind: str, sheets: Iterable[str] | None,

@@ -105,7 +105,7 @@ def test_round_half_away_rejects_fractional_decimals():
         round_half_away(1.0, 1.5)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     xs=st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17),
                 min_size=1, max_size=40),
@@ -117,7 +117,7 @@ def test_round_half_away_matches_decimal_reference_on_any_float(xs, decimals):
     np.testing.assert_array_equal(got, want)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     ints=st.lists(st.integers(-10**12, 10**12), min_size=1, max_size=40),
     scale=st.integers(0, 6),
@@ -198,7 +198,7 @@ price_decimals = st.builds(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(x=price_decimals, step=st.sampled_from(STEPS))
 def test_nearest_properties(x, step):
     got = round_price(x, step, "nearest")
@@ -207,7 +207,7 @@ def test_nearest_properties(x, step):
     assert got == ref_price(x, step, "nearest")
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(x=price_decimals, step=st.sampled_from(STEPS))
 def test_up_properties(x, step):
     got = round_price(x, step, "up")
@@ -217,7 +217,7 @@ def test_up_properties(x, step):
     assert got == ref_price(x, step, "up")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(k=st.integers(-10**7, 10**7), step=st.sampled_from(STEPS))
 def test_up_keeps_float_noise_multiples(k, step):
     # k*step in binary is often a hair above the multiple (0.1*3); it must stay there.
@@ -226,7 +226,7 @@ def test_up_keeps_float_noise_multiples(k, step):
     assert round_price(x, step, "nearest") == float(Decimal(k) * Decimal(repr(step)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(x=st.floats(-1e9, 1e9, allow_nan=False), step=st.sampled_from(STEPS))
 def test_up_and_nearest_bounds_on_any_float(x, step):
     up = round_price(x, step, "up")

@@ -94,7 +94,7 @@ def _costs(pool_costs) -> pd.Series:
     return values
 
 
-def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray, list]:
+def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """Validate the key table; return (U_pp, U_ps, services) in pool order, diagonal zeroed."""
     if not isinstance(usage, pd.DataFrame):
         raise InputError("Fördelningsnycklarna måste vara en tabell med en rad per overheadpool.")
@@ -113,8 +113,10 @@ def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray
             f"Fördelningsnycklarna har en rad för {_names(extra)}, som inte är någon overheadpool."
         )
     table = usage.loc[pools]
-    numeric = table.apply(pd.to_numeric, errors="coerce").astype(np.float64)
-    vals = numeric.to_numpy()
+    try:
+        vals = table.to_numpy(dtype=np.float64, copy=True)
+    except (TypeError, ValueError):  # text or empty cells: locate them below
+        vals = table.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, copy=True)
     bad = ~np.isfinite(vals)
     if bad.any():
         i, j = np.argwhere(bad)[0]
@@ -129,11 +131,13 @@ def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray
             f"Fördelningsnyckeln från overheadpoolen '{pools[i]}' till '{table.columns[j]}' "
             f"är negativ ({vals[i, j]:g}); nycklar måste vara 0 eller större."
         )
-    pool_set = set(pools)
-    services = [c for c in table.columns if c not in pool_set]
-    u_ps = (numeric[services].to_numpy(dtype=np.float64, copy=True) if services
-            else np.zeros((len(pools), 0)))
-    u_pp = numeric.reindex(columns=pools, fill_value=0.0).to_numpy(dtype=np.float64, copy=True)
+    pos = {p: i for i, p in enumerate(pools)}
+    is_pool = np.array([c in pos for c in table.columns], dtype=bool)
+    services = table.columns[~is_pool]
+    u_ps = vals[:, ~is_pool]
+    u_pp = np.zeros((len(pools), len(pools)))
+    target = [pos[c] for c in table.columns[is_pool]]
+    u_pp[:, target] = vals[:, is_pool]
     np.fill_diagonal(u_pp, 0.0)  # a pool's use of itself is ignored
     return u_pp, u_ps, services
 
@@ -281,7 +285,7 @@ def allocate(pool_costs: pd.Series, usage: pd.DataFrame, method: str) -> pd.Data
     rows = out.sum(axis=1)
     scale = np.divide(c, rows, out=np.zeros_like(c), where=rows > 0)
     out = out * scale[:, None]
-    return pd.DataFrame(out, index=pools.copy(), columns=pd.Index(services, dtype=object))
+    return pd.DataFrame(out, index=pools.copy(), columns=services.copy())
 
 
 # --------------------------------------------------------------------------------------------

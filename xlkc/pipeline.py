@@ -5,17 +5,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlkc.costing import compute_costs
+from xlkc.costing import compute_costs, validate_costs
+from xlkc.errors import Problem, ValidationError
 from xlkc.inputs import ChannelKind, Inputs, PriceModel
-from xlkc.pricing import compute_prices
+from xlkc.pricing import compute_prices, validate_customers, validate_prices
 from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
-from xlkc.staffing import staff
+from xlkc.staffing import staff, staffing_problems
 
 TOLERANCE_KR = 0.01
 
 
+def validate(inputs: Inputs) -> list[Problem]:
+    """Every problem in the inputs, all in one pass, each naming its item in Swedish."""
+    problems = staffing_problems(inputs)
+    for level in inputs.parameters.sla_levels:
+        problems += staffing_problems(inputs, sla_override=level)
+    problems = list(dict.fromkeys(problems))  # the same problem found twice counts once
+    return problems + validate_costs(inputs) + validate_prices(inputs) + validate_customers(
+        inputs)
+
+
 def calculate(inputs: Inputs) -> Results:
     """Compute everything; raises the package's InputError before anything is half-computed."""
+    problems = validate(inputs)
+    if problems:
+        raise ValidationError(problems)
     staffing = staff(inputs)
     cost = compute_costs(inputs, staffing)
     price = compute_prices(inputs, cost, staffing)

@@ -72,7 +72,7 @@ def price_lines(inputs: Inputs, cost: CostResult, staffing: StaffingResult) -> p
           "fee_basis_kr": fb} for s, ch, q, vb, fb in rows])
 
 
-def validate_prices(inputs: Inputs, lines: pd.DataFrame) -> list[Problem]:
+def validate_prices(inputs: Inputs) -> list[Problem]:
     problems: list[Problem] = []
     index = {s.service_id: i for i, s in enumerate(inputs.services)}
     groups: dict[str, set] = {}
@@ -94,20 +94,32 @@ def validate_prices(inputs: Inputs, lines: pd.DataFrame) -> list[Problem]:
             problems.append(Problem(f"Prisgruppen '{g}' blandar prismodeller; alla tjänster i "
                                     "en prisgrupp måste ha samma prismodell", record="services",
                                     field="price_group"))
-    needs_qty = lines[lines["variable_basis_kr"].abs() > 0]
-    grouped = needs_qty.assign(g=needs_qty["price_group"].fillna(needs_qty["service_id"]))
-    for _, part in grouped.groupby(["g", "channel_id"], dropna=False):
-        if part["quantity"].sum() <= 0:
-            sid = part["service_id"].iloc[0]
+    # A price per unit needs a positive forecast quantity (pooled over a price group).
+    quantity: dict[tuple[str, str | None], float] = {}
+    for s in inputs.services:
+        if s.price_model is PriceModel.ANNUAL_FEE or (
+                s.price_model is PriceModel.SUBSCRIPTION and s.fixed_share == 1.0):
+            continue
+        for c in inputs.contacts:
+            if c.service_id != s.service_id:
+                continue
+            key = (s.price_group or s.service_id,
+                   c.channel_id if s.price_model is PriceModel.PER_CHANNEL else None)
+            amount = {PriceModel.PER_MINUTE: c.used_volume * c.used_aht_s / 60.0,
+                      PriceModel.PER_HOUR: c.used_volume * c.used_aht_s / 3600.0}.get(
+                s.price_model, c.used_volume)
+            quantity[key] = quantity.get(key, 0.0) + amount
+        if not any(v > 0 for k, v in quantity.items() if k[0] == (s.price_group or s.service_id)):
             problems.append(Problem(
-                f"Tjänsten '{sid}' har ett styckpris men prognosvolymen är 0; priset kan inte "
-                "beräknas", record="services", index=index[sid], field="price_model"))
+                f"Tjänsten '{s.service_id}' har ett styckpris men prognosvolymen är 0; priset "
+                "kan inte beräknas", record="services", index=index[s.service_id],
+                field="price_model"))
     return problems
 
 
 def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult) -> PriceResult:
     lines = price_lines(inputs, cost, staffing)
-    problems = validate_prices(inputs, lines) + validate_customers(inputs)
+    problems = validate_prices(inputs) + validate_customers(inputs)
     if problems:
         raise ValidationError(problems)
     p = inputs.parameters

@@ -1,0 +1,67 @@
+"""What the Excel adapters exchange with the core, independent of the Excel library.
+
+Reading: an adapter (openpyxl for files, xlwings for live Excel) turns a workbook into
+:class:`WorkbookData` - every Excel Table as a header and rows of raw cell values, every named cell
+as a raw value - and :mod:`xlkc.excel.parse` turns that into typed inputs. Writing:
+:mod:`xlkc.excel.output` turns results into an :class:`OutputPlan` - blocks of values and
+formulas at layout positions - and an adapter applies the plan. Business logic lives on neither side
+of an adapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One Excel Table as found: its header and its data rows, raw cell values."""
+
+    sheet: str
+    name: str  # Excel table name, e.g. "tblTjanster"
+    header: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]  # data rows, in sheet order, as read
+    first_row: int  # Excel row number of rows[0]
+
+
+@dataclass(frozen=True)
+class WorkbookData:
+    """A workbook's inputs as raw values, whatever library read them."""
+
+    path: str  # file name or book name, for messages
+    sheets: tuple[str, ...]
+    tables: dict[str, RawTable]  # by Excel table name
+    names: dict[str, Any]  # workbook-scoped named cells: name -> raw value
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """One output table to write: header plus rows of values or formulas ("=...")."""
+
+    sheet: str
+    table: str  # Excel table name
+    header_row: int  # 1-based
+    first_col: int  # 1-based
+    header: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    number_formats: tuple[str | None, ...]  # one per column
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    sheet: str
+    row: int  # 1-based
+    col: int  # 1-based
+    value: Any
+    number_format: str | None = None
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    """Everything a calculation writes; an adapter applies it and touches nothing else."""
+
+    tables: tuple[TableBlock, ...]
+    cells: tuple[CellWrite, ...] = ()  # the status on Start
+    log_entry: tuple[Any, ...] | None = None  # one new row for the Körlogg table
+    meta: dict[str, Any] = field(default_factory=dict)

@@ -172,8 +172,8 @@ class Sheet:
     named_cells_origin: tuple[int, int] = (HEADER_ROW, 1)
     first_table_col: int = 1
     landscape: bool = True
-    fit_to_width: bool = False
-    print_titles: bool = False  # repeat the header row on every printed page
+    fit_to_width: bool = True
+    print_titles: bool = True  # repeat the header row on every printed page
     freeze: bool = True  # freeze the rows down to the header row
     code_name: str = ""  # VBA code name (ASCII), set on the sheet and in the VBA project
 
@@ -675,7 +675,7 @@ CONFIG_SHEET = "xlwings.conf"
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet("Start", START_PURPOSE, "info", named_cells=STATUS_CELLS, named_cells_origin=(15, 1),
-          freeze=False, landscape=False, fit_to_width=True, code_name="shStart"),
+          freeze=False, landscape=False, print_titles=False, code_name="shStart"),
     Sheet("Parametrar", "Årets parametrar för arbetstid, kostnad och pris.", "input",
           tables=(T_SLA,), named_cells=PARAMETER_CELLS, first_table_col=6,
           code_name="shParametrar"),
@@ -708,13 +708,11 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Fördelning", "Hur varje kostnadspool fördelas på tjänsterna.", "output",
           tables=(T_POOL_COST, T_ALLOCATION), code_name="shFordelning"),
     Sheet("Prislista", "Prislistan för prisåret, jämförd med föregående år.", "output",
-          tables=(T_PRICES,), fit_to_width=True, print_titles=True, code_name="shPrislista"),
+          tables=(T_PRICES,), code_name="shPrislista"),
     Sheet("Kunddebitering", "Vad varje kund betalar per tjänst.", "output",
-          tables=(T_CHARGES,), fit_to_width=True, print_titles=True,
-          code_name="shKunddebitering"),
+          tables=(T_CHARGES,), code_name="shKunddebitering"),
     Sheet("Kundsummor", "Summa per kund, jämförd med föregående år.", "output",
-          tables=(T_CUSTOMER_TOTALS,), fit_to_width=True, print_titles=True,
-          code_name="shKundsummor"),
+          tables=(T_CUSTOMER_TOTALS,), code_name="shKundsummor"),
     Sheet("SLA-pris", "Realtidstjänsternas pris vid andra servicenivåer.", "output",
           tables=(T_SLA_PRICES,), code_name="shSLApris"),
     Sheet("Avstämning", "Kontroller: att varje krona kommer med och att priserna täcker kostnaden.",
@@ -722,7 +720,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Körlogg", "Varje körning: tid, kommando, resultat och meddelanden.", "output",
           tables=(T_RUNLOG,), code_name="shKorlogg"),
     Sheet(CONFIG_SHEET, "Inställningar för xlwings (läses av VBA-modulen xlwings).", "config",
-          freeze=False, code_name="shXlwingsConf"),
+          freeze=False, print_titles=False, code_name="shXlwingsConf"),
 )
 
 

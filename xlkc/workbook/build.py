@@ -223,10 +223,11 @@ def _write_start(ws, st: _Styles, inputs: Inputs, with_buttons: bool) -> None:
         ws.write_string(r + i, 0, f"Steg {i}", st(bold=True, align="right"))
         ws.write_string(r + i, 1, step)
     if with_buttons:
+        ws.set_row(L.START_YEAR_ROW - 1, 30)
         for i, (caption, macro) in enumerate(L.BUTTONS):
-            ws.insert_button(L.START_YEAR_ROW - 1, 3 + 2 * i, {
-                "macro": macro, "caption": caption, "width": 150, "height": 34,
-                "x_offset": 4, "y_offset": 2})
+            ws.insert_button(L.START_YEAR_ROW - 1, 2, {
+                "macro": macro, "caption": caption, "width": 150, "height": 36,
+                "x_offset": 8 + 170 * i, "y_offset": 2})
     r = L.START_LEGEND_ROW - 1
     ws.write_string(r, 0, "Färgförklaring", st(bold=True, font_size=12))
     for i, (role, text) in enumerate(L.LEGEND, start=1):
@@ -278,7 +279,7 @@ def _write_book(path: Path, inputs: Inputs, vba_bin: bytes | None, skeleton: boo
         for s in L.SHEETS:
             ws = sheets[s.name]
             ws.set_tab_color(TAB_COLOURS[s.role])
-            ws.hide_gridlines(2 if s.role in ("info", "config") else 0)
+            ws.hide_gridlines(2 if s.role in ("info", "config") else 1)
             _print_setup(ws, s)
             if s.role == "config":
                 _write_config(ws, st)

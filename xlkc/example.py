@@ -218,27 +218,27 @@ def _customer_volumes(contacts: tuple[ContactVolume, ...]) -> tuple[CustomerVolu
 
 # Last year's price list (synthetic): per price unit, annual fees as whole fees.
 PREVIOUS_PRICES = (
-    PreviousPrice("SB1", 4_150_000),
-    PreviousPrice("SB2", 4_400_000),
-    PreviousPrice("SB3", 1_300_000),
-    PreviousPrice("SB-T1", 118),
-    PreviousPrice("SO1", 4_250_000),
-    PreviousPrice("SO2", 12.5),
-    PreviousPrice("SO-T1", 230),
-    PreviousPrice("SK1", 6_500_000),
-    PreviousPrice("SK2", 85, channel_id="telefon"),
-    PreviousPrice("SK2", 105, channel_id="e-post"),
-    PreviousPrice("SK-T1", 230),
-    PreviousPrice("W1", 690),
-    PreviousPrice("W2", 45, annual_fee_kr=160_000),
-    PreviousPrice("W3", 1_050_000),
+    PreviousPrice("SB1", 5_350_000),
+    PreviousPrice("SB2", 6_340_000),
+    PreviousPrice("SB3", 1_800_000),
+    PreviousPrice("SB-T1", 455),
+    PreviousPrice("SO1", 5_890_000),
+    PreviousPrice("SO2", 18),
+    PreviousPrice("SO-T1", 182),
+    PreviousPrice("SK1", 9_000_000),
+    PreviousPrice("SK2", 94, channel_id="telefon"),
+    PreviousPrice("SK2", 141, channel_id="e-post"),
+    PreviousPrice("SK-T1", 182),
+    PreviousPrice("W1", 1_180),
+    PreviousPrice("W2", 53, annual_fee_kr=270_000),
+    PreviousPrice("W3", 1_450_000),
 )
 
 # Last year's outcome: costs and what was invoiced, together a 3 % deficit.
 _LAST_YEAR_COST = {
-    "SB1": 4_260_000, "SB2": 4_520_000, "SB3": 1_340_000, "SB-T1": 720_000,
-    "SO1": 4_380_000, "SO2": 3_040_000, "SO-T1": 1_130_000, "SK1": 6_650_000,
-    "SK2": 2_400_000, "SK-T1": 700_000, "W1": 830_000, "W2": 760_000, "W3": 1_090_000,
+    "SB1": 5_240_000, "SB2": 6_210_000, "SB3": 1_760_000, "SB-T1": 2_690_000,
+    "SO1": 5_770_000, "SO2": 4_190_000, "SO-T1": 840_000, "SK1": 8_810_000,
+    "SK2": 3_140_000, "SK-T1": 580_000, "W1": 1_390_000, "W2": 880_000, "W3": 1_420_000,
 }
 OUTCOMES = tuple(
     Outcome(sid, revenue_kr=round(cost * 0.97, 0), cost_kr=float(cost))

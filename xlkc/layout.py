@@ -631,14 +631,18 @@ T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SL
 T_CHECKS = _output_table("tblAvstamning", "Avstämning", R.CHECK_COLUMNS, "checks")
 
 #: The run log: one row per click on Beräkna priser or Validera indata (newest first).
-RUNLOG_COLUMNS = ("time", "command", "status", "message", "total_cost_kr", "version")
+RUNLOG_COLUMNS = ("time", "user", "command", "version", "input_hash", "total_cost_kr",
+                  "revenue_kr", "checks", "message")
 T_RUNLOG = Table("tblKorlogg", "Körlogg", columns=(
     Column("time", "Tid", "datetime", number_format=FMT_DATETIME, width=20),
-    _text("command", "Kommando", width=16),
-    _text("status", "Resultat", width=10),
-    _text("message", "Meddelande", width=70),
-    _kr("total_cost_kr", "Total kostnad"),
+    _text("user", "Användare", width=14),
+    _text("command", "Kommando", width=12),
     _text("version", "xlkc-version", width=12),
+    _text("input_hash", "Indata-hash", width=14, note="Ändras när någon indata ändras."),
+    _kr("total_cost_kr", "Total kostnad"),
+    _kr("revenue_kr", "Intäkt"),
+    _text("checks", "Kontroller", width=16),
+    _text("message", "Meddelande", width=70),
 ))
 
 # --- sheets ---------------------------------------------------------------------------------------

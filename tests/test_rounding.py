@@ -290,9 +290,13 @@ def test_formula_texts():
     assert excel_round_formula("B2", 1, "nearest") == "ROUND((B2),0)"
     assert excel_round_formula("B2", 0.01, "närmaste") == "ROUND((B2),2)"
     assert excel_round_formula("B2", 10, "nearest") == "ROUND((B2),-1)"
-    assert excel_round_formula("B2", 0.5, "nearest") == "ROUND(ROUND((B2)/0.5,0)*0.5,1)"
+    assert excel_round_formula("B2", 0.5, "nearest") == "ROUND(ROUND((B2)*2,0)/2,1)"
+    assert excel_round_formula("B2", 2.5, "nearest") == "ROUND(ROUND((B2)/2.5,0)*2.5,1)"
     up = excel_round_formula("B2*C2", 0.1, "up")
-    assert up.startswith("ROUND((ROUND((B2*C2)/0.1,0)+IF(") and up.endswith("*0.1,1)")
+    assert up == ("ROUND((ROUND((B2*C2)*10,0)+IF((B2*C2)*10-ROUND((B2*C2)*10,0)"
+                  ">1E-12*ABS((B2*C2)*10),1,0))/10,1)")
+    assert excel_round_formula("B2", 1, "uppåt") == (
+        "ROUND((ROUND((B2),0)+IF((B2)-ROUND((B2),0)>1E-12*ABS((B2)),1,0)),0)")
 
 
 def test_formula_known_binary_edge():

@@ -2,7 +2,7 @@
 
 Excel's ROUND works on the *decimal* value of a number: it first reduces the binary double to
 15 significant digits and then rounds half away from zero. So ``ROUND(0.285; 2)`` is 0.29 in
-Excel and LibreOffice although the double nearest 0.285 is 0.28499999999999998. This module
+Excel (and LibreOffice) although the double nearest 0.285 is 0.28499999999999998. This module
 reproduces that:
 
 * :func:`round_half_away` is Excel's ``ROUND``. The decimal value of ``x`` is defined as
@@ -20,17 +20,24 @@ Definitions (the engine and the formulas follow them operation by operation, so 
 engine agree exactly; ``step = n·10^-d`` with an integer ``n`` not divisible by 10):
 
 * nearest, ``n == 1`` (0.01, 0.1, 1, 10 …): ``ROUND(x; d)``.
-* nearest, otherwise (0.5, 0.25, 2.5 …): ``q = ROUND(x/step; 0)``, result ``ROUND(q·step; d)``.
-* up: ``r = x/step``, ``q = ROUND(r; 0)``, plus 1 when ``r − q > 1e-12·|r|``;
-  result ``ROUND(q·step; d)``. The relative tolerance of 1e-12 keeps binary noise such as
-  ``0.1*3 = 0.30000000000000004`` on its multiple (0.30, not 0.40); a price above a multiple by
-  less than 1e-12 of itself stays on that multiple. "Up" means towards +infinity (−12.5 → −12).
+* otherwise the ratio ``r = x·k`` when ``k = 1/step`` is a whole number (0.5 → 2, 0.25 → 4,
+  0.05 → 20), else ``r = x/step`` (2.5, 5 …); nearest: ``q = ROUND(r; 0)``;
+  up: ``q = ROUND(r; 0)``, plus 1 when ``r − q > 1e-12·|r|``; result ``ROUND(q·step; d)``
+  (written ``ROUND(q/k; d)`` in the k form). The relative tolerance of 1e-12 keeps binary
+  noise such as ``0.1*3 = 0.30000000000000004`` on its multiple (0.30, not 0.40); a price above
+  a multiple by less than 1e-12 of itself stays on that multiple. "Up" means towards +infinity
+  (−12.5 → −12).
 
-Known difference: the Python ``formulas`` package (used to recalculate workbooks in tests)
-evaluates ``ROUND`` on the binary double, so at decimal .5 edges that are not exact in binary it
-can differ from Excel, LibreOffice and this module: ``ROUND(0.285; 2)`` is 0.28 there and
-``ROUND(1.005; 2)`` is 1.00. Ceiling ("up") formulas are not affected by this (the tie decision of
-the inner ROUND does not change the ceiling).
+Known differences (nearest only; "up" is immune because the tie decision of the inner ROUND does
+not change the ceiling):
+
+* The Python ``formulas`` package (used to recalculate workbooks in tests) evaluates ``ROUND`` on
+  the binary double: ``ROUND(0.285; 2)`` is 0.28 there and ``ROUND(1.005; 2)`` is 1.00.
+* LibreOffice (7.4, measured) rounds the *shortest* decimal form of the double (Python's
+  ``repr``, up to 17 digits), not the 15-digit form: it agrees on 0.285 and 1.005 (short forms)
+  but ``ROUND(53.49999999999999; 0)`` is 53 there, 54 here. Such 16–17-digit near-ties come
+  from float noise (``2.675/0.05``); the k form above avoids most of them for steps like 0.05.
+  Excel's own ROUND is documented to work on 15 significant digits; this module follows Excel.
 """
 
 from __future__ import annotations
@@ -179,11 +186,13 @@ def normalise_direction(direction: str) -> str:
         ) from None
 
 
-def _step_parts(step) -> tuple[float, int, int, bool]:
-    """Validate a step and write it as n·10^-d. Returns (step, n, d, clean).
+def _step_parts(step) -> tuple[float, int, int, bool, int | None]:
+    """Validate a step and write it as n·10^-d. Returns (step, n, d, clean, k).
 
     ``clean`` tells whether results can be snapped to the step's decimals exactly (true for every
-    ordinary step such as 0.01, 0.1, 0.5, 1, 10, 2.5).
+    ordinary step such as 0.01, 0.1, 0.5, 1, 10, 2.5). ``k`` is 1/step when that is a whole
+    number (0.5 → 2, 0.05 → 20), else None: multiplying by an exact integer adds less binary
+    noise than dividing by a decimal step.
     """
     try:
         s = float(step)
@@ -196,7 +205,9 @@ def _step_parts(step) -> tuple[float, int, int, bool]:
     n = int("".join(map(str, t.digits)))
     d = -int(t.exponent)
     clean = -15 <= d <= 15 and n < 2**20
-    return s, n, d, clean
+    inv = Decimal(1) / dec
+    k = int(inv) if inv == inv.to_integral_value() and 1 < inv < 2**20 else None
+    return s, n, d, clean, k
 
 
 def _step_text(step: float) -> str:
@@ -221,7 +232,7 @@ def round_price(price, step: float = 1.0, direction: str = "nearest"):
     ``round_price(12.5) == 13``, ``round_price(12.25, 0.5) == 12.5``,
     ``round_price(12.01, 1, "up") == 13``, ``round_price(0.1 * 3, 0.1, "up") == 0.3``.
     """
-    s, n, d, clean = _step_parts(step)
+    s, n, d, clean, k = _step_parts(step)
     how = normalise_direction(direction)
     series = price if isinstance(price, pd.Series) else None
     arr = np.asarray(series.to_numpy(dtype=np.float64) if series is not None else price,
@@ -230,7 +241,7 @@ def round_price(price, step: float = 1.0, direction: str = "nearest"):
     if how == "nearest" and n == 1 and clean:
         res = _round_half_away_array(flat, d)
     else:
-        r = flat / s
+        r = flat * k if k else flat / s
         q = _round_half_away_array(r, 0)
         if how == "up":
             with np.errstate(invalid="ignore"):
@@ -249,18 +260,17 @@ def excel_round_formula(expr: str, step: float = 1.0, direction: str = "nearest"
     storage syntax of .xlsx files). ``expr`` is wrapped in parentheses and may be any expression
     (repeated up to four times for "up").
     """
-    s, n, d, clean = _step_parts(step)
+    s, n, d, clean, k = _step_parts(step)
     how = normalise_direction(direction)
     x = f"({expr})"
     st = _step_text(s)
-    if how == "nearest":
-        if n == 1 and clean:
-            return f"ROUND({x},{d})"
-        inner = f"ROUND({x}/{st},0)*{st}"
-    else:
-        r = f"{x}/{st}"
-        q = f"ROUND({r},0)"
-        inner = f"({q}+IF({r}-{q}>1E-12*ABS({r}),1,0))*{st}"
+    if how == "nearest" and n == 1 and clean:
+        return f"ROUND({x},{d})"
+    r = f"{x}*{k}" if k else (x if s == 1 else f"{x}/{st}")
+    q = f"ROUND({r},0)"
+    if how == "up":
+        q = f"({q}+IF({r}-{q}>1E-12*ABS({r}),1,0))"
+    inner = f"{q}/{k}" if k else (q if s == 1 else f"{q}*{st}")
     return f"ROUND({inner},{d})" if clean else inner
 
 

@@ -1,0 +1,286 @@
+"""Results -> :class:`~xlkc.excel.model.OutputPlan`: what a calculation writes, where and how.
+
+Pure: no I/O, no Excel library. Every position comes from :mod:`xlkc.layout`.
+
+Values are converted to what the sheet shows (``Column.to_sheet``: seconds -> minutes; enums
+as their Swedish words; True/False as ``layout.BOOL_TEXT``; NaN -> empty). Where a controller
+should see how a figure arises, the cell holds a *transparent formula* over cells of the same row
+(see :data:`FORMULA_RULES`): personnel cost = FTE × cost per FTE, full cost = the sum of its parts,
+price basis = full cost + carry-forward, exact price = cost basis / quantity, price = the rounding
+of the exact price, change = price − previous price, charge = quantity × price + fee, the checks'
+difference = value − reference. Figures only Python can compute (FTE, allocations, a price
+group's pooled exact price) are values. A formula is a :class:`Formula` (a ``str`` starting with
+"="), so an adapter can tell it from a text value that happens to start with "=".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlkc import layout as L  # noqa: N812
+from xlkc.errors import Problem
+from xlkc.excel.model import CellWrite, OutputPlan, TableBlock
+from xlkc.inputs import Inputs, PriceModel
+from xlkc.pipeline import revenue_per_line
+from xlkc.results import Results
+from xlkc.rounding import excel_round_formula
+
+__all__ = ["FORMULA_RULES", "Formula", "plan_failure", "plan_outputs", "plan_validation",
+           "sheet_cell_value", "status_text"]
+
+
+class Formula(str):
+    """An Excel formula ("=..."), as opposed to a text value."""
+
+    __slots__ = ()
+
+
+#: Price models whose exact price is the line's cost basis over its quantity.
+_PER_UNIT = {PriceModel.PER_CONTACT.value, PriceModel.PER_CHANNEL.value,
+             PriceModel.PER_MINUTE.value, PriceModel.PER_HOUR.value}
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and math.isfinite(float(v))
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def sheet_cell_value(col: L.Column, v: Any) -> Any:
+    """A result value as the sheet shows it (plain Python types, None for empty)."""
+    if isinstance(v, list | tuple):
+        return ", ".join(str(x) for x in v) or None
+    if _blank(v):
+        return None
+    if isinstance(v, bool | np.bool_):
+        return L.BOOL_TEXT[bool(v)]
+    if isinstance(v, Enum):
+        return str(v.value)
+    if isinstance(v, np.integer):
+        v = int(v)
+    elif isinstance(v, np.floating):
+        v = float(v)
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        v = col.to_sheet(v)
+        if isinstance(v, float) and v == 0.0:
+            v = 0.0  # no negative zero in a sheet
+    return v
+
+
+# --- transparent formulas ------------------------------------------------------------------------
+
+#: A rule gets (the row's code values by field, the A1 address of a field in the same row, the
+#: inputs) and returns the formula of one cell, or None to keep the value.
+Rule = Callable[[dict[str, Any], Callable[[str], str], Inputs], str | None]
+
+
+def _cost_rules() -> dict[str, Rule]:
+    parts = ("personnel_cost_kr", "seat_cost_kr", "minute_cost_kr", "direct_cost_kr",
+             "overhead_kr", "city_charge_kr")
+    return {
+        "personnel_cost_kr": lambda r, a, i: f"={a('fte')}*{a('cost_per_fte_kr')}"
+        if _finite(r["fte"]) and _finite(r["cost_per_fte_kr"]) else None,
+        "full_cost_kr": lambda r, a, i: "=" + "+".join(a(p) for p in parts)
+        if all(_finite(r[p]) for p in parts) else None,
+        "price_basis_kr": lambda r, a, i: f"={a('full_cost_kr')}+{a('carry_forward_kr')}"
+        if _finite(r["carry_forward_kr"]) else None,
+    }
+
+
+def _is_own_unit_price(r: dict[str, Any]) -> bool:
+    """A per-unit line whose exact price is its own cost basis over its own quantity."""
+    return (r["price_model"] in _PER_UNIT and _blank(r["price_group"])
+            and _finite(r["quantity"]) and r["quantity"] > 0
+            and _finite(r["cost_basis_kr"]) and r["cost_basis_kr"] != 0)
+
+
+def _rounded_price(r: dict[str, Any], a: Callable[[str], str], inputs: Inputs) -> str | None:
+    # Lines with a variable part are priced by rounding their exact price; annual fees (priced
+    # to the öre) and lines without a variable part keep their value.
+    if r["price_model"] == PriceModel.ANNUAL_FEE.value:
+        return None
+    if not (_finite(r["exact_price_kr"]) and r["exact_price_kr"] != 0):
+        return None
+    p = inputs.parameters
+    return "=" + excel_round_formula(a("exact_price_kr"), p.rounding_step_kr,
+                                     p.rounding_direction.value)
+
+
+def _price_rules() -> dict[str, Rule]:
+    def has_previous(r: dict[str, Any]) -> bool:
+        return _finite(r["previous_price_kr"]) and _finite(r["price_kr"])
+
+    return {
+        "exact_price_kr": lambda r, a, i: f"={a('cost_basis_kr')}/{a('quantity')}"
+        if _is_own_unit_price(r) else None,
+        "price_kr": _rounded_price,
+        "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
+        if has_previous(r) else None,
+        "change_pct": lambda r, a, i: f"={a('change_kr')}/{a('previous_price_kr')}"
+        if has_previous(r) and r["previous_price_kr"] != 0 and _finite(r["change_pct"])
+        else None,
+    }
+
+
+def _charge_rules() -> dict[str, Rule]:
+    return {
+        "charge_kr": lambda r, a, i: f"={a('quantity')}*{a('price_kr')}+{a('fee_kr')}"
+        if _finite(r["price_kr"]) and _finite(r["quantity"]) and _finite(r["fee_kr"])
+        else None,
+        "price_effect_kr": lambda r, a, i: f"={a('charge_kr')}-{a('previous_charge_kr')}"
+        if _finite(r["previous_charge_kr"]) and _finite(r["charge_kr"]) else None,
+    }
+
+
+def _pool_cost_rules() -> dict[str, Rule]:
+    return {
+        "total_kr": lambda r, a, i: f"={a('amount_kr')}+{a('staff_cost_kr')}"
+        if _finite(r["amount_kr"]) and _finite(r["staff_cost_kr"]) else None,
+    }
+
+
+def _check_rules() -> dict[str, Rule]:
+    return {
+        "difference_kr": lambda r, a, i: f"={a('value_kr')}-{a('reference_kr')}"
+        if _finite(r["reference_kr"]) and _finite(r["value_kr"]) else None,
+    }
+
+
+#: Table name -> {field: rule}. Everything not listed is a value.
+FORMULA_RULES: dict[str, dict[str, Rule]] = {
+    L.T_COST.name: _cost_rules(),
+    L.T_POOL_COST.name: _pool_cost_rules(),
+    L.T_PRICES.name: _price_rules(),
+    L.T_CHARGES.name: _charge_rules(),
+    L.T_CHECKS.name: _check_rules(),
+}
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+def _resolve(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs) -> TableBlock:
+    sheet = L.sheet_of(table.name)
+    header_row, first_col = sheet.table_origin(table.name)
+    letters = {c.field: L.col_letter(first_col + j) for j, c in enumerate(table.columns)}
+    rules = FORMULA_RULES.get(table.name, {})
+    fields = table.fields
+    records = frame.reindex(columns=list(fields)).to_dict("records")
+    rows = []
+    for n, rec in enumerate(records):
+        excel_row = header_row + 1 + n
+        addr = (lambda f, _r=excel_row: f"{letters[f]}{_r}")  # noqa: E731
+        out = []
+        for c in table.columns:
+            rule = rules.get(c.field)
+            formula = rule(rec, addr, inputs) if rule else None
+            out.append(Formula(formula) if formula else sheet_cell_value(c, rec[c.field]))
+        rows.append(tuple(out))
+    return TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
+                      first_col=first_col, header=table.headers, rows=tuple(rows),
+                      number_formats=tuple(c.number_format for c in table.columns))
+
+
+def status_text(problems: list[Problem] | None = None, results: Results | None = None) -> str:
+    """The Start sheet's one-line result: OK, or how many errors / failed checks."""
+    if problems:
+        n = len(problems)
+        return "1 fel i indata" if n == 1 else f"{n} fel i indata"
+    if results is not None:
+        failed = int((~results.checks["ok"].astype(bool)).sum())
+        if failed:
+            return f"Klar, men {failed} kontroll{'er' if failed > 1 else ''} avviker"
+    return "OK"
+
+
+def _checks_text(results: Results) -> str:
+    ok = results.checks["ok"].astype(bool)
+    real = results.checks["reference_kr"].notna()
+    n, n_ok = int(real.sum()), int((ok & real).sum())
+    return f"OK ({n_ok} av {n})" if n_ok == n else f"FEL ({n - n_ok} av {n} avviker)"
+
+
+def _status_cells(values: dict[str, Any]) -> tuple[CellWrite, ...]:
+    start = next(s for s in L.SHEETS if s.role == "info")
+    cells = []
+    for nc in start.named_cells:
+        row, col = start.named_cell_position(nc.name)
+        cells.append(CellWrite(start.name, row, col, values.get(nc.field), nc.number_format))
+    return tuple(cells)
+
+
+def _log_entry(values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(values.get(f) for f in L.RUNLOG_COLUMNS)
+
+
+def _run_values(run: Any) -> dict[str, Any]:
+    return {"time": run.time, "user": run.user, "command": run.command,
+            "version": run.version, "input_hash": run.input_hash}
+
+
+def plan_outputs(inputs: Inputs, results: Results, run: Any) -> OutputPlan:
+    """Every output table, the Start status and a Körlogg row for a successful calculation."""
+    blocks = []
+    for t in L.output_tables():
+        if t.result is None:  # the Körlogg is not a result table
+            continue
+        blocks.append(_block(t, _resolve(results, t.result), inputs))
+    total = float(results.cost.total_cost_kr)
+    revenue = float(revenue_per_line(results.price.prices).sum())
+    status = status_text(results=results)
+    checks = _checks_text(results)
+    values = {**_run_values(run), "status": status, "total_cost_kr": total,
+              "revenue_kr": revenue, "checks": checks,
+              "message": "Priserna är beräknade." if status == "OK" else
+              f"Priserna är beräknade. {status}: se bladet "
+              f"{L.sheet_of(L.T_CHECKS.name).name}."}
+    n_formulas = sum(isinstance(v, Formula) for b in blocks for row in b.rows for v in row)
+    meta = {"status": status, "ok": True, "total_cost_kr": total, "revenue_kr": revenue,
+            "checks": checks, "checks_ok": results.all_checks_ok, "formula_cells": n_formulas,
+            "problems": [], "year": inputs.parameters.year}
+    return OutputPlan(tables=tuple(blocks), cells=_status_cells(values),
+                      log_entry=_log_entry(values), meta=meta)
+
+
+def _problem_summary(problems: list[Problem], limit: int = 3) -> str:
+    shown = "; ".join(str(p) for p in problems[:limit])
+    more = len(problems) - limit
+    return shown + (f" (och {more} till)" if more > 0 else "")
+
+
+def plan_failure(problems: list[Problem], run: Any) -> OutputPlan:
+    """Status and a Körlogg row only: nothing is calculated, no output table is touched."""
+    status = status_text(problems=problems)
+    values = {**_run_values(run), "status": status, "total_cost_kr": None, "revenue_kr": None,
+              "checks": "Ej beräknad", "message": f"{status}: {_problem_summary(problems)}"}
+    return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
+                      meta={"status": status, "ok": False, "problems": list(problems)})
+
+
+def plan_validation(run: Any) -> OutputPlan:
+    """Status and a Körlogg row after a validation that found nothing."""
+    values = {**_run_values(run), "status": "OK", "checks": "Ej beräknad",
+              "message": "Indata är giltiga."}
+    return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
+                      meta={"status": "OK", "ok": True, "problems": []})
+

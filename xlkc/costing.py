@@ -97,28 +97,26 @@ def usage_matrix(inputs: Inputs, drivers: pd.DataFrame, pool_fte: pd.Series) -> 
     serve every service and every pool. A pool never serves itself.
     """
     pool_ids = [p.pool_id for p in inputs.pools]
-    service_ids = list(drivers.index)
+    service_ids = np.array(drivers.index, dtype=object)
     unit_of = np.array([s.unit for s in inputs.services], dtype=object)
-    pool_unit = {p.pool_id: (p.unit if p.level is PoolLevel.UNIT else None) for p in inputs.pools}
-    usage = pd.DataFrame(0.0, index=pool_ids, columns=pool_ids + service_ids)
-    for pool in inputs.pools:
-        scope = pool_unit[pool.pool_id]
+    scope = [p.unit if p.level is PoolLevel.UNIT else None for p in inputs.pools]
+    pool_unit = np.array(scope, dtype=object)
+    staff_fte = pool_fte.reindex(pool_ids).fillna(0.0).to_numpy(dtype=float)
+    to_services = np.zeros((len(pool_ids), len(service_ids)))
+    to_pools = np.zeros((len(pool_ids), len(pool_ids)))
+    for i, pool in enumerate(inputs.pools):
         if pool.key is AllocationKey.DIRECT:
-            service_row = np.isin(np.array(service_ids, dtype=object), list(pool.receivers))
-            usage.loc[pool.pool_id, service_ids] = service_row.astype(float)
+            to_services[i] = np.isin(service_ids, list(pool.receivers))
             continue
-        service_row = drivers[_SERVICE_DRIVER[pool.key]].to_numpy(dtype=float)
-        if scope is not None:
-            service_row = np.where(unit_of == scope, service_row, 0.0)
-        usage.loc[pool.pool_id, service_ids] = service_row
+        row = drivers[_SERVICE_DRIVER[pool.key]].to_numpy(dtype=float)
+        to_services[i] = row if scope[i] is None else np.where(unit_of == scope[i], row, 0.0)
         per_fte = _POOL_DRIVER_PER_FTE.get(pool.key)
-        if per_fte is None:
-            continue
-        for other in pool_ids:
-            if other == pool.pool_id or (scope is not None and pool_unit[other] != scope):
-                continue
-            usage.loc[pool.pool_id, other] = pool_fte.get(other, 0.0) * per_fte(inputs.parameters)
-    return usage
+        if per_fte is not None:
+            in_scope = np.ones(len(pool_ids), bool) if scope[i] is None else pool_unit == scope[i]
+            to_pools[i] = np.where(in_scope, staff_fte * per_fte(inputs.parameters), 0.0)
+            to_pools[i, i] = 0.0
+    return pd.DataFrame(np.hstack([to_pools, to_services]), index=pool_ids,
+                        columns=[*pool_ids, *service_ids])
 
 
 def validate_costs(inputs: Inputs) -> list[Problem]:
@@ -198,9 +196,13 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
     return problems
 
 
-def compute_costs(inputs: Inputs, staffing: StaffingResult) -> CostResult:
-    """Full cost per service with every component visible, and the allocation of every pool."""
-    problems = validate_costs(inputs)
+def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
+                  validated: bool = False) -> CostResult:
+    """Full cost per service with every component visible, and the allocation of every pool.
+
+    ``validated``: the inputs were already checked (by ``pipeline.validate``).
+    """
+    problems = [] if validated else validate_costs(inputs)
     if problems:
         raise ValidationError(problems)
     p = inputs.parameters

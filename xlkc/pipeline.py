@@ -31,8 +31,8 @@ def calculate(inputs: Inputs) -> Results:
     if problems:
         raise ValidationError(problems)
     staffing = staff(inputs)
-    cost = compute_costs(inputs, staffing)
-    price = compute_prices(inputs, cost, staffing)
+    cost = compute_costs(inputs, staffing, validated=True)
+    price = compute_prices(inputs, cost, staffing, validated=True)
     return Results(staffing=staffing, cost=cost, price=price,
                    checks=reconcile(inputs, staffing, cost, price),
                    sla=sla_prices(inputs))
@@ -86,28 +86,29 @@ def sla_prices(inputs: Inputs) -> pd.DataFrame:
     so overhead follows the changed FTE as it would in a real decision.
     """
     real_time = {c.channel_id for c in inputs.channels if c.kind is ChannelKind.REAL_TIME}
-    services = [s for s in inputs.services
-                if any(c.service_id == s.service_id and c.channel_id in real_time
-                       for c in inputs.contacts)]
-    rows = []
+    with_real_time = {c.service_id for c in inputs.contacts if c.channel_id in real_time}
+    services = [s for s in inputs.services if s.service_id in with_real_time]
+    frames = []
     for level in inputs.parameters.sla_levels:
         staffing = staff(inputs, sla_override=level)
-        cost_result = compute_costs(inputs, staffing)
+        cost_result = compute_costs(inputs, staffing, validated=True)
+        prices = compute_prices(inputs, cost_result, staffing, validated=True).prices
+        # One line per service: a per-channel service is quoted at its first real-time channel.
+        prices = prices.assign(_rt=prices["channel_id"].isin(real_time))
+        prices = prices.sort_values("_rt", ascending=False, kind="stable")
+        line = prices.drop_duplicates("service_id").set_index("service_id")
         cost = cost_result.services.set_index("service_id")
-        prices = compute_prices(inputs, cost_result, staffing).prices
-        for s in services:
-            lines = prices[prices["service_id"] == s.service_id]
-            if s.price_model is PriceModel.PER_CHANNEL:
-                rt = lines[lines["channel_id"].isin(real_time)]
-                lines = rt if len(rt) else lines
-            line = lines.iloc[0]
-            price = (line["annual_fee_kr"] if s.price_model is PriceModel.ANNUAL_FEE
-                     else line["price_kr"])
-            rows.append({
-                "service_id": s.service_id, "name": s.name,
-                "service_level": level.service_level, "answer_time_s": level.answer_time_s,
-                "fte": float(cost.loc[s.service_id, "fte"]),
-                "full_cost_kr": float(cost.loc[s.service_id, "full_cost_kr"]),
-                "price_kr": float(price), "price_unit": s.price_unit,
-            })
-    return pd.DataFrame(rows, columns=list(SLA_COLUMNS))
+        ids = [s.service_id for s in services]
+        fee_only = line.loc[ids, "price_model"] == PriceModel.ANNUAL_FEE.value
+        frames.append(pd.DataFrame({
+            "service_id": ids, "name": [s.name for s in services],
+            "service_level": level.service_level, "answer_time_s": level.answer_time_s,
+            "fte": cost.loc[ids, "fte"].to_numpy(),
+            "full_cost_kr": cost.loc[ids, "full_cost_kr"].to_numpy(),
+            "price_kr": np.where(fee_only, line.loc[ids, "annual_fee_kr"],
+                                 line.loc[ids, "price_kr"]),
+            "price_unit": [s.price_unit for s in services],
+        }))
+    if not frames:
+        return pd.DataFrame(columns=list(SLA_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(SLA_COLUMNS)]

@@ -1,7 +1,9 @@
 """Price: from full cost to the price list and what every customer pays (SPEC §5).
 
 Revenue at forecast volumes equals the price basis (full cost + carry-forward) plus the rounding
-residual, exactly: the residual is defined per price line as (price - exact price) x quantity.
+residual: the residual is defined per price line as (price - exact price) x quantity, plus a fee's
+rounding to the öre. Price groups move money between their members only (``group_transfer_kr``
+sums to zero per group).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pandas as pd
 
 from xlkc.allocation import distribute_ore
 from xlkc.errors import Problem, ValidationError
-from xlkc.inputs import FeeKey, Inputs, PriceModel, Service
+from xlkc.inputs import FeeKey, Inputs, PriceModel
 from xlkc.results import (
     CHARGE_COLUMNS,
     CUSTOMER_TOTAL_COLUMNS,
@@ -22,63 +24,89 @@ from xlkc.results import (
 )
 from xlkc.rounding import round_price
 
-_PER_UNIT = {PriceModel.PER_CONTACT, PriceModel.PER_CHANNEL, PriceModel.PER_MINUTE,
-             PriceModel.PER_HOUR}
 _WITH_FEE = {PriceModel.ANNUAL_FEE, PriceModel.SUBSCRIPTION}
+_QUANTITY_OF = {PriceModel.PER_MINUTE: "minutes", PriceModel.PER_HOUR: "hours"}
 
 
-def forecast_quantities(staffing: StaffingResult) -> pd.DataFrame:
-    """Per service and channel: contacts, handled minutes, workload hours at forecast volumes."""
-    d = staffing.services
+def _services_frame(inputs: Inputs) -> pd.DataFrame:
     return pd.DataFrame({
-        "service_id": d["service_id"], "channel_id": d["channel_id"],
-        "contacts": d["volume"], "minutes": d["volume"] * d["aht_s"] / 60.0,
-        "hours": d["workload_h"],
+        "service_id": [s.service_id for s in inputs.services],
+        "price_model": [s.price_model for s in inputs.services],
+        "price_group": [s.price_group for s in inputs.services],
+        "fixed_share": [s.fixed_share if s.fixed_share is not None else 0.0
+                        for s in inputs.services],
+        "fee_key": [s.fee_key for s in inputs.services],
     })
 
 
-def _quantity_column(model: PriceModel) -> str:
-    return {PriceModel.PER_MINUTE: "minutes", PriceModel.PER_HOUR: "hours"}.get(model,
-                                                                                "contacts")
+def contact_quantities(inputs: Inputs) -> pd.DataFrame:
+    """Per contact row: contacts, handled minutes and workload hours at the used values."""
+    c = inputs.contacts
+    volume = np.array([x.used_volume for x in c], dtype=float)
+    aht = np.array([x.used_aht_s for x in c], dtype=float)
+    return pd.DataFrame({
+        "service_id": [x.service_id for x in c], "channel_id": [x.channel_id for x in c],
+        "contacts": volume, "minutes": volume * aht / 60.0, "hours": volume * aht / 3600.0,
+    })
 
 
-def price_lines(inputs: Inputs, cost: CostResult, staffing: StaffingResult) -> pd.DataFrame:
+def price_lines(inputs: Inputs, basis: pd.Series, quantities: pd.DataFrame) -> pd.DataFrame:
     """One line per priced item: its quantity and the cost it must cover (before rounding).
 
-    Per-channel services get one line per channel, their cost split by channel workload; a
-    subscription's basis is split into the fixed fee's share and the per-contact rest.
+    ``basis`` is the price basis per service id; ``quantities`` has one row per service and
+    channel (contacts, minutes, hours). Per-channel services get one line per channel, their
+    cost split by channel workload; a subscription's basis is split into the fixed fee's share
+    and the per-contact rest; an annual fee is all fee.
     """
-    basis = cost.services.set_index("service_id")["price_basis_kr"]
-    qty = forecast_quantities(staffing)
-    rows = []
-    for s in inputs.services:
-        mine = qty[qty["service_id"] == s.service_id]
-        b = float(basis[s.service_id])
-        if s.price_model is PriceModel.PER_CHANNEL:
-            hours = mine["hours"].to_numpy()
-            split = hours / hours.sum() if hours.sum() > 0 else np.full(len(hours), 1 / len(hours))
-            for (_, r), part in zip(mine.iterrows(), split, strict=True):
-                rows.append((s, r["channel_id"], float(r["contacts"]), b * part, 0.0))
-        elif s.price_model is PriceModel.ANNUAL_FEE:
-            rows.append((s, None, float(mine["contacts"].sum()), 0.0, b))
-        elif s.price_model is PriceModel.SUBSCRIPTION:
-            fixed = b * float(s.fixed_share or 0.0)
-            rows.append((s, None, float(mine["contacts"].sum()), b - fixed, fixed))
-        else:
-            rows.append((s, None, float(mine[_quantity_column(s.price_model)].sum()), b, 0.0))
-    return pd.DataFrame(
-        [{"service_id": s.service_id, "channel_id": ch, "price_group": s.price_group,
-          "price_model": s.price_model, "quantity": q, "variable_basis_kr": vb,
-          "fee_basis_kr": fb} for s, ch, q, vb, fb in rows])
+    svc = _services_frame(inputs)
+    svc["basis"] = basis.reindex(svc["service_id"]).to_numpy(dtype=float)
+    model = svc["price_model"]
+    per_channel = svc[model == PriceModel.PER_CHANNEL]
+    q = quantities.merge(per_channel[["service_id", "basis"]], on="service_id")
+    hours_total = q.groupby("service_id")["hours"].transform("sum")
+    count = q.groupby("service_id")["hours"].transform("size")
+    split = np.where(hours_total > 0, q["hours"] / hours_total.where(hours_total > 0, 1.0),
+                     1.0 / count)
+    channel_lines = pd.DataFrame({
+        "service_id": q["service_id"], "channel_id": q["channel_id"],
+        "quantity": q["contacts"], "variable_basis_kr": q["basis"] * split,
+        "fee_basis_kr": 0.0})
+
+    totals = quantities.groupby("service_id")[["contacts", "minutes", "hours"]].sum()
+    rest = svc[model != PriceModel.PER_CHANNEL].copy()
+    t = totals.reindex(rest["service_id"]).fillna(0.0)
+    column = rest["price_model"].map(lambda m: _QUANTITY_OF.get(m, "contacts")).to_numpy()
+    picked = t.to_numpy()[np.arange(len(rest)), [t.columns.get_loc(c) for c in column]] \
+        if len(rest) else np.zeros(0)
+    fee_share = np.select([rest["price_model"] == PriceModel.ANNUAL_FEE,
+                           rest["price_model"] == PriceModel.SUBSCRIPTION],
+                          [1.0, rest["fixed_share"]], 0.0)
+    fee_basis = rest["basis"].to_numpy() * fee_share
+    other_lines = pd.DataFrame({
+        "service_id": rest["service_id"].to_numpy(), "channel_id": None,
+        "quantity": picked, "variable_basis_kr": rest["basis"].to_numpy() - fee_basis,
+        "fee_basis_kr": fee_basis})
+    other_lines.loc[rest["price_model"].to_numpy() == PriceModel.ANNUAL_FEE,
+                    "variable_basis_kr"] = 0.0
+
+    lines = pd.concat([channel_lines, other_lines], ignore_index=True)
+    order = {sid: i for i, sid in enumerate(svc["service_id"])}
+    lines["_order"] = lines["service_id"].map(order)
+    lines = lines.sort_values("_order", kind="stable").drop(columns="_order")
+    lines = lines.merge(svc[["service_id", "price_model", "price_group"]], on="service_id",
+                        how="left")
+    return lines.reset_index(drop=True)
 
 
 def validate_prices(inputs: Inputs) -> list[Problem]:
     problems: list[Problem] = []
     index = {s.service_id: i for i, s in enumerate(inputs.services)}
     groups: dict[str, set] = {}
+    first_of_group: dict[str, str] = {}
     for s in inputs.services:
         if s.price_group:
-            groups.setdefault(s.price_group, set()).add((s.price_model, s.price_unit))
+            groups.setdefault(s.price_group, set()).add(s.price_model)
+            first_of_group.setdefault(s.price_group, s.service_id)
         if s.price_model in _WITH_FEE and s.fee_key is None:
             problems.append(Problem(
                 f"Tjänsten '{s.service_id}' har prismodellen {s.price_model.value} men ingen "
@@ -89,92 +117,122 @@ def validate_prices(inputs: Inputs) -> list[Problem]:
             problems.append(Problem(
                 f"Tjänsten '{s.service_id}' (abonnemang + rörligt) behöver en fast andel mellan "
                 "0 och 100 %", record="services", index=index[s.service_id], field="fixed_share"))
-    for g, kinds in groups.items():
-        if len(kinds) > 1:
-            problems.append(Problem(f"Prisgruppen '{g}' blandar prismodeller; alla tjänster i "
-                                    "en prisgrupp måste ha samma prismodell", record="services",
-                                    field="price_group"))
-    # A price per unit needs a positive forecast quantity (pooled over a price group).
-    quantity: dict[tuple[str, str | None], float] = {}
-    for s in inputs.services:
-        if s.price_model is PriceModel.ANNUAL_FEE or (
-                s.price_model is PriceModel.SUBSCRIPTION and s.fixed_share == 1.0):
-            continue
-        for c in inputs.contacts:
-            if c.service_id != s.service_id:
-                continue
-            key = (s.price_group or s.service_id,
-                   c.channel_id if s.price_model is PriceModel.PER_CHANNEL else None)
-            amount = {PriceModel.PER_MINUTE: c.used_volume * c.used_aht_s / 60.0,
-                      PriceModel.PER_HOUR: c.used_volume * c.used_aht_s / 3600.0}.get(
-                s.price_model, c.used_volume)
-            quantity[key] = quantity.get(key, 0.0) + amount
-        if not any(v > 0 for k, v in quantity.items() if k[0] == (s.price_group or s.service_id)):
+    for g, models in groups.items():
+        if len(models) > 1:
             problems.append(Problem(
-                f"Tjänsten '{s.service_id}' har ett styckpris men prognosvolymen är 0; priset "
-                "kan inte beräknas", record="services", index=index[s.service_id],
-                field="price_model"))
+                f"Prisgruppen '{g}' blandar prismodeller; alla tjänster i en prisgrupp måste ha "
+                "samma prismodell", record="services", index=index[first_of_group[g]],
+                field="price_group"))
+    # A price per unit needs a positive forecast quantity (pooled over a price group).
+    q = contact_quantities(inputs)
+    known = q[q["service_id"].isin(index)]
+    basis = pd.Series(1.0, index=list(index))
+    lines = price_lines(inputs, basis, known)
+    lines = lines[lines["variable_basis_kr"] > 0]
+    group = lines["price_group"].fillna(lines["service_id"])
+    pooled = lines.groupby([group, lines["channel_id"].fillna("")])["quantity"].transform("sum")
+    for sid in dict.fromkeys(lines.loc[(pooled <= 0).to_numpy(), "service_id"]):
+        problems.append(Problem(
+            f"Tjänsten '{sid}' har ett styckpris men prognosvolymen är 0; priset kan inte "
+            "beräknas", record="services", index=index[sid], field="price_model"))
     return problems
 
 
-def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult) -> PriceResult:
-    lines = price_lines(inputs, cost, staffing)
-    problems = validate_prices(inputs) + validate_customers(inputs)
+def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult, *,
+                   validated: bool = False) -> PriceResult:
+    """The price list, customer charges and totals (``validated``: inputs already checked)."""
+    problems = [] if validated else validate_prices(inputs) + validate_customers(inputs)
     if problems:
         raise ValidationError(problems)
     p = inputs.parameters
+    basis = cost.services.set_index("service_id")["price_basis_kr"]
+    lines = price_lines(inputs, basis, contact_quantities(inputs))
 
     # Price groups share one price: pooled basis over pooled quantity (per channel).
-    key = lines["price_group"].fillna(lines["service_id"])
-    chan = lines["channel_id"].fillna("")
-    pooled_basis = lines.groupby([key, chan])["variable_basis_kr"].transform("sum")
-    pooled_qty = lines.groupby([key, chan])["quantity"].transform("sum")
-    variable = lines["variable_basis_kr"].abs() > 0
-    exact = np.where(variable, pooled_basis / pooled_qty.where(pooled_qty > 0, np.nan), 0.0)
-    exact = np.nan_to_num(exact)
-    rounded = np.asarray(round_price(exact, p.rounding_step_kr, p.rounding_direction.value))
-    rounded = np.where(variable, rounded, 0.0)
-    fee = np.round(lines["fee_basis_kr"].to_numpy(dtype=float), 2)
+    key = [lines["price_group"].fillna(lines["service_id"]), lines["channel_id"].fillna("")]
+    pooled_basis = lines.groupby(key)["variable_basis_kr"].transform("sum")
+    pooled_qty = lines.groupby(key)["quantity"].transform("sum")
     quantity = lines["quantity"].to_numpy(dtype=float)
-    # Rounding residual: (rounded - exact price) x quantity, plus a fee's rounding to the öre.
-    residual = (rounded - exact) * quantity + (fee - lines["fee_basis_kr"].to_numpy())
-    # Within a price group a member pays the group's exact price, not its own: the transfers
-    # between members add up to zero per group.
-    transfer = np.where(variable, exact * quantity - lines["variable_basis_kr"].to_numpy(), 0.0)
+    variable_basis = lines["variable_basis_kr"].to_numpy(dtype=float)
+    fee_basis = lines["fee_basis_kr"].to_numpy(dtype=float)
+    is_fee = (lines["price_model"] == PriceModel.ANNUAL_FEE).to_numpy()
+    has_fee = lines["price_model"].isin(_WITH_FEE).to_numpy()
+    variable = ~is_fee
+    exact = np.where(variable & (pooled_qty.to_numpy() > 0),
+                     pooled_basis.to_numpy() / np.where(pooled_qty > 0, pooled_qty, 1.0), 0.0)
+    rounded = np.where(variable, np.asarray(
+        round_price(exact, p.rounding_step_kr, p.rounding_direction.value), dtype=float), 0.0)
+    fee = np.round(fee_basis, 2)
+    residual = (rounded - exact) * quantity + (fee - fee_basis)
+    transfer = np.where(variable, exact * quantity - variable_basis, 0.0)
 
-    prev = {(q.service_id, q.channel_id): q for q in inputs.previous_prices}
+    prev = pd.DataFrame({
+        "service_id": [q.service_id for q in inputs.previous_prices],
+        "channel_id": [q.channel_id or "" for q in inputs.previous_prices],
+        "previous_price_kr": [q.price_kr for q in inputs.previous_prices],
+    }, columns=["service_id", "channel_id", "previous_price_kr"]).drop_duplicates(
+        ["service_id", "channel_id"])
+    exact_key = lines[["service_id"]].assign(channel_id=lines["channel_id"].fillna(""))
+    previous = exact_key.merge(prev, on=["service_id", "channel_id"], how="left")[
+        "previous_price_kr"].to_numpy(dtype=float)
+    fallback = exact_key[["service_id"]].merge(
+        prev[prev["channel_id"] == ""], on="service_id", how="left")["previous_price_kr"]
+    previous = np.where(np.isnan(previous), fallback.to_numpy(dtype=float), previous)
+
+    price = np.where(is_fee, fee, rounded)
+    change = price - previous
     services = {s.service_id: s for s in inputs.services}
-    out = []
-    for i, line in lines.iterrows():
-        s: Service = services[line["service_id"]]
-        pp = prev.get((s.service_id, line["channel_id"])) or prev.get((s.service_id, None))
-        if s.price_model is PriceModel.ANNUAL_FEE:
-            price = float(fee[i])
-            exact_i = float(line["fee_basis_kr"])
-            previous = pp.price_kr if pp else np.nan
-        else:
-            price = float(rounded[i])
-            exact_i = float(exact[i])
-            previous = pp.price_kr if pp else np.nan
-        change = price - previous
-        out.append({
-            "service_id": s.service_id, "channel_id": line["channel_id"], "name": s.name,
-            "unit": s.unit, "service_type": s.service_type.value,
-            "price_model": s.price_model.value, "price_unit": s.price_unit,
-            "price_group": s.price_group, "quantity": float(line["quantity"]),
-            "cost_basis_kr": float(line["variable_basis_kr"] + line["fee_basis_kr"]),
-            "exact_price_kr": exact_i, "price_kr": price,
-            "annual_fee_kr": float(fee[i]) if s.price_model in _WITH_FEE else np.nan,
-            "previous_price_kr": previous, "change_kr": change,
-            "change_pct": change / previous if previous else np.nan,
-            "residual_kr": float(residual[i]), "group_transfer_kr": float(transfer[i]),
-        })
-    prices = pd.DataFrame(out, columns=list(PRICE_COLUMNS))
+    sid = lines["service_id"]
+    prices = pd.DataFrame({
+        "service_id": sid, "channel_id": lines["channel_id"],
+        "name": sid.map(lambda i: services[i].name),
+        "unit": sid.map(lambda i: services[i].unit),
+        "service_type": sid.map(lambda i: services[i].service_type.value),
+        "price_model": lines["price_model"].map(lambda m: m.value),
+        "price_unit": sid.map(lambda i: services[i].price_unit),
+        "price_group": lines["price_group"],
+        "quantity": quantity, "cost_basis_kr": variable_basis + fee_basis,
+        "exact_price_kr": np.where(is_fee, fee_basis, exact), "price_kr": price,
+        "annual_fee_kr": np.where(has_fee, fee, np.nan),
+        "previous_price_kr": previous, "change_kr": change,
+        "change_pct": np.divide(change, previous, out=np.full(len(change), np.nan),
+                                where=np.nan_to_num(previous) != 0),
+        "residual_kr": residual, "group_transfer_kr": transfer,
+    }, columns=list(PRICE_COLUMNS))
     charges = customer_charges(inputs, prices)
     totals = (charges.groupby(["customer_id", "customer_name"], sort=False)
               [["charge_kr", "previous_charge_kr", "price_effect_kr"]].sum().reset_index())
     return PriceResult(prices=prices, charges=charges,
                        customer_totals=totals[list(CUSTOMER_TOTAL_COLUMNS)])
+
+
+def _volumes_frame(inputs: Inputs) -> pd.DataFrame:
+    v = inputs.customer_volumes
+    customer = {c.customer_id: c for c in inputs.customers}
+    return pd.DataFrame({
+        "customer_id": [x.customer_id for x in v], "service_id": [x.service_id for x in v],
+        "channel_id": [x.channel_id for x in v],
+        "quantity": np.array([x.forecast_quantity for x in v], dtype=float),
+        "last_year_contacts": np.array([x.last_year_contacts for x in v], dtype=float),
+        "inhabitants": [float((customer[x.customer_id].inhabitants or 0.0)
+                              if x.customer_id in customer else 0.0) for x in v],
+        "employees": [float((customer[x.customer_id].employees or 0.0)
+                            if x.customer_id in customer else 0.0) for x in v],
+    }, columns=["customer_id", "service_id", "channel_id", "quantity", "last_year_contacts",
+                "inhabitants", "employees"])
+
+
+_KEY_COLUMN = {FeeKey.LAST_YEAR_CONTACTS: "last_year_contacts",
+               FeeKey.INHABITANTS: "inhabitants", FeeKey.EMPLOYEES: "employees"}
+
+
+def _fee_weights(volumes: pd.DataFrame, fee_keys: pd.Series) -> pd.Series:
+    """Each customer-volume row's weight under its service's fee key (equal shares: 1)."""
+    weight = pd.Series(1.0, index=volumes.index)
+    for key, column in _KEY_COLUMN.items():
+        mask = (fee_keys == key).to_numpy()
+        weight[mask] = volumes.loc[mask, column]
+    return weight
 
 
 def validate_customers(inputs: Inputs) -> list[Problem]:
@@ -192,91 +250,97 @@ def validate_customers(inputs: Inputs) -> list[Problem]:
             problems.append(Problem(f"Kunden '{v.customer_id}' har en negativ volym för "
                                     f"'{v.service_id}'", record="customer_volumes", index=i,
                                     field="forecast_quantity"))
-    for s in inputs.services:
+    volumes = _fee_rows(inputs)
+    weights = volumes.groupby("service_id")["weight"].sum()
+    for i, s in enumerate(inputs.services):
         if s.price_model not in _WITH_FEE or s.fee_key is None:
             continue
-        takers = [v for v in inputs.customer_volumes if v.service_id == s.service_id]
-        if not takers:
+        if s.service_id not in weights.index:
             problems.append(Problem(f"Tjänsten '{s.service_id}' har en fast avgift men inga "
-                                    "kunder under Kundvolymer", record="services",
+                                    "kunder under Kundvolymer", record="services", index=i,
                                     field="fee_key"))
-        elif _fee_weights(inputs, s, takers).sum() <= 0:
+        elif not weights[s.service_id] > 0:
             problems.append(Problem(f"Fördelningsnyckeln '{s.fee_key.value}' för tjänsten "
                                     f"'{s.service_id}' är 0 för alla kunder", record="services",
-                                    field="fee_key"))
+                                    index=i, field="fee_key"))
     return problems
 
 
-def _fee_weights(inputs: Inputs, service: Service, takers) -> np.ndarray:
-    customer = {c.customer_id: c for c in inputs.customers}
-    if service.fee_key is FeeKey.LAST_YEAR_CONTACTS:
-        w = [v.last_year_contacts for v in takers]
-    elif service.fee_key is FeeKey.INHABITANTS:
-        w = [customer[v.customer_id].inhabitants or 0.0 for v in takers]
-    elif service.fee_key is FeeKey.EMPLOYEES:
-        w = [customer[v.customer_id].employees or 0.0 for v in takers]
-    else:
-        w = [1.0] * len(takers)
-    return np.asarray(w, dtype=float)
+def _fee_rows(inputs: Inputs) -> pd.DataFrame:
+    """The first customer-volume row of each (service, customer) for fee services, weighted."""
+    volumes = _volumes_frame(inputs)
+    svc = _services_frame(inputs).set_index("service_id")
+    model = volumes["service_id"].map(svc["price_model"])
+    fee_rows = volumes[model.isin(_WITH_FEE).to_numpy()
+                       & ~volumes.duplicated(["service_id", "customer_id"]).to_numpy()]
+    keys = fee_rows["service_id"].map(svc["fee_key"])
+    return fee_rows.assign(weight=_fee_weights(fee_rows, keys))
 
 
 def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:
-    """Per customer and service: quantity x price, plus the customer's key share of a fee."""
+    """Per customer and service: quantity x price, plus the customer's key share of a fee.
+
+    A fee is shared to the öre among the customers that take the service (largest remainder),
+    one share per customer even when it has a row per channel.
+    """
+    volumes = _volumes_frame(inputs)
     names = {c.customer_id: c.name for c in inputs.customers}
-    services = {s.service_id: s for s in inputs.services}
-    price_of = {(r.service_id, r.channel_id if isinstance(r.channel_id, str) else None): r
-                for r in prices.itertuples()}
-    rows = []
-    for s in inputs.services:
-        takers = [v for v in inputs.customer_volumes if v.service_id == s.service_id]
-        if not takers:
-            continue
-        # One fee share per customer, even if it has a row per channel.
-        fee_customers = list(dict.fromkeys(v.customer_id for v in takers))
-        shares = {c: 0.0 for c in fee_customers}
-        fees = {c: 0.0 for c in fee_customers}
-        prev_fees = {c: 0.0 for c in fee_customers}
-        if s.price_model in _WITH_FEE:
-            first = [next(v for v in takers if v.customer_id == c) for c in fee_customers]
-            w = _fee_weights(inputs, s, first)
-            line = price_of[(s.service_id, None)]
-            parts = distribute_ore(float(line.annual_fee_kr), w)
-            prev_fee = _previous_fee(inputs, s)
-            prev_parts = (distribute_ore(prev_fee, w) if np.isfinite(prev_fee)
-                          else np.full(len(w), np.nan))
-            for c, wi, part, prev_part in zip(fee_customers, w, parts, prev_parts, strict=True):
-                shares[c], fees[c], prev_fees[c] = wi / w.sum(), float(part), float(prev_part)
-        seen_fee: set[str] = set()
-        for v in takers:
-            line = price_of.get((s.service_id, v.channel_id)) or price_of[(s.service_id, None)]
-            unit_price = 0.0 if s.price_model is PriceModel.ANNUAL_FEE else float(line.price_kr)
-            prev_unit = (0.0 if s.price_model is PriceModel.ANNUAL_FEE
-                         else float(line.previous_price_kr))
-            fee = fees[v.customer_id] if v.customer_id not in seen_fee else 0.0
-            prev_fee_part = prev_fees[v.customer_id] if v.customer_id not in seen_fee else 0.0
-            share = shares[v.customer_id] if v.customer_id not in seen_fee else 0.0
-            seen_fee.add(v.customer_id)
-            charge = v.forecast_quantity * unit_price + fee
-            previous = v.forecast_quantity * prev_unit + prev_fee_part
-            rows.append({
-                "customer_id": v.customer_id, "customer_name": names.get(v.customer_id, ""),
-                "service_id": s.service_id, "channel_id": v.channel_id,
-                "quantity": v.forecast_quantity,
-                "price_kr": unit_price if s.price_model is not PriceModel.ANNUAL_FEE else np.nan,
-                "fee_share": share if services[s.service_id].price_model in _WITH_FEE
-                else np.nan,
-                "fee_kr": fee, "charge_kr": charge, "previous_price_kr": prev_unit
-                if s.price_model is not PriceModel.ANNUAL_FEE else np.nan,
-                "previous_charge_kr": previous, "price_effect_kr": charge - previous,
-            })
-    return pd.DataFrame(rows, columns=list(CHARGE_COLUMNS))
+    lines = prices.assign(channel_key=prices["channel_id"].fillna(""))
+    per_unit = lines[["service_id", "channel_key", "price_kr", "previous_price_kr"]]
+    keyed = volumes.assign(channel_key=volumes["channel_id"].fillna(""))
+    matched = keyed.merge(per_unit, on=["service_id", "channel_key"], how="left")
+    general = keyed[["service_id"]].merge(per_unit[per_unit["channel_key"] == ""],
+                                          on="service_id", how="left")
+    unit_price = matched["price_kr"].fillna(general["price_kr"]).to_numpy(dtype=float)
+    prev_unit = matched["previous_price_kr"].fillna(general["previous_price_kr"]).to_numpy(
+        dtype=float)
+    model = volumes["service_id"].map(
+        {s.service_id: s.price_model for s in inputs.services}).to_numpy()
+    fee_only = model == PriceModel.ANNUAL_FEE
+    unit_price = np.where(fee_only, np.nan, unit_price)
+    prev_unit = np.where(fee_only, np.nan, prev_unit)
+
+    fee = np.zeros(len(volumes))
+    prev_fee = np.zeros(len(volumes))
+    share = np.full(len(volumes), np.nan)
+    has_fee = np.isin(model, list(_WITH_FEE))
+    share[has_fee] = 0.0
+    fee_rows = _fee_rows(inputs)
+    annual = prices.dropna(subset=["annual_fee_kr"]).drop_duplicates("service_id").set_index(
+        "service_id")["annual_fee_kr"]
+    previous_fee = _previous_fees(inputs)
+    for sid, rows in fee_rows.groupby("service_id", sort=False):
+        w = rows["weight"].to_numpy(dtype=float)
+        at = rows.index.to_numpy()
+        fee[at] = distribute_ore(float(annual[sid]), w)
+        before = previous_fee.get(sid, np.nan)
+        prev_fee[at] = distribute_ore(before, w) if np.isfinite(before) else np.nan
+        share[at] = w / w.sum()
+
+    quantity = volumes["quantity"].to_numpy(dtype=float)
+    charge = np.nan_to_num(quantity * unit_price) + fee
+    previous = np.nan_to_num(quantity * prev_unit) + prev_fee
+    out = pd.DataFrame({
+        "customer_id": volumes["customer_id"],
+        "customer_name": volumes["customer_id"].map(names).fillna(""),
+        "service_id": volumes["service_id"], "channel_id": volumes["channel_id"],
+        "quantity": quantity, "price_kr": unit_price, "fee_share": share, "fee_kr": fee,
+        "charge_kr": charge, "previous_price_kr": prev_unit, "previous_charge_kr": previous,
+        "price_effect_kr": charge - previous,
+    }, columns=list(CHARGE_COLUMNS))
+    order = {s.service_id: i for i, s in enumerate(inputs.services)}
+    out["_order"] = out["service_id"].map(order)
+    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def _previous_fee(inputs: Inputs, s: Service) -> float:
+def _previous_fees(inputs: Inputs) -> dict[str, float]:
+    """Last year's whole fee per fee service (annual fee: its price; subscription: its fee)."""
+    model = {s.service_id: s.price_model for s in inputs.services}
+    out: dict[str, float] = {}
     for q in inputs.previous_prices:
-        if q.service_id == s.service_id:
-            if s.price_model is PriceModel.ANNUAL_FEE:
-                return float(q.price_kr)
-            if q.annual_fee_kr is not None:
-                return float(q.annual_fee_kr)
-    return float("nan")
+        m = model.get(q.service_id)
+        if m is PriceModel.ANNUAL_FEE:
+            out.setdefault(q.service_id, float(q.price_kr))
+        elif m is PriceModel.SUBSCRIPTION and q.annual_fee_kr is not None:
+            out.setdefault(q.service_id, float(q.annual_fee_kr))
+    return out

@@ -37,11 +37,13 @@ def test_example_lands_in_the_spec_sanity_range(example):
     fte = results.staffing.services["fte"].sum()
     per_hour = total / (fte * hours)
     assert 600 <= per_hour <= 700, per_hour
-    # A phone call's share of cost: its FTE share of the cost per FTE, over the calls.
+    # A call on the pooled phone lines: their FTE at the average cost per FTE, over the calls.
+    # (The separately staffed priority line costs far more per call, as SPEC §3 warns; with it
+    # the average is about 113 kr.)
     s = results.staffing.services
-    phone = s[s["channel_id"] == "telefon"]
+    phone = s[(s["channel_id"] == "telefon") & (s["service_id"] != "SB-T1")]
     per_call = phone["fte"].sum() * (total / fte) / phone["volume"].sum()
-    assert 80 <= per_call <= 115, per_call
+    assert 80 <= per_call <= 110, per_call
 
 
 def test_total_cost_is_every_krona_entered(example):

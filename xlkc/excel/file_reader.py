@@ -1,0 +1,311 @@
+"""Read a workbook file into :class:`~xlkc.excel.model.WorkbookData` with openpyxl.
+
+The file is opened for reading only and never written. openpyxl runs in read-only mode (rows are
+streamed, about twice as fast as a full load on large sheets); since read-only worksheets do not
+expose their Excel Tables, the tables' names and ranges are read from the package's table parts
+directly (``xl/tables/tableN.xml`` via the sheets' relationships).
+
+For every input table of the layout:
+
+- the Excel Table is found by its name (case-insensitively, as Excel compares names); if a
+  controller turned it into a plain range, the layout's position is used instead, provided its
+  header row still holds at least one of the table's headers;
+- the header row and the data rows are read in one pass over the table's columns; rows typed below
+  the table's range are read too, up to the first fully empty row; empty trailing rows are
+  dropped. Columns are matched by header text later, in :mod:`xlkc.excel.parse`.
+
+Named cells are read where their workbook-scoped defined name points (a controller may have
+inserted rows above them), else at the layout's position.
+
+Failures to open the file raise :class:`~xlkc.errors.InputError` with a Swedish message: not an
+Excel file, a damaged or truncated file, a password-protected file, an old .xls file. Missing
+sheets and tables raise :class:`~xlkc.errors.ValidationError`, one problem each.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import openpyxl
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+from xlkc import layout as L  # noqa: N812
+from xlkc.errors import InputError, Problem, ValidationError
+from xlkc.excel.model import RawTable, WorkbookData
+
+__all__ = ["read_inputs", "read_workbook"]
+
+#: Compound File Binary (OLE2) signature: an encrypted .xlsx/.xlsm, or an old .xls.
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK"
+#: Stream names of an encrypted OOXML package inside its CFB container (UTF-16LE directory).
+_ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+_TABLE_REL = "/relationships/table"
+
+
+def read_inputs(path: str | os.PathLike):
+    """The typed, validated inputs of a workbook file (``parse_workbook(read_workbook(path))``)."""
+    from xlkc.excel.parse import parse_workbook
+
+    return parse_workbook(read_workbook(path))
+
+
+def read_workbook(path: str | os.PathLike) -> WorkbookData:
+    """Read the input tables and named cells of the workbook at ``path`` (never writes it)."""
+    p = Path(path)
+    name = p.name
+    _check_container(p)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            if "xl/workbook.xml" not in zf.namelist():
+                raise InputError(f"'{name}' är inte en Excel-arbetsbok (zip-arkivet saknar "
+                                 f"xl/workbook.xml). Välj arbetsboken Prismodell.xlsm.")
+            table_refs = _table_refs(zf)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"'{name}' är skadad eller ofullständig och kan inte läsas "
+                         f"(zip-arkivet är trasigt). Använd en säkerhetskopia.") from exc
+    except (KeyError, ET.ParseError) as exc:
+        raise InputError(f"'{name}' är skadad: arbetsbokens struktur går inte att läsa "
+                         f"({exc}).") from exc
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True, keep_links=False)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl fails in many ways on a damaged package
+        raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
+                         f"({type(exc).__name__}: {exc}).") from exc
+    try:
+        return _read(wb, name, table_refs)
+    except (InputError, ValidationError):
+        raise
+    except Exception as exc:  # a damaged sheet part is only found while streaming it
+        raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
+                         f"({type(exc).__name__}: {exc}).") from exc
+    finally:
+        wb.close()
+
+
+# --- the container ---------------------------------------------------------------------------
+
+def _check_container(p: Path) -> None:
+    name = p.name
+    if not p.exists():
+        raise InputError(f"Filen '{p}' finns inte.")
+    if p.is_dir():
+        raise InputError(f"'{p}' är en mapp, inte en Excel-fil.")
+    with open(p, "rb") as f:
+        head = f.read(8)
+    if head.startswith(CFB_MAGIC):
+        if _is_encrypted_package(p):
+            raise InputError(f"'{name}' är lösenordsskyddad och kan inte läsas. Spara en kopia "
+                             f"utan lösenord (Arkiv > Info > Skydda arbetsbok > Kryptera med "
+                             f"lösenord: töm fältet) och försök igen.")
+        raise InputError(f"'{name}' är i det gamla Excel-formatet (.xls). Spara den som "
+                         f"Excel-arbetsbok med makron (.xlsm) och försök igen.")
+    if not head.startswith(ZIP_MAGIC):
+        what = "tom" if not head else "inte en Excel-fil (.xlsm eller .xlsx)"
+        raise InputError(f"'{name}' är {what}. Välj arbetsboken Prismodell.xlsm.")
+
+
+def _is_encrypted_package(p: Path) -> bool:
+    """An OLE container holding an encrypted OOXML package (a password-protected workbook)."""
+    data = p.read_bytes()
+    return any(s in data for s in _ENCRYPTED_STREAMS)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(el: ET.Element, local: str) -> str | None:
+    for k, v in el.attrib.items():
+        if _local(k) == local:
+            return v
+    return None
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
+    """(id, type, target part) of a part's relationships; [] if it has none."""
+    folder, base = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", base + ".rels")
+    try:
+        root = ET.fromstring(zf.read(rels_part))
+    except KeyError:
+        return []
+    out = []
+    for rel in root:
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        target = (target.lstrip("/") if target.startswith("/")
+                  else posixpath.normpath(posixpath.join(folder, target)))
+        out.append((rel.get("Id", ""), rel.get("Type", ""), target))
+    return out
+
+
+def _table_refs(zf: zipfile.ZipFile) -> dict[str, dict[str, tuple[str, str, int]]]:
+    """Sheet name -> {table name (case-folded) -> (table name, ref, totals rows)}."""
+    workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+    targets = {rid: target for rid, _, target in _rels(zf, "xl/workbook.xml")}
+    names = set(zf.namelist())
+    out: dict[str, dict[str, tuple[str, str, int]]] = {}
+    for el in workbook.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        sheet_name = el.get("name", "")
+        part = targets.get(_attr(el, "id") or "")
+        found: dict[str, tuple[str, str, int]] = {}
+        if part is not None:
+            for _, rel_type, target in _rels(zf, part):
+                if not rel_type.endswith(_TABLE_REL) or target not in names:
+                    continue
+                t = ET.fromstring(zf.read(target))
+                tname = t.get("displayName") or t.get("name") or ""
+                ref = t.get("ref")
+                if tname and ref:
+                    found[tname.casefold()] = (tname, ref, int(t.get("totalsRowCount") or 0))
+        out[sheet_name] = found
+    return out
+
+
+# --- sheets ----------------------------------------------------------------------------------
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _header_text(v: Any) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]]) -> WorkbookData:
+    sheets = tuple(wb.sheetnames)
+    problems: list[Problem] = []
+    missing_sheets = []
+    for s in L.SHEETS:
+        if s.role == "input" and s.name not in sheets:
+            missing_sheets.append(s.name)
+            problems.append(Problem(f"Bladet '{s.name}' saknas i arbetsboken", sheet=s.name))
+    tables: dict[str, RawTable] = {}
+    for t in L.input_tables():
+        sheet = L.sheet_of(t.name)
+        if sheet.name not in sheets:
+            continue
+        ws = wb[sheet.name]
+        ws.reset_dimensions()  # read past a stale <dimension>: rows typed below the table
+        found = table_refs.get(sheet.name, {}).get(t.name.casefold())
+        if found is not None:
+            raw = _read_table(ws, sheet.name, found[0], found[1], found[2])
+        else:
+            raw = _read_at_layout(ws, sheet, t)
+        if raw is None:
+            problems.append(Problem(
+                f"Tabellen {t.name} ({t.title}) saknas på bladet '{sheet.name}'",
+                sheet=sheet.name, table=t.name))
+            continue
+        tables[t.name] = raw
+    if problems:
+        raise ValidationError(problems)
+    return WorkbookData(path=name, sheets=sheets, tables=tables, names=_read_names(wb))
+
+
+def _read_table(ws, sheet_name: str, table_name: str, ref: str, totals: int) -> RawTable:
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    return _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col, max_row - totals)
+
+
+def _read_at_layout(ws, sheet: L.Sheet, t: L.Table) -> RawTable | None:
+    """The table at its layout position, if its header row still looks like the table's."""
+    row, col = sheet.table_origin(t.name)
+    raw = _read_rows(ws, sheet.name, t.name, row, col, col + len(t.columns) - 1, row)
+    expected = {_norm(h) for h in t.headers}
+    if not any(_norm(h) in expected for h in raw.header):
+        return None
+    return raw
+
+
+def _read_rows(ws, sheet_name: str, table_name: str, header_row: int, min_col: int,
+               max_col: int, last_row: int) -> RawTable:
+    """Header and data rows; past ``last_row`` up to the first fully empty row."""
+    width = max_col - min_col + 1
+    it = ws.iter_rows(min_row=header_row, min_col=min_col, max_col=max_col, values_only=True)
+    header_values = next(it, None) or ()
+    header = tuple(_header_text(v) for v in _pad(header_values, width))
+    rows: list[tuple[Any, ...]] = []
+    for excel_row, values in enumerate(it, start=header_row + 1):
+        values = _pad(values, width)
+        if excel_row > last_row and all(_blank(v) for v in values):
+            break
+        rows.append(values)
+    while rows and all(_blank(v) for v in rows[-1]):
+        rows.pop()
+    return RawTable(sheet=sheet_name, name=table_name, header=header, rows=tuple(rows),
+                    first_row=header_row + 1)
+
+
+def _pad(values, width: int) -> tuple[Any, ...]:
+    values = tuple(values)
+    if len(values) < width:
+        return values + (None,) * (width - len(values))
+    return values[:width]
+
+
+def _read_names(wb) -> dict[str, Any]:
+    """Every named cell of the layout: name -> raw value (None if empty or not found)."""
+    where: dict[str, tuple[str, int, int]] = {}
+    for sheet, nc in L.named_cells():
+        address = _name_destination(wb, nc.name)
+        if address is None:
+            row, col = sheet.named_cell_position(nc.name)
+            address = (sheet.name, row, col)
+        where[nc.name] = address
+    values: dict[str, Any] = {n: None for n in where}
+    by_sheet: dict[str, list[tuple[str, int, int]]] = {}
+    for n, (s, r, c) in where.items():
+        by_sheet.setdefault(s, []).append((n, r, c))
+    for s, cells in by_sheet.items():
+        if s not in wb.sheetnames:
+            continue
+        ws = wb[s]
+        r0, r1 = min(r for _, r, _ in cells), max(r for _, r, _ in cells)
+        c0, c1 = min(c for _, _, c in cells), max(c for _, _, c in cells)
+        grid = [_pad(v, c1 - c0 + 1) for v in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0,
+                                                            max_col=c1, values_only=True)]
+        for n, r, c in cells:
+            if r - r0 < len(grid):
+                values[n] = grid[r - r0][c - c0]
+    return values
+
+
+def _name_destination(wb, name: str) -> tuple[str, int, int] | None:
+    """(sheet, row, column) of a workbook-scoped defined name naming one cell, else None."""
+    dn = wb.defined_names.get(name)
+    if dn is None:
+        return None
+    try:
+        dests = list(dn.destinations)
+    except Exception:  # a formula or a broken reference (#REF!)
+        return None
+    if len(dests) != 1:
+        return None
+    sheet, ref = dests[0]
+    ref = ref.replace("$", "")
+    if ":" in ref:
+        first, last = ref.split(":")
+        if first != last:
+            return None
+        ref = first
+    try:
+        row, col = coordinate_to_tuple(ref)
+    except ValueError:
+        return None
+    return sheet, row, col

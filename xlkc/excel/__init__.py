@@ -1,0 +1,162 @@
+"""The workbook's entry points: the buttons on Start call these through xlwings RunPython.
+
+``RunPython "import xlkc.excel; xlkc.excel.berakna_priser()"`` runs :func:`berakna_priser` with
+the workbook that holds the button as ``xw.Book.caller()``: read every input table
+(:func:`xlkc.excel.xlwings_adapter.read_book`), parse, validate and calculate
+(:func:`xlkc.excel.run.calculate_workbook`, the same as the command line), write the outputs, the
+Start status and a Körlogg row (:func:`~xlkc.excel.xlwings_adapter.apply_plan`), and say what
+happened in a Swedish message box.
+
+Importing this package does not import xlwings (nor needs Excel or a licence): everything is
+imported when a button is clicked.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ExcelRun", "berakna_priser", "validera_indata"]
+
+#: The message box title.
+TITLE = "Prismodell"
+#: Problems listed in the message box (all of them are in the Körlogg and the CLI).
+MAX_PROBLEMS_SHOWN = 8
+#: Set to 1 to let an unexpected error reach xlwings' own error dialog (with its traceback).
+DEBUG_ENV = "XLKC_DEBUG"
+
+
+@dataclass
+class ExcelRun:
+    """What a click did: the plan written, the results, the problems and the message shown."""
+
+    command: str
+    message: str
+    ok: bool
+    plan: Any = None
+    results: Any = None
+    problems: list[Any] = field(default_factory=list)
+
+
+def _kr(value: float | None) -> str:
+    """12345678.4 -> '12 345 678 kr' (Swedish grouping with no-break spaces)."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}".replace(",", "\u00a0").replace("-", "\u2212") + "\u00a0kr"
+
+
+def _problems_text(problems: list[Any]) -> str:
+    lines = [f"• {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
+    more = len(problems) - MAX_PROBLEMS_SHOWN
+    if more > 0:
+        lines.append(f"… och {more} till (se Körlogg).")
+    return "\n".join(lines)
+
+
+def _failure_message(problems: list[Any]) -> str:
+    n = len(problems)
+    head = f"Indata har {n} fel – se Start och Körlogg."
+    return head + "\n\n" + _problems_text(problems) + \
+        "\n\nInget har beräknats och inga resultat har skrivits."
+
+
+def _success_message(plan: Any, results: Any) -> str:
+    meta = getattr(plan, "meta", {}) or {}
+    total = meta.get("total_cost_kr")
+    if total is None and results is not None:
+        total = float(results.cost.total_cost_kr)
+    lines = [f"Beräkningen är klar: total kostnad {_kr(total)}."]
+    if meta.get("revenue_kr") is not None:
+        lines.append(f"Intäkt vid prognosvolym: {_kr(meta['revenue_kr'])}.")
+    if meta.get("checks"):
+        lines.append(f"Avstämning: {meta['checks']}.")
+    if meta.get("status") and meta["status"] != "OK":
+        lines.append(f"{meta['status']}: se bladet Avstämning.")
+    lines.append("Resultaten finns på bladen Bemanning till Avstämning.")
+    return "\n".join(lines)
+
+
+def _alert(book: Any, text: str, ok: bool) -> None:
+    """A Swedish message box; never lets a failing box hide the run's outcome."""
+    try:
+        book.app.alert(text, title=TITLE, buttons="ok", mode="info" if ok else "critical")
+    except Exception:  # noqa: BLE001 - no message box on this engine: stderr is all there is
+        print(text, file=sys.stderr)
+
+
+def _apply_quietly(book: Any, plan: Any) -> None:
+    """Write a failure's status and Körlogg row if the workbook still has room for them."""
+    from xlkc.excel.xlwings_adapter import apply_plan
+
+    try:
+        apply_plan(book, plan)
+    except Exception:  # noqa: BLE001 - the message box still reports the problems
+        traceback.print_exc(file=sys.stderr)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _run(command: str) -> ExcelRun:
+    import xlwings as xw
+
+    from xlkc.errors import InputError, ValidationError
+    from xlkc.excel import run as runner
+    from xlkc.excel.output import plan_failure
+    from xlkc.excel.xlwings_adapter import apply_plan, read_book
+
+    book = xw.Book.caller()  # without a caller xlwings raises its own clear error
+    verb = "Beräkningen" if command == "berakna" else "Valideringen"
+    user = runner.current_user()
+    results = None
+    try:
+        try:
+            data = read_book(book)
+        except ValidationError as exc:  # missing sheets or tables: nothing can be parsed
+            problems = list(exc.problems)
+            plan = plan_failure(problems, runner.RunInfo.make(command, "", user))
+            _apply_quietly(book, plan)
+            out = ExcelRun(command, _failure_message(problems), False, plan, None, problems)
+            _alert(book, out.message, ok=False)
+            return out
+        if command == "berakna":
+            plan, results, problems = runner.calculate_workbook(data, command=command, user=user)
+        else:
+            plan, problems = runner.validate_workbook(data, command=command, user=user)
+        apply_plan(book, plan)
+    except InputError as exc:  # the workbook cannot be read or written as it is
+        out = ExcelRun(command, f"{verb} kunde inte göras:\n\n{exc}", False)
+        _alert(book, out.message, ok=False)
+        return out
+    except Exception as exc:
+        msg = (f"{verb} misslyckades: {_one_line(exc)} ({type(exc).__name__}).\n\n"
+               "Kontakta den som förvaltar prismodellen.")
+        traceback.print_exc(file=sys.stderr)
+        _alert(book, msg, ok=False)
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        return ExcelRun(command, msg, False)
+    if problems:
+        out = ExcelRun(command, _failure_message(problems), False, plan, None, list(problems))
+    elif command == "berakna":
+        out = ExcelRun(command, _success_message(plan, results), True, plan, results, [])
+    else:
+        out = ExcelRun(command, "Indata är giltiga: inga fel hittades.\n\n"
+                       "Klicka Beräkna priser för att räkna fram priserna.", True, plan)
+    _alert(book, out.message, ok=out.ok)
+    return out
+
+
+def berakna_priser() -> ExcelRun:
+    """Button "Beräkna priser": validate, calculate, write the outputs, say how it went."""
+    return _run("berakna")
+
+
+def validera_indata() -> ExcelRun:
+    """Button "Validera indata": validate only; the status and a Körlogg row are written."""
+    return _run("validera")

@@ -1,0 +1,366 @@
+"""The xlwings adapter: a live workbook (``xw.Book``) to :class:`WorkbookData`, and an
+:class:`OutputPlan` back into it.
+
+Works with any xlwings engine: the desktop engines (Windows/macOS Excel, the workbook's buttons
+via RunPython) and the Server engine (``xw.Book(json=...)``, used by the tests), whose writes are
+queued as actions. Only range-level calls both have in common are used: ``Range.value`` (read and
+write), ``Range.clear_contents``/``clear_formats``/``insert``, ``Range.number_format`` (write only:
+the Server engine cannot read it synchronously), ``Sheet.tables[name].range`` and
+``Table.resize``, ``Book.names[name].refers_to_range``.
+
+Reading: every input table in one call (header and data rows of the Excel Table, or of the layout
+position when the Table object is missing), plus one call for rows typed directly below a table
+that Excel did not add to it (until the first empty row); the named cells of a sheet in one call
+(their bounding block). Raw values only: parsing and validation live in :mod:`xlkc.excel.parse`.
+
+Writing: per output table, the old data rows are cleared, the header and all rows written in one
+call, the Excel Table resized to the new rows, the number format set per column. Then the Start
+status cells and a new Körlogg row as the newest entry (inserted above the previous ones). Input
+sheets are never written: :func:`apply_plan` refuses a plan that targets one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from xlkc import layout as L  # noqa: N812
+from xlkc.errors import InputError, Problem, ValidationError
+from xlkc.excel.model import CellWrite, OutputPlan, RawTable, TableBlock, WorkbookData
+
+__all__ = ["apply_plan", "cell_value", "read_book"]
+
+#: Rows read per call when looking for rows typed below a table (one call in practice).
+BELOW_CHUNK = 100
+#: Safety limit for rows below a table (a sheet full of data below a table is not a table).
+BELOW_LIMIT = 100_000
+
+try:  # the writer marks formulas with a str subclass; plain "=..." strings are then text
+    from xlkc.excel.output import Formula as _Formula
+except ImportError:  # pragma: no cover - older writer: every "=..." string is a formula
+    _Formula = None
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _is_empty(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def _row_empty(row: Iterable[Any]) -> bool:
+    return all(_is_empty(v) for v in row)
+
+
+def _values2d(rng: Any) -> list[list[Any]]:
+    """A range's values as a list of rows, in one call."""
+    v = rng.options(ndim=2).value
+    return [list(r) for r in v] if v else []
+
+
+def _sheet_names(book: Any) -> list[str]:
+    return [s.name for s in book.sheets]
+
+
+def _table(sheet: Any, name: str) -> Any | None:
+    """The Excel Table ``name`` on ``sheet`` (case-insensitive, as Excel compares), or None."""
+    try:
+        for tbl in sheet.tables:
+            if tbl.name.casefold() == name.casefold():
+                return tbl
+    except (NotImplementedError, AttributeError, KeyError):
+        pass
+    return None
+
+
+def _bounds(rng: Any) -> tuple[int, int, int, int]:
+    """(first row, first column, last row, last column), 1-based."""
+    rows, cols = rng.shape
+    return rng.row, rng.column, rng.row + rows - 1, rng.column + cols - 1
+
+
+def _table_bounds(sheet: Any, tbl: Any, header_row: int, first_col: int, n_cols: int
+                  ) -> tuple[int, int, int, int, bool]:
+    """The header and data rows of a table: (header row, first col, last row, last col, totals).
+
+    From the Excel Table when there is one; otherwise the layout position, down to the last
+    non-empty row of its first column block (found by the caller's read below).
+    """
+    if tbl is not None:
+        r0, c0, r1, c1 = _bounds(tbl.range)
+        try:
+            totals = bool(tbl.show_totals)
+        except (NotImplementedError, KeyError, AttributeError):
+            totals = False
+        return r0, c0, r1, c1, totals
+    return header_row, first_col, header_row, first_col + n_cols - 1, False
+
+
+# --- text that Excel would turn into something else ----------------------------------------------
+
+_SPACES = "\\s\u00a0\u202f"
+_NUMBER_LIKE = re.compile(rf"^\s*[-+]?[\d{_SPACES}.,]*\d[\d{_SPACES}.,]*\s*%?\s*(e[-+]?\d+)?\s*$",
+                          re.IGNORECASE)
+_DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?([ T]\d{1,2}:\d{2}(:\d{2})?)?\s*$")
+_TIME_LIKE = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2})?\s*$")
+_LOGICAL = {"TRUE", "FALSE", "SANT", "FALSKT"}
+
+
+def cell_value(v: Any) -> Any:
+    """A plan value as it must be assigned to ``Range.value``.
+
+    Excel parses a string assigned to a cell as if it were typed: ``"=..."`` becomes a formula,
+    ``"001"`` the number 1, ``"1.2.0"`` perhaps a date. A :class:`~xlkc.excel.output.Formula` is
+    written as is; any other text that Excel would convert gets the leading apostrophe that keeps
+    it text (the apostrophe is not part of the cell's value).
+    """
+    if not isinstance(v, str):
+        return v
+    if _Formula is not None and isinstance(v, _Formula):
+        return str(v)
+    if _Formula is None and v.startswith("="):
+        return v
+    if v == "":
+        return None
+    if (v[0] in "=+-@'" or _NUMBER_LIKE.match(v) or _DATE_LIKE.match(v) or _TIME_LIKE.match(v)
+            or v.strip().upper() in _LOGICAL):
+        return "'" + v
+    return v
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def _read_below(sheet: Any, first_row: int, first_col: int, last_col: int) -> list[list[Any]]:
+    """Rows typed directly below a table, down to the first empty row."""
+    rows: list[list[Any]] = []
+    r = first_row
+    while r - first_row < BELOW_LIMIT:
+        chunk = _values2d(sheet.range((r, first_col), (r + BELOW_CHUNK - 1, last_col)))
+        for row in chunk:
+            if _row_empty(row):
+                return rows
+            rows.append(row)
+        if len(chunk) < BELOW_CHUNK:
+            return rows
+        r += BELOW_CHUNK
+    return rows
+
+
+def _norm(text: Any) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _read_table(sheet: Any, table: L.Table) -> RawTable | None:
+    """Header and data rows of an input table; None if neither the Table nor its header is there.
+
+    Rows typed below the Table are included up to the first empty row; empty trailing rows are
+    dropped (the same rows :mod:`xlkc.excel.file_reader` gives for the file).
+    """
+    lay = L.sheet_of(table.name)
+    header_row, first_col = lay.table_origin(table.name)
+    tbl = _table(sheet, table.name)
+    r0, c0, r1, c1, totals = _table_bounds(sheet, tbl, header_row, first_col, len(table.columns))
+    block = _values2d(sheet.range((r0, c0), (r1, c1)))  # header + data rows: one call
+    if totals and len(block) > 1:
+        block = block[:-1]
+        r1 -= 1
+    header = tuple("" if h is None else str(h).strip() for h in block[0])
+    if tbl is None:  # a plain range at the layout position must still look like the table
+        expected = {_norm(h) for h in table.headers}
+        if not any(_norm(h) in expected for h in header):
+            return None
+    rows = block[1:] + _read_below(sheet, r1 + 1, c0, c1)
+    while rows and _row_empty(rows[-1]):
+        rows.pop()
+    return RawTable(sheet=sheet.name, name=table.name, header=header,
+                    rows=tuple(tuple(r) for r in rows), first_row=r0 + 1)
+
+
+def _named_positions(book: Any, sheet_names: list[str]
+                     ) -> dict[str, dict[str, tuple[int, int]]]:
+    """sheet -> {name: (row, col)} of every layout named cell, where the workbook has it.
+
+    The defined name decides (rows inserted above a parameter move it); a name missing from the
+    workbook falls back to its layout position.
+    """
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    names = book.names
+    for lay_sheet, nc in L.named_cells():
+        sheet_name, (row, col) = lay_sheet.name, lay_sheet.named_cell_position(nc.name)
+        try:
+            if names.contains(nc.name):
+                rng = names[nc.name].refers_to_range
+                sheet_name, row, col = rng.sheet.name, rng.row, rng.column
+        except (ValueError, KeyError, NotImplementedError):
+            pass
+        if sheet_name in sheet_names:
+            out.setdefault(sheet_name, {})[nc.name] = (row, col)
+    return out
+
+
+def _read_names(book: Any, sheet_names: list[str]) -> dict[str, Any]:
+    """Every layout named cell: name -> raw value (None where its sheet is missing)."""
+    values: dict[str, Any] = {nc.name: None for _, nc in L.named_cells()}
+    for sheet_name, pos in _named_positions(book, sheet_names).items():
+        r0 = min(r for r, _ in pos.values())
+        r1 = max(r for r, _ in pos.values())
+        c0 = min(c for _, c in pos.values())
+        c1 = max(c for _, c in pos.values())
+        block = _values2d(book.sheets[sheet_name].range((r0, c0), (r1, c1)))  # one call per sheet
+        for name, (r, c) in pos.items():
+            values[name] = block[r - r0][c - c0]
+    return values
+
+
+def read_book(book: Any) -> WorkbookData:
+    """Every input table and named cell of a live workbook, as raw values.
+
+    Raises :class:`ValidationError` with one Swedish problem per missing input sheet or table
+    (a table turned into a plain range is read at its layout position if its header is there).
+    """
+    sheet_names = _sheet_names(book)
+    problems: list[Problem] = []
+    for s in L.SHEETS:
+        if s.role == "input" and s.name not in sheet_names:
+            problems.append(Problem(f"Bladet '{s.name}' saknas i arbetsboken", sheet=s.name))
+    tables = {}
+    for table in L.input_tables():
+        lay = L.sheet_of(table.name)
+        if lay.name not in sheet_names:
+            continue
+        raw = _read_table(book.sheets[lay.name], table)
+        if raw is None:
+            problems.append(Problem(
+                f"Tabellen {table.name} ({table.title}) saknas på bladet '{lay.name}'",
+                sheet=lay.name, table=table.name))
+            continue
+        tables[table.name] = raw
+    if problems:
+        raise ValidationError(problems)
+    return WorkbookData(path=book.name, sheets=tuple(sheet_names), tables=tables,
+                        names=_read_names(book, sheet_names))
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+def _check_targets(plan: OutputPlan) -> None:
+    """Refuse to write anywhere but the output sheets and the Start status."""
+    roles = {s.name: s.role for s in L.SHEETS}
+    for b in plan.tables:
+        if roles.get(b.sheet) != "output":
+            raise InputError(f"Planen skulle skriva till bladet '{b.sheet}', som inte är ett "
+                             "resultatblad. Inget har skrivits.")
+    for c in plan.cells:
+        if roles.get(c.sheet) not in ("output", "info"):
+            raise InputError(f"Planen skulle skriva till bladet '{c.sheet}', som inte är ett "
+                             "resultatblad. Inget har skrivits.")
+
+
+def _write_block(book: Any, block: TableBlock) -> None:
+    sheet = book.sheets[block.sheet]
+    n_cols = len(block.header)
+    n_rows = len(block.rows)
+    r0, c0 = block.header_row, block.first_col
+    tbl = _table(sheet, block.table)
+    # 1. the previous data rows (the Table's, or what stands below the header at the position)
+    if tbl is not None:
+        o_r0, o_c0, o_r1, o_c1 = _bounds(tbl.range)
+    else:
+        o_r0, o_c0, o_c1 = r0, c0, c0 + n_cols - 1
+        o_r1 = o_r0 + len(_read_below(sheet, o_r0 + 1, o_c0, o_c1))
+    if o_r1 > o_r0:
+        sheet.range((o_r0 + 1, o_c0), (o_r1, o_c1)).clear_contents()
+    # 2. header and rows in one call
+    values = [[cell_value(h) for h in block.header]]
+    values += [[cell_value(v) for v in row] for row in block.rows]
+    sheet.range((r0, c0), (r0 + n_rows, c0 + n_cols - 1)).value = values
+    # 3. the Excel Table follows the rows (Excel keeps at least one data row)
+    last = r0 + max(n_rows, 1)
+    if tbl is not None and (o_r0, o_c0, o_r1, o_c1) != (r0, c0, last, c0 + n_cols - 1):
+        tbl.resize(sheet.range((r0, c0), (last, c0 + n_cols - 1)))
+    # 4. number formats, one call per formatted column
+    for j, fmt in enumerate(block.number_formats):
+        if fmt:
+            sheet.range((r0 + 1, c0 + j), (last, c0 + j)).number_format = fmt
+    # 5. rows the table had before and has no more: no leftover fill or format
+    if o_r1 > last:
+        sheet.range((last + 1, o_c0), (o_r1, o_c1)).clear()
+
+
+def _write_cells(book: Any, cells: Iterable[CellWrite]) -> None:
+    """Status cells: one call per run of adjacent cells in a column, formats per cell."""
+    cells = sorted(cells, key=lambda c: (c.sheet, c.col, c.row))
+    runs: list[list[CellWrite]] = []
+    for c in cells:
+        prev = runs[-1][-1] if runs else None
+        if prev and prev.sheet == c.sheet and prev.col == c.col and prev.row + 1 == c.row:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    for run in runs:
+        sheet = book.sheets[run[0].sheet]
+        first, last = run[0], run[-1]
+        sheet.range((first.row, first.col), (last.row, last.col)).value = \
+            [[cell_value(c.value)] for c in run]
+        for c in run:
+            if c.number_format:
+                sheet.range((c.row, c.col)).number_format = c.number_format
+
+
+def _write_log(book: Any, entry: tuple[Any, ...]) -> None:
+    """The Körlogg's new row, as the newest (first) entry of its table."""
+    table = L.T_RUNLOG
+    lay = L.sheet_of(table.name)
+    sheet = book.sheets[lay.name]
+    header_row, first_col = lay.table_origin(table.name)
+    tbl = _table(sheet, table.name)
+    if tbl is not None:
+        header_row, first_col, last_row, _, _ = _table_bounds(sheet, tbl, header_row, first_col,
+                                                              len(table.columns))
+    else:
+        last_row = header_row + len(_read_below(sheet, header_row + 1, first_col,
+                                                first_col + len(table.columns) - 1))
+    width = max(len(entry), len(table.columns))
+    row = header_row + 1
+    target = sheet.range((row, first_col), (row, first_col + width - 1))
+    first_entry = _values2d(target)[0] if last_row > header_row else []
+    only_blank_row = last_row == header_row + 1 and _row_empty(first_entry)
+    if last_row > header_row and not only_blank_row:
+        # shift the previous entries down; the new row takes the format of the one below it
+        target.insert("down", "format_from_right_or_below")
+    sheet.range((row, first_col), (row, first_col + len(entry) - 1)).value = \
+        [[cell_value(v) for v in entry]]
+    for j, c in enumerate(table.columns[:len(entry)]):
+        if c.number_format:
+            sheet.range((row, first_col + j)).number_format = c.number_format
+
+
+def _set_screen_updating(book: Any, value: bool) -> None:
+    with contextlib.suppress(Exception):  # cosmetic; some engines cannot
+        book.app.screen_updating = value
+
+
+def apply_plan(book: Any, plan: OutputPlan) -> None:
+    """Write a plan into a live workbook: output tables, Start status, one Körlogg row.
+
+    Nothing outside the plan's output sheets and status cells is touched; a plan naming an input
+    sheet is refused before anything is written.
+    """
+    _check_targets(plan)
+    missing = sorted({b.sheet for b in plan.tables} - set(_sheet_names(book)))
+    if missing:
+        raise InputError("Arbetsboken saknar resultatbladen " + ", ".join(f"'{m}'" for m in missing)
+                         + ". Inget har skrivits.")
+    _set_screen_updating(book, False)
+    try:
+        for block in plan.tables:
+            _write_block(book, block)
+        present = set(_sheet_names(book))
+        cells = [c for c in plan.cells if c.sheet in present]  # status only: skip what is gone
+        if cells:
+            _write_cells(book, cells)
+        if plan.log_entry is not None and L.sheet_of(L.T_RUNLOG.name).name in present:
+            _write_log(book, plan.log_entry)
+    finally:
+        _set_screen_updating(book, True)

@@ -82,6 +82,8 @@ def output_values(path: Path) -> dict[tuple[str, int, int], Any]:
     wb = openpyxl.load_workbook(path)
     out = {}
     for t in L.output_tables():
+        if t.result is None:  # the Körlogg
+            continue
         sheet = L.sheet_of(t.name)
         ws = wb[sheet.name]
         tbl = ws.tables[t.name]

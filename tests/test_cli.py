@@ -1,0 +1,169 @@
+"""The command line: Swedish help and messages, exit codes 0 / 2 / 1, never overwriting its input."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+import xlkc
+from tests.roundtrip_support import BUNDLED
+from xlkc import cli
+from xlkc import layout as L  # noqa: N812
+from xlkc.cli import DEFAULT_OUTPUT, main
+from xlkc.excel.file_writer import backup_path
+
+ENGLISH = ("usage:", "options:", "positional arguments", "show this help", "error:")
+
+
+def _help(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["--help"], ["berakna", "-h"], ["validera", "--help"],
+                                  ["exempel", "-h"], ["bygg", "-h"]])
+def test_help_is_swedish(args, capsys):
+    out = _help(args, capsys)
+    assert out.startswith("användning: xlkc")
+    assert "flaggor:" in out and "visa den här hjälpen och avsluta" in out
+    assert not [w for w in ENGLISH if w in out]
+
+
+def test_top_help_lists_the_commands_and_exit_codes(capsys):
+    out = _help(["--help"], capsys)
+    for cmd in ("berakna", "validera", "exempel", "bygg"):
+        assert cmd in out
+    assert "Slutkoder" in out
+
+
+def test_version(capsys):
+    out = _help(["--version"], capsys)
+    assert out.strip() == f"xlkc {xlkc.__version__}"
+
+
+def test_usage_errors_are_swedish(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["berakna", "--okand-flagga"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "användning:" in err and "fel: okända argument" in err
+    assert not [w for w in ENGLISH if w in err]
+    with pytest.raises(SystemExit):
+        main(["berakna", "-o", "a.xlsm", "--skriv-over"])
+    assert "får inte användas med" in capsys.readouterr().err
+
+
+@pytest.fixture
+def invalid_workbook(tmp_path):
+    """A copy of the bundled workbook with text typed into a handle-time cell."""
+    path = tmp_path / "Felaktig.xlsm"
+    shutil.copyfile(BUNDLED, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    s = L.sheet_of(L.T_CONTACTS.name)
+    row, col = s.table_origin(L.T_CONTACTS.name)
+    wb[s.name].cell(row + 2, col + L.T_CONTACTS.column_index("aht_s")).value = "ca 5"
+    wb.save(path)
+    return path, row + 2
+
+
+@pytest.mark.parametrize("command", ["berakna", "validera"])
+def test_invalid_workbook_exit_2_with_the_problem_table(command, invalid_workbook, tmp_path,
+                                                        capsys, monkeypatch):
+    path, excel_row = invalid_workbook
+    monkeypatch.chdir(tmp_path)
+    before = path.read_bytes()
+    assert main([command, str(path)]) == 2
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].endswith("fel i indata:")
+    header = lines[1].split()
+    assert header == ["Blad", "Rad", "Kolumn", "Fel"]
+    hit = [ln for ln in lines[3:] if ln.startswith(L.sheet_of(L.T_CONTACTS.name).name)]
+    assert hit and str(excel_row) in hit[0] and "Hanteringstid" in hit[0] and "ca 5" in hit[0]
+    assert path.read_bytes() == before
+    assert not (tmp_path / DEFAULT_OUTPUT).exists()  # nothing written
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_missing_file_exit_1_one_line(tmp_path, capsys):
+    assert main(["berakna", str(tmp_path / "finns-inte.xlsm"), "-o",
+                 str(tmp_path / "ut.xlsm")]) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert err == [f"xlkc: fel: arbetsboken finns inte: {tmp_path / 'finns-inte.xlsm'}"]
+    assert "Traceback" not in captured.err and not (tmp_path / "ut.xlsm").exists()
+
+
+def test_unexpected_error_one_line_and_traceback_only_with_debug(monkeypatch, tmp_path, capsys):
+    def broken(*a, **k):
+        raise RuntimeError("trasig")
+
+    monkeypatch.setattr("xlkc.excel.run.calculate_workbook", broken)
+    args = ["berakna", str(BUNDLED), "-o", str(tmp_path / "ut.xlsm")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("xlkc: fel: oväntat fel") and "trasig" in last
+    assert "Traceback" not in err
+    assert main([*args, "--debug"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+    assert main(["--debug", *args]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_validera_the_bundled_workbook(capsys):
+    assert main(["validera"]) == 0
+    assert "giltiga" in capsys.readouterr().out
+
+
+def test_default_workbook_is_the_bundled_one():
+    assert cli.default_workbook() == BUNDLED
+
+
+def test_never_overwrites_its_input_without_the_flag(tmp_path, capsys):
+    src = tmp_path / "Prismodell.xlsm"
+    shutil.copyfile(BUNDLED, src)
+    before = src.read_bytes()
+    assert main(["berakna", str(src), "-o", str(src)]) == 1
+    assert "--skriv-over" in capsys.readouterr().err
+    assert src.read_bytes() == before
+    assert main(["berakna", str(src), "--skriv-over"]) == 0
+    out = capsys.readouterr().out
+    assert backup_path(src).read_bytes() == before
+    assert src.read_bytes() != before and "sparad som Prismodell.bak.xlsm" in out
+
+
+def test_default_output_in_the_current_directory_and_repeatable(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["berakna"]) == 0
+    out = capsys.readouterr().out
+    target = tmp_path / DEFAULT_OUTPUT
+    assert target.exists() and str(target) in out
+    first = target.read_bytes()
+    assert main(["berakna"]) == 0  # a second run replaces it and keeps the first as a backup
+    assert backup_path(target).read_bytes() == first
+    # the summary: price list, checks, totals
+    out = capsys.readouterr().out
+    assert "Prislista 2027" in out and "Avstämning" in out and "Total kostnad:" in out
+    assert "Tjänst" in out and "Prismodell" in out and "Förändring" in out
+
+
+def test_exempel_prints_the_summary(capsys):
+    assert main(["exempel"]) == 0
+    out = capsys.readouterr().out
+    assert "Prislista" in out
+    assert out.count("OK ") == 7 and "FEL" not in out
+
+
+def test_console_script_as_a_process(tmp_path):
+    """`xlkc` as installed: stdout has the summary, stderr the progress, exit code 0."""
+    proc = subprocess.run([sys.executable, "-m", "xlkc.cli", "validera", str(BUNDLED)],
+                          capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Läser Prismodell.xlsm" in proc.stderr and "giltiga" in proc.stdout

@@ -39,7 +39,6 @@ HAVE_FILE_READER = importlib.util.find_spec("xlkc.excel.file_reader") is not Non
 needs_parse = pytest.mark.skipif(not HAVE_PARSE,
                                  reason="xlkc.excel.parse (Engineer R) has not landed yet")
 
-SHEET_INDEX = {s.name: i for i, s in enumerate(L.SHEETS)}
 OUTPUT_SHEETS = {s.name for s in L.SHEETS if s.role == "output"}
 INPUT_SHEETS = {s.name for s in L.SHEETS if s.role == "input"}
 START = next(s for s in L.SHEETS if s.role == "info")
@@ -110,8 +109,9 @@ def _actions(book) -> list[dict[str, Any]]:
 
 
 def _sheet_of(action) -> str | None:
+    """The sheet an action writes to (by its position in the caller book)."""
     pos = action.get("sheet_position")
-    return None if pos is None else L.SHEETS[pos].name
+    return None if pos is None else xw.Book.caller().sheets[pos].name
 
 
 def _at(action) -> tuple[int, int, int, int]:
@@ -164,7 +164,6 @@ def _openpyxl_names() -> dict[str, Any]:
 
 def test_payload_has_every_layout_table_and_name(payload, make_book):
     book = make_book(payload)
-    assert [s.name for s in book.sheets] == [s.name for s in L.SHEETS]
     for s, t in L.iter_tables():
         tbl = book.sheets[s.name].tables[t.name]
         row, col = s.table_origin(t.name)
@@ -180,7 +179,7 @@ def test_payload_has_every_layout_table_and_name(payload, make_book):
 def test_read_book_gives_the_files_raw_values(payload, make_book):
     data = read_book(make_book(payload))
     assert data.path == DEFAULT_PATH.name
-    assert data.sheets == tuple(s.name for s in L.SHEETS)
+    assert data.sheets == tuple(s["name"] for s in payload["sheets"])
     assert set(data.tables) == {t.name for t in L.input_tables()}
     for name, (header, rows, first_row) in _openpyxl_tables().items():
         raw = data.tables[name]
@@ -208,6 +207,53 @@ def test_read_book_equals_the_file_reader(payload, make_book):
     for name, value in live.names.items():
         if name in file.names:
             assert value == file.names[name], name
+
+
+def _edited_copy(tmp: Path) -> Path:
+    """The workbook as a controller leaves it: every liberty the readers must take alike."""
+    wb = openpyxl.load_workbook(DEFAULT_PATH, keep_vba=True)
+    # the last contact row lies below its Table (typed or pasted there)
+    ws = wb[L.sheet_of(L.T_CONTACTS.name).name]
+    t = ws.tables[L.T_CONTACTS.name]
+    c0, r0, c1, r1 = range_boundaries(t.ref)
+    t.ref = t.autoFilter.ref = f"{L.col_letter(c0)}{r0}:{L.col_letter(c1)}{r1 - 1}"
+    # the costs Table runs on over empty rows
+    ws = wb[L.sheet_of(L.T_COSTS.name).name]
+    t = ws.tables[L.T_COSTS.name]
+    c0, r0, c1, r1 = range_boundaries(t.ref)
+    t.ref = t.autoFilter.ref = f"{L.col_letter(c0)}{r0}:{L.col_letter(c1)}{r1 + 3}"
+    # the customers are a plain range now, at their place
+    del wb[L.sheet_of(L.T_CUSTOMERS.name).name].tables[L.T_CUSTOMERS.name]
+    # the outcome's revenue and cost columns swapped, a header with a trailing space
+    ws = wb[L.sheet_of(L.T_OUTCOMES.name).name]
+    c0, r0, c1, r1 = range_boundaries(ws.tables[L.T_OUTCOMES.name].ref)
+    a = c0 + L.T_OUTCOMES.column_index("revenue_kr")
+    b = c0 + L.T_OUTCOMES.column_index("cost_kr")
+    for r in range(r0, r1 + 1):
+        x, y = ws.cell(r, a), ws.cell(r, b)
+        x.value, y.value = y.value, x.value
+    ws.cell(r0, c0).value = f"{ws.cell(r0, c0).value} "
+    # the price year moved (its name follows it)
+    ws = wb["Parametrar"]
+    ws["K40"] = ws["B6"].value
+    wb.defined_names["Prisar"].attr_text = "'Parametrar'!$K$40"
+    out = tmp / "Redigerad.xlsm"
+    wb.save(out)
+    return out
+
+
+@pytest.mark.skipif(not (HAVE_FILE_READER and HAVE_PARSE),
+                    reason="xlkc.excel.file_reader/parse (Engineer R) have not landed yet")
+def test_an_edited_workbook_reads_as_the_file_reader_reads_it(tmp_path, make_book):
+    from xlkc.excel.file_reader import read_workbook
+    from xlkc.excel.parse import parse_workbook
+
+    path = _edited_copy(tmp_path)
+    live = read_book(make_book(payload_from_xlsx(path)))
+    assert live == read_workbook(path)
+    kontakter = live.tables[L.T_CONTACTS.name]
+    assert len(kontakter.rows) == len(xlkc.example_inputs().contacts)
+    assert parse_workbook(live) == xlkc.example_inputs()
 
 
 @needs_parse
@@ -250,10 +296,7 @@ def test_without_table_objects_the_layout_positions_are_read(payload, make_book)
 
 
 def test_a_missing_input_sheet_is_named(payload, make_book):
-    payload["sheets"] = [s for s in payload["sheets"] if s["name"] != "Kontakter"]
-    for n in payload["names"]:  # keep the names' sheet indexes right
-        if n["sheet_index"] > SHEET_INDEX["Kontakter"]:
-            n["sheet_index"] -= 1
+    _remove_sheet(payload, "Kontakter")
     with pytest.raises(InputError, match="Kontakter"):
         read_book(make_book(payload))
 
@@ -278,6 +321,16 @@ def test_cell_value_writes_formulas_as_formulas():
 
 
 # --- apply_plan ----------------------------------------------------------------------------------
+
+def _remove_sheet(payload: dict[str, Any], name: str) -> None:
+    """Delete a sheet from a payload, keeping the names' sheet indexes right."""
+    index = [s["name"] for s in payload["sheets"]].index(name)
+    del payload["sheets"][index]
+    payload["names"] = [n for n in payload["names"] if n["sheet_index"] != index]
+    for n in payload["names"]:
+        if n["sheet_index"] > index:
+            n["sheet_index"] -= 1
+
 
 def _set_values(actions, sheet: str) -> list[dict[str, Any]]:
     return [a for a in actions if a["func"] == "setValues" and _sheet_of(a) == sheet]
@@ -517,10 +570,7 @@ def test_validera_indata_writes_only_status_and_log(payload, make_book):
 def test_a_workbook_without_an_input_sheet_gives_a_swedish_box(payload, make_book):
     import xlkc.excel
 
-    payload["sheets"] = [s for s in payload["sheets"] if s["name"] != "Kontakter"]
-    for n in payload["names"]:
-        if n["sheet_index"] > SHEET_INDEX["Kontakter"]:
-            n["sheet_index"] -= 1
+    _remove_sheet(payload, "Kontakter")
     book = make_book(payload)
     out = xlkc.excel.berakna_priser()
     assert not out.ok
@@ -528,10 +578,7 @@ def test_a_workbook_without_an_input_sheet_gives_a_swedish_box(payload, make_boo
     assert text.startswith("Indata har 1 fel – se Start och Körlogg")
     assert "Bladet 'Kontakter' saknas" in text
     # the failed run is recorded on Start and in the Körlogg; nothing else is written
-    position = {s["name"]: i for i, s in enumerate(payload["sheets"])}
-    names = {i: n for n, i in position.items()}
-    written = {names[a["sheet_position"]] for a in _actions(book)
-               if a["func"] == "setValues"}
+    written = {_sheet_of(a) for a in _actions(book) if a["func"] == "setValues"}
     assert written == {START.name, LOG_SHEET}
 
 
@@ -541,3 +588,53 @@ def test_importing_the_entry_points_needs_no_xlwings():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1], timeout=60)
     assert res.returncode == 0, res.stderr
+
+
+@needs_parse
+def test_many_problems_fit_in_a_message_box(payload, make_book):
+    import xlkc.excel
+
+    table = L.T_CONTACTS
+    sheet = L.sheet_of(table.name).name
+    aht = L.col_letter(1 + table.column_index("aht_s"))
+    n = len(xlkc.example_inputs().contacts)
+    for i in range(n):
+        set_cell(payload, sheet, f"{aht}{L.FIRST_DATA_ROW + i}", "ca 5")
+    book = make_book(payload)
+    out = xlkc.excel.berakna_priser()
+    assert len(out.problems) >= n
+    (text,) = _alerts(book)
+    assert len(text) < 1024  # VBA's MsgBox shows about 1 024 characters
+    shown = text.count("\n• ")
+    assert 0 < shown < len(out.problems)
+    assert f"… och {len(out.problems) - shown} till" in text
+
+
+def test_a_missing_output_sheet_is_reported_before_anything_is_written(payload, make_book):
+    import xlkc.excel
+
+    gone = L.sheet_of(L.T_PRICES.name).name
+    _remove_sheet(payload, gone)
+    book = make_book(payload)
+    out = xlkc.excel.berakna_priser()
+    assert not out.ok
+    (text,) = _alerts(book)
+    assert text.startswith("Beräkningen kunde inte göras") and gone in text
+    assert [a["func"] for a in _actions(book)] == ["alert"]
+
+
+def test_an_unexpected_error_gives_a_one_line_swedish_box(payload, make_book, monkeypatch, capsys):
+    import xlkc.excel
+
+    sheet = next(s for s in payload["sheets"] if s["name"] == "Kontakter")
+    sheet["tables"][0]["range_address"] = "trasig"  # a client sending nonsense
+    book = make_book(payload)
+    out = xlkc.excel.berakna_priser()
+    assert not out.ok
+    (text,) = _alerts(book)
+    first, *rest = text.split("\n\n")
+    assert first.startswith("Beräkningen misslyckades: ") and "\n" not in first
+    assert "Traceback" not in text and "Traceback" in capsys.readouterr().err
+    monkeypatch.setenv("XLKC_DEBUG", "1")  # then xlwings' own dialog gets the traceback
+    with pytest.raises(Exception, match="trasig"):
+        xlkc.excel.berakna_priser()

@@ -25,6 +25,9 @@ __all__ = ["ExcelRun", "berakna_priser", "validera_indata"]
 TITLE = "Prismodell"
 #: Problems listed in the message box (all of them are in the Körlogg and the CLI).
 MAX_PROBLEMS_SHOWN = 8
+#: Characters of one problem line, and of all of them, in the message box.
+MAX_LINE = 160
+MAX_PROBLEM_CHARS = 800
 #: Set to 1 to let an unexpected error reach xlwings' own error dialog (with its traceback).
 DEBUG_ENV = "XLKC_DEBUG"
 
@@ -49,10 +52,18 @@ def _kr(value: float | None) -> str:
 
 
 def _problems_text(problems: list[Any]) -> str:
-    lines = [f"• {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
-    more = len(problems) - MAX_PROBLEMS_SHOWN
+    """The first problems, one line each, short enough for a message box (VBA's MsgBox shows
+    about 1 000 characters)."""
+    lines: list[str] = []
+    for p in problems[:MAX_PROBLEMS_SHOWN]:
+        line = str(p)
+        line = line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
+        if sum(len(x) + 1 for x in lines) + len(line) > MAX_PROBLEM_CHARS:
+            break
+        lines.append(f"• {line}")
+    more = len(problems) - len(lines)
     if more > 0:
-        lines.append(f"… och {more} till (se Körlogg).")
+        lines.append(f"… och {more} till: rätta dessa och klicka Validera indata igen.")
     return "\n".join(lines)
 
 

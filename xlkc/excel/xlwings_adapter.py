@@ -192,7 +192,7 @@ def _named_positions(book: Any, sheet_names: list[str]
             if names.contains(nc.name):
                 rng = names[nc.name].refers_to_range
                 sheet_name, row, col = rng.sheet.name, rng.row, rng.column
-        except (ValueError, KeyError, NotImplementedError):
+        except Exception:  # noqa: BLE001 - a broken name (#REF!): the layout position decides
             pass
         if sheet_name in sheet_names:
             out.setdefault(sheet_name, {})[nc.name] = (row, col)
@@ -251,8 +251,9 @@ def _check_targets(plan: OutputPlan) -> None:
         if roles.get(b.sheet) != "output":
             raise InputError(f"Planen skulle skriva till bladet '{b.sheet}', som inte är ett "
                              "resultatblad. Inget har skrivits.")
+    status_sheets = {s.name for s in L.SHEETS if s.role == "info" and s.named_cells}
     for c in plan.cells:
-        if roles.get(c.sheet) not in ("output", "info"):
+        if roles.get(c.sheet) != "output" and c.sheet not in status_sheets:
             raise InputError(f"Planen skulle skriva till bladet '{c.sheet}', som inte är ett "
                              "resultatblad. Inget har skrivits.")
 

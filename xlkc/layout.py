@@ -677,6 +677,14 @@ START_LEGEND_ROW = 21
 
 CONFIG_SHEET = "xlwings.conf"
 
+#: The calculator sheet for a new service (geometry and formulas: ``xlkc.workbook.ny_tjanst``).
+#: Inputs in yellow, results in blue computed in Excel by the worksheet functions of
+#: ``xlkc_udfs``; neither read by the reader nor written by Beräkna priser. Its role is "info":
+#: the engine does not need it.
+NY_TJANST = "Ny tjänst"
+NY_TJANST_PURPOSE = ("Prissätt en ny eller ändrad tjänst innan den finns: volym, hanteringstid och "
+                     "servicenivå in, årsarbetare, självkostnad och pris ut.")
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet("Start", START_PURPOSE, "info", named_cells=STATUS_CELLS, named_cells_origin=(15, 1),
           freeze=False, landscape=False, print_titles=False, code_name="shStart"),
@@ -705,6 +713,8 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_PREVIOUS,), code_name="shForegaende"),
     Sheet("Utfall", "Fjolårets utfall per tjänst: intäkt och kostnad.", "input",
           tables=(T_OUTCOMES,), code_name="shUtfall"),
+    Sheet(NY_TJANST, NY_TJANST_PURPOSE, "info", freeze=False, print_titles=False,
+          code_name="shNyTjanst"),
     Sheet("Bemanning", "Årsarbetare per tjänst och kanal, och per svarsgrupp.", "output",
           tables=(T_STAFFING, T_POOL_STAFFING), code_name="shBemanning"),
     Sheet("Självkostnad", "Självkostnad per tjänst, varje kostnadsslag synligt.", "output",

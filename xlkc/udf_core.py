@@ -150,6 +150,7 @@ def new_service_figures(
     service_level: float | None = None,
     answer_time_s: float | None = None,
     max_occupancy: float | None = None,
+    max_utilisation: float | None = None,
     concurrency_factor: float | None = None,
     productive_hours: float | None = None,
     hourly_shares: Any = None,
@@ -159,8 +160,9 @@ def new_service_figures(
 ) -> tuple[float, StaffingFigures]:
     """(FTE of the new volume, the staffing figures of its pool) – see the module docstring.
 
-    ``max_occupancy`` is the occupancy cap (real-time) or the utilisation cap (deferred); None
-    takes the default parameters' (0.85 / 0.90). ``days`` defaults to the default working days.
+    ``max_occupancy`` caps the occupancy of a real-time channel, ``max_utilisation`` the
+    utilisation of a deferred one (each None: the default parameters', 0.85 / 0.90); only the
+    one of the channel's kind is used. ``days`` defaults to the default working days.
     """
     k = channel_kind(kind)
     v = _non_negative(volume, "Volymen")
@@ -178,7 +180,8 @@ def new_service_figures(
     channel = Channel(k.value, k, concurrency_factor=f)
     fig = fte_for_intervals(total * shares / d, mean_aht, channel, params, days=d,
                             service_level=service_level, answer_time_s=answer_time_s,
-                            max_occupancy=max_occupancy)
+                            max_occupancy=max_occupancy if k is ChannelKind.REAL_TIME
+                            else max_utilisation)
     fte = fig.fte * w_new / w_pool if pv > 0 and w_pool > 0 else fig.fte
     return float(fte), fig
 

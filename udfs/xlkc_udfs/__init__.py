@@ -123,6 +123,14 @@ def _udf(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _sum(x: Any, what: str) -> float:
+    """The sum of a cell or a range (empty cells skipped; at least one number)."""
+    cells = _flat(x)
+    if not cells:
+        raise core.InputError(f"{what} saknas (tom cell)")
+    return float(sum(core.number(v, what) for v in cells))
+
+
 def _minutes(x: Any, what: str = "Hanteringstiden") -> float:
     return _req(x, what) * 60.0
 
@@ -205,18 +213,21 @@ def KC_AGENTER(belastning, hanteringstid, serviceniva, svarstid, max_belaggning=
 @xw.arg("kanaltyp", ndim=2, doc="'realtid' (telefon, chatt) eller 'uppskjuten' (e-post, brev).")
 @xw.arg("serviceniva", doc="Realtid: mål för servicenivån som andel, t.ex. 80 %.")
 @xw.arg("svarstid", doc="Realtid: svarstid i sekunder, t.ex. 60.")
-@xw.arg("max_belaggning",
-        doc="Valfritt: högsta beläggning (realtid) eller högsta utnyttjande (uppskjuten).")
+@xw.arg("max_belaggning", doc="Valfritt: realtid, högsta beläggning som andel. Tomt: 85 %.")
+@xw.arg("max_utnyttjande", doc="Valfritt: uppskjuten, högsta utnyttjande som andel. Tomt: 90 %.")
 @xw.arg("samtidighet", ndim=2, doc="Valfritt: samtidighetsfaktor, t.ex. 1,7 för chatt. Tomt: 1.")
 @xw.arg("produktiva_timmar", doc="Valfritt: produktiva timmar per årsarbetare (KC_PRODUKTIVA_TIMMAR).")
 @xw.arg("timprofil", doc="Valfritt: område med andel av dagens kontakter per öppettimme.")
 @xw.arg("dagar", doc="Valfritt: öppetdagar per år. Tomt: 251.")
-@xw.arg("poolvolym", doc="Valfritt: befintlig volym per år i svarsgruppen som delar agenter.")
-@xw.arg("pool_hanteringstid", doc="Valfritt: den befintliga volymens hanteringstid i minuter.")
+@xw.arg("poolvolym", ndim=2,
+        doc="Valfritt: befintlig volym per år i svarsgruppen som delar agenter med tjänsten.")
+@xw.arg("pool_hanteringstid", ndim=2,
+        doc="Valfritt: den befintliga volymens hanteringstid i minuter. Tomt: tjänstens.")
 @_udf
 def KC_ARSARBETARE(volym, hanteringstid, kanaltyp, serviceniva=None, svarstid=None,
-                   max_belaggning=None, samtidighet=None, produktiva_timmar=None, timprofil=None,
-                   dagar=None, poolvolym=None, pool_hanteringstid=None):
+                   max_belaggning=None, max_utnyttjande=None, samtidighet=None,
+                   produktiva_timmar=None, timprofil=None, dagar=None, poolvolym=None,
+                   pool_hanteringstid=None):
     """Årsarbetare för en årsvolym i en kanal: realtid bemannas timme för timme med Erlang C,
     uppskjutet efter arbetsbelastning. Med poolvolym: tjänstens andel av den delade poolen."""
     shares = None if _empty(timprofil) or not _flat(timprofil) else _flat(timprofil)
@@ -224,19 +235,20 @@ def KC_ARSARBETARE(volym, hanteringstid, kanaltyp, serviceniva=None, svarstid=No
         "service_level": _opt(serviceniva, "Servicenivån"),
         "answer_time_s": _opt(svarstid, "Svarstiden"),
         "max_occupancy": _opt(max_belaggning, "Max beläggning"),
+        "max_utilisation": _opt(max_utnyttjande, "Max utnyttjande"),
         "productive_hours": _opt(produktiva_timmar, "Produktiva timmar"),
         "hourly_shares": shares,
         "days": _opt(dagar, "Antal öppetdagar"),
-        "pool_volume": _opt(poolvolym, "Poolens befintliga volym"),
-        "pool_aht_s": (None if _empty(pool_hanteringstid)
-                       else _minutes(pool_hanteringstid, "Poolens hanteringstid")),
     }
 
-    def one(v, h, k, f):
-        return core.new_service_fte(_req(v, "Volymen"), _minutes(h), k,
-                                    concurrency_factor=_opt(f, "Samtidigheten"), **kw)
+    def one(v, h, k, f, pv, ph):
+        return core.new_service_fte(
+            _req(v, "Volymen"), _minutes(h), k, concurrency_factor=_opt(f, "Samtidigheten"),
+            pool_volume=_opt(pv, "Poolens befintliga volym"),
+            pool_aht_s=None if _empty(ph) else _minutes(ph, "Poolens hanteringstid"), **kw)
 
-    return _elementwise(one, volym, hanteringstid, kanaltyp, samtidighet)
+    return _elementwise(one, volym, hanteringstid, kanaltyp, samtidighet, poolvolym,
+                        pool_hanteringstid)
 
 
 @xw.func(category=CATEGORY)
@@ -251,24 +263,22 @@ def KC_KOSTNAD_PER_AA(manadslon, po_palagg, lonerevision):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("arsarbetare", ndim=2, doc="Årsarbetare (KC_ARSARBETARE); en cell eller ett område.")
+@xw.arg("arsarbetare", doc="Årsarbetare (KC_ARSARBETARE); ett område summeras (tjänstens kanaler).")
 @xw.arg("kostnad_per_aa", doc="Kostnad per årsarbetare i kronor (KC_KOSTNAD_PER_AA).")
 @xw.arg("overheadpalagg", doc="Overheadpålägg som andel av personalkostnaden, t.ex. 35 %.")
 @_udf
 def KC_SJALVKOSTNAD(arsarbetare, kostnad_per_aa, overheadpalagg):
     """Självkostnad per år: årsarbetare × kostnad per årsarbetare × (1 + overheadpålägg)."""
-    c = _req(kostnad_per_aa, "Kostnaden per årsarbetare")
-    o = _req(overheadpalagg, "Overheadpålägget")
-    return _elementwise(
-        lambda n: core.new_service_price(_req(n, "Årsarbetarna"), c, o).full_cost_kr,
-        arsarbetare)
+    return core.new_service_price(_sum(arsarbetare, "Årsarbetarna"),
+                                  _req(kostnad_per_aa, "Kostnaden per årsarbetare"),
+                                  _req(overheadpalagg, "Overheadpålägget")).full_cost_kr
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("arsarbetare", ndim=2, doc="Årsarbetare (KC_ARSARBETARE); en cell eller ett område.")
+@xw.arg("arsarbetare", doc="Årsarbetare (KC_ARSARBETARE); ett område summeras (tjänstens kanaler).")
 @xw.arg("kostnad_per_aa", doc="Kostnad per årsarbetare i kronor (KC_KOSTNAD_PER_AA).")
 @xw.arg("overheadpalagg", doc="Overheadpålägg som andel av personalkostnaden, t.ex. 35 %.")
-@xw.arg("volym", ndim=2, doc="Kontakter per år som priset ska täcka (krävs för styckpris).")
+@xw.arg("volym", doc="Kontakter per år som priset ska täcka; ett område summeras. Krävs för styckpris.")
 @xw.arg("avrundningssteg", doc="Valfritt: avrunda till detta steg i kronor. Tomt: 1 kr.")
 @xw.arg("riktning", doc="Valfritt: 'närmaste' eller 'uppåt'. Tomt: närmaste.")
 @xw.arg("pristyp", doc="Valfritt: 'styckpris' (tomt), 'årsavgift', 'exakt' eller 'självkostnad'.")
@@ -276,18 +286,14 @@ def KC_SJALVKOSTNAD(arsarbetare, kostnad_per_aa, overheadpalagg):
 def KC_PRIS(arsarbetare, kostnad_per_aa, overheadpalagg, volym=None, avrundningssteg=None,
             riktning=None, pristyp=None):
     """Pris för en ny tjänst till självkostnad: styckpris per kontakt avrundat till steget,
-    eller hela kostnaden som fast årsavgift."""
-    c = _req(kostnad_per_aa, "Kostnaden per årsarbetare")
-    o = _req(overheadpalagg, "Overheadpålägget")
+    eller hela kostnaden som fast årsavgift (på öret)."""
     step = _opt(avrundningssteg, "Avrundningssteget")
-    direction = "närmaste" if _empty(riktning) else riktning
-    kind = None if _empty(pristyp) else pristyp
-
-    def one(n, v):
-        return core.price_figure(kind, _req(n, "Årsarbetarna"), c, o, _opt(v, "Volymen"),
-                                 1.0 if step is None else step, direction)
-
-    return _elementwise(one, arsarbetare, volym)
+    return core.price_figure(
+        None if _empty(pristyp) else pristyp, _sum(arsarbetare, "Årsarbetarna"),
+        _req(kostnad_per_aa, "Kostnaden per årsarbetare"),
+        _req(overheadpalagg, "Overheadpålägget"),
+        None if _empty(volym) or not _flat(volym) else _sum(volym, "Volymen"),
+        1.0 if step is None else step, "närmaste" if _empty(riktning) else riktning)
 
 
 #: Every worksheet function of the package, by name.
@@ -299,7 +305,6 @@ UDF_NAMES = ("KC_AGENTER", "KC_ARSARBETARE", "KC_ERLANG_C", "KC_KOSTNAD_PER_AA",
 
 def _from_formulas(x: Any) -> Any:
     """A ``formulas`` argument as xlwings would pass it: a value, or a 2-D list for a range."""
-    from formulas.functions import replace_empty  # noqa: F401 - formulas must be importable
     from formulas.ranges import Ranges
     from schedula import EMPTY
 
@@ -324,8 +329,8 @@ def _to_formulas(result: Any) -> Any:
 
 def formulas_function(func: Callable[..., Any]) -> Callable[..., Any]:
     """``func`` as a ``formulas`` function: ranges in as 2-D lists, empty cells as None."""
-    from formulas.errors import XlError
     from formulas.functions import wrap_func
+    from formulas.tokens.operand import XlError
 
     def call(*args: Any) -> Any:
         values = [_from_formulas(a) for a in args]
@@ -336,7 +341,7 @@ def formulas_function(func: Callable[..., Any]) -> Callable[..., Any]:
                         return c
         return _to_formulas(func(*values))
 
-    return wrap_func(functools.update_wrapper(call, func), ranges=True)
+    return wrap_func(functools.update_wrapper(call, func))
 
 
 def register_formulas(functions: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import xlsxwriter
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.inputs import Inputs
-from xlkc.workbook import vba
+from xlkc.workbook import ny_tjanst, vba
 
 #: The committed workbook of the repo.
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "workbook" / "Prismodell.xlsm"
@@ -283,6 +283,10 @@ def _write_book(path: Path, inputs: Inputs, vba_bin: bytes | None, skeleton: boo
             _print_setup(ws, s)
             if s.role == "config":
                 _write_config(ws, st)
+                continue
+            if s.name == L.NY_TJANST:
+                ws.set_tab_color(TAB_COLOURS["input"])
+                ny_tjanst.write_sheet(book, ws, st, s)
                 continue
             _sheet_head(ws, st, s)
             if s.role == "info":

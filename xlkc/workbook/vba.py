@@ -62,8 +62,13 @@ def repo_modules(vba_dir: Path = VBA_DIR) -> list[tuple[str, str]]:
 
 
 def generated_modules() -> list[tuple[str, str]]:
-    """Modules generated at build time (none yet). Append ``(name, source)`` pairs here."""
-    return []
+    """Modules generated at build time. Append ``(name, source)`` pairs here.
+
+    - ``xlwings_udfs``: the wrappers of the worksheet functions in ``xlkc_udfs`` (``udf_vba``).
+    """
+    from xlkc.workbook import udf_vba
+
+    return [(udf_vba.VBA_MODULE, udf_vba.xlwings_udfs_module())]
 
 
 def vba_modules() -> list[tuple[str, str]]:

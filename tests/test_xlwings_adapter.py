@@ -638,3 +638,34 @@ def test_an_unexpected_error_gives_a_one_line_swedish_box(payload, make_book, mo
     monkeypatch.setenv("XLKC_DEBUG", "1")  # then xlwings' own dialog gets the traceback
     with pytest.raises(Exception, match="trasig"):
         xlkc.excel.berakna_priser()
+
+
+def test_a_log_from_an_older_layout_is_rewritten_by_header(payload, make_book):
+    """A Körlogg with other columns (an older workbook): rows follow their headers."""
+    plan, _ = _example_plan()
+    sheet = next(s for s in payload["sheets"] if s["name"] == LOG_SHEET)
+    (tbl,) = sheet["tables"]
+    old_header = ["Tid", "Kommando", "Resultat", "Meddelande", "Total kostnad", "xlkc-version"]
+    old_row = ["2026-10-01T08:00:00.000Z", "berakna", "OK", "Priserna är beräknade.", 123.0,
+               "0.0.9"]
+    for j, (h, v) in enumerate(zip(old_header, old_row, strict=True)):
+        set_cell(payload, LOG_SHEET, f"{L.col_letter(1 + j)}{L.HEADER_ROW}", h)
+        set_cell(payload, LOG_SHEET, f"{L.col_letter(1 + j)}{L.FIRST_DATA_ROW}", v)
+    for j in range(len(old_header), len(L.T_RUNLOG.columns)):
+        set_cell(payload, LOG_SHEET, f"{L.col_letter(1 + j)}{L.HEADER_ROW}", "")
+    tbl["range_address"] = f"$A${L.HEADER_ROW}:$F${L.FIRST_DATA_ROW}"
+    book = make_book(payload)
+    apply_plan(book, OutputPlan(tables=(), cells=(), log_entry=plan.log_entry))
+    actions = _actions(book)
+    assert not [a for a in actions if a["func"] == "rangeInsert"]
+    (w,) = _set_values(actions, LOG_SHEET)
+    header, new, old = w["values"]
+    assert header == list(L.T_RUNLOG.headers)
+    assert new == [_sent(v) for v in plan.log_entry]
+    fields = dict(zip(L.T_RUNLOG.headers, old, strict=True))
+    assert fields["Tid"] == "2026-10-01 08:00:00"  # read as a datetime, sent back as one
+    assert fields["Kommando"] == "berakna" and fields["Total kostnad"] == 123.0
+    assert _untext(fields["xlkc-version"]) == "0.0.9" and fields["Användare"] == ""
+    (resize,) = [a for a in actions if a["func"] == "resizeTable"]
+    end = L.col_letter(len(L.T_RUNLOG.columns))
+    assert resize["args"][1] == f"$A${L.HEADER_ROW}:${end}${L.FIRST_DATA_ROW + 1}"

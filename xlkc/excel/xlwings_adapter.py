@@ -310,24 +310,39 @@ def _write_cells(book: Any, cells: Iterable[CellWrite]) -> None:
 
 
 def _write_log(book: Any, entry: tuple[Any, ...]) -> None:
-    """The Körlogg's new row, as the newest (first) entry of its table."""
+    """The Körlogg's new row, as the newest (first) entry of its table.
+
+    Normally the previous entries are pushed down one row (an insert, then one write of the new
+    row). A log whose header differs from the layout's (a workbook from an older version) is
+    rewritten whole instead, earlier rows following their headers, as the file writer does.
+    """
     table = L.T_RUNLOG
     lay = L.sheet_of(table.name)
     sheet = book.sheets[lay.name]
     header_row, first_col = lay.table_origin(table.name)
     tbl = _table(sheet, table.name)
     if tbl is not None:
-        header_row, first_col, last_row, _, _ = _table_bounds(sheet, tbl, header_row, first_col,
-                                                              len(table.columns))
+        header_row, first_col, last_row, last_col, _ = _table_bounds(
+            sheet, tbl, header_row, first_col, len(table.columns))
+        block = _values2d(sheet.range((header_row, first_col), (last_row, last_col)))
     else:
-        last_row = header_row + len(_read_below(sheet, header_row + 1, first_col,
-                                                first_col + len(table.columns) - 1))
-    width = max(len(entry), len(table.columns))
+        last_col = first_col + len(table.columns) - 1
+        block = _values2d(sheet.range((header_row, first_col), (header_row, last_col)))
+        block += _read_below(sheet, header_row + 1, first_col, last_col)
+    header = ["" if h is None else str(h).strip() for h in block[0]]
+    old_rows = [r for r in block[1:] if not _row_empty(r)]
+    if header != list(table.headers):
+        by_header = {h: j for j, h in enumerate(header) if h}
+        rows = [tuple(entry)] + [tuple(r[by_header[c.header]] if c.header in by_header else None
+                                       for c in table.columns) for r in old_rows]
+        _write_block(book, TableBlock(
+            sheet=lay.name, table=table.name, header_row=header_row, first_col=first_col,
+            header=table.headers, rows=tuple(rows),
+            number_formats=tuple(c.number_format for c in table.columns)))
+        return
     row = header_row + 1
-    target = sheet.range((row, first_col), (row, first_col + width - 1))
-    first_entry = _values2d(target)[0] if last_row > header_row else []
-    only_blank_row = last_row == header_row + 1 and _row_empty(first_entry)
-    if last_row > header_row and not only_blank_row:
+    target = sheet.range((row, first_col), (row, first_col + len(table.columns) - 1))
+    if old_rows:
         # shift the previous entries down; the new row takes the format of the one below it
         target.insert("down", "format_from_right_or_below")
     sheet.range((row, first_col), (row, first_col + len(entry) - 1)).value = \

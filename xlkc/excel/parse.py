@@ -62,7 +62,7 @@ EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
                           "#UNKNOWN!", "#CONNECT!", "#BUSY!"})
 _MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash (Word's "−" replacement)
 _NUMBER = re.compile(
-    r"(?P<sign>[+" + _MINUS + r"]?)"
+    r"(?P<sign>[+\-\u2212\u2013]?)"
     r"(?P<int>\d{1,3}(?:[ \u00a0\u2007\u2009\u202f]\d{3})+|\d*)"
     r"(?:[,.](?P<frac>\d+))?")
 _HOUR = re.compile(r"(\d{1,2})[:.]00")
@@ -173,9 +173,11 @@ def parse_share(v: Any) -> float:
         if exc.reason == "är inte ett tal":
             raise CellError(exc.shown, "är inte en andel (skriv t.ex. 80 % eller 0,8)") from None
         raise
+    if x > 100.0:
+        raise CellError(_shown(v), "är större än 100 %; en andel skrivs t.ex. 80 % eller 0,8")
     if x > 1.0:
-        raise CellError(_shown(v), f"är större än 100 %; skriv andelen som {_fmt(x)} % "
-                                   f"eller {_fmt(x / 100)}")
+        raise CellError(_shown(v), f"är större än 100 %; menar du {_fmt(x)} %, skriv "
+                                   f"{_fmt(x)} % eller {_fmt(float(Decimal(str(x)) / 100))}")
     if x < 0.0:
         raise CellError(_shown(v), "är negativt; en andel ligger mellan 0 % och 100 %")
     return x
@@ -542,18 +544,40 @@ def parse_workbook(data: WorkbookData) -> Inputs:
     core = [pr for pr in core if not _suppressed(pr, p)]
     problems += localise(core, data)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(sorted(problems, key=_workbook_order))
     return inputs
 
 
+_SHEET_ORDER = {s.name: i for i, s in enumerate(L.SHEETS)}
+
+
+def _workbook_order(pr: Problem) -> tuple[int, int]:
+    """Problems in the order a controller meets them: sheet by sheet, top to bottom."""
+    return _SHEET_ORDER.get(pr.sheet or "", len(_SHEET_ORDER)), pr.row or 0
+
+
 def _core_problems(inputs: Inputs, have_problems: bool) -> list[Problem]:
+    """``xlkc.pipeline.validate``; if one of its checks fails on bad inputs (a bug there), the
+    checks are run one by one so that the others' problems are still reported."""
+    from xlkc import costing, pricing, staffing
     from xlkc.pipeline import validate
 
     try:
         return validate(inputs)
     except Exception:
-        if have_problems:  # placeholders may upset a check; the cell problems come first
-            return []
+        checks = [lambda: staffing.staffing_problems(inputs)]
+        checks += [lambda lv=lv: staffing.staffing_problems(inputs, sla_override=lv)
+                   for lv in inputs.parameters.sla_levels]
+        checks += [lambda: costing.validate_costs(inputs), lambda: pricing.validate_prices(inputs),
+                   lambda: pricing.validate_customers(inputs)]
+        found: list[Problem] = []
+        for check in checks:
+            try:
+                found += check()
+            except Exception:  # noqa: S112 - reported below if nothing else explains it
+                continue
+        if found or have_problems:
+            return list(dict.fromkeys(found))
         raise
 
 

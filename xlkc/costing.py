@@ -187,12 +187,12 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
                     add(f"Overheadpoolen '{p.pool_id}' har mottagaren '{r}', som inte är en "
                         "tjänst", "pools", i, "receivers")
     p = inputs.parameters
-    for name, value in (("PO-pålägg", p.payroll_overhead_rate),
-                        ("Stadens påslag", p.city_charge_rate),
-                        ("Platser per årsarbetare", p.seat_ratio),
-                        ("Kvm per plats", p.area_per_seat_m2)):
-        if value < 0:
-            add(f"Parametern {name} får inte vara negativ", "parameters", None, None)
+    for name, field_name in (("PO-pålägg", "payroll_overhead_rate"),
+                             ("Stadens påslag", "city_charge_rate"),
+                             ("Platser per årsarbetare", "seat_ratio"),
+                             ("Kvm per plats", "area_per_seat_m2")):
+        if getattr(p, field_name) < 0:
+            add(f"Parametern {name} får inte vara negativ", "parameters", None, field_name)
     return problems
 
 

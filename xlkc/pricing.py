@@ -269,7 +269,8 @@ def validate_customers(inputs: Inputs) -> list[Problem]:
 def _fee_rows(inputs: Inputs) -> pd.DataFrame:
     """The first customer-volume row of each (service, customer) for fee services, weighted."""
     volumes = _volumes_frame(inputs)
-    svc = _services_frame(inputs).set_index("service_id")
+    # A duplicated service id is reported by the staffing checks; the first one counts here.
+    svc = _services_frame(inputs).drop_duplicates("service_id").set_index("service_id")
     model = volumes["service_id"].map(svc["price_model"])
     fee_rows = volumes[model.isin(_WITH_FEE).to_numpy()
                        & ~volumes.duplicated(["service_id", "customer_id"]).to_numpy()]

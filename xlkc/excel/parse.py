@@ -540,7 +540,7 @@ def parse_workbook(data: WorkbookData) -> Inputs:
         **kwargs,
     )
     problems = list(p.problems)
-    core = _core_problems(inputs, bool(problems))
+    core = _core_problems(inputs)
     core = [pr for pr in core if not _suppressed(pr, p)]
     problems += localise(core, data)
     if problems:
@@ -556,29 +556,10 @@ def _workbook_order(pr: Problem) -> tuple[int, int]:
     return _SHEET_ORDER.get(pr.sheet or "", len(_SHEET_ORDER)), pr.row or 0
 
 
-def _core_problems(inputs: Inputs, have_problems: bool) -> list[Problem]:
-    """``xlkc.pipeline.validate``; if one of its checks fails on bad inputs (a bug there), the
-    checks are run one by one so that the others' problems are still reported."""
-    from xlkc import costing, pricing, staffing
+def _core_problems(inputs: Inputs) -> list[Problem]:
     from xlkc.pipeline import validate
 
-    try:
-        return validate(inputs)
-    except Exception:
-        checks = [lambda: staffing.staffing_problems(inputs)]
-        checks += [lambda lv=lv: staffing.staffing_problems(inputs, sla_override=lv)
-                   for lv in inputs.parameters.sla_levels]
-        checks += [lambda: costing.validate_costs(inputs), lambda: pricing.validate_prices(inputs),
-                   lambda: pricing.validate_customers(inputs)]
-        found: list[Problem] = []
-        for check in checks:
-            try:
-                found += check()
-            except Exception:  # noqa: S112 - reported below if nothing else explains it
-                continue
-        if found or have_problems:
-            return list(dict.fromkeys(found))
-        raise
+    return validate(inputs)
 
 
 def _suppressed(pr: Problem, p: _Parser) -> bool:

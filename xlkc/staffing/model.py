@@ -140,7 +140,10 @@ def parameters_productive_hours(p: Parameters) -> float:
 
 
 def _num(x: object) -> str:
-    return f"{x:g}" if isinstance(x, float | int) and not isinstance(x, bool) else repr(x)
+    """A number as a Swedish controller writes it (decimal comma)."""
+    if isinstance(x, float | int) and not isinstance(x, bool):
+        return f"{x:g}".replace(".", ",")
+    return repr(x)
 
 
 def _finite(x: object) -> bool:

@@ -32,18 +32,25 @@ def target(tmp_path):
     return path
 
 
-def _half_save(self, filename):
-    """Workbook.save that writes part of a file, then dies (disk full, killed process ...)."""
-    with open(filename, "wb") as fh:
-        fh.write(b"PK\x03\x04 half a workbook")
+def _failing_save(self, filename):
+    """openpyxl dies while serialising the workbook."""
+    raise Boom("mitt i sparandet")
+
+
+def _half_write(path, data):
+    """Writing the file stops half-way (disk full, killed process ...)."""
+    with open(path, "wb") as fh:
+        fh.write(data[: len(data) // 2])
     raise Boom("mitt i skrivningen")
 
 
-@pytest.mark.parametrize("where", ["save", "replace", "apply"])
+@pytest.mark.parametrize("where", ["save", "write", "replace", "apply"])
 def test_failure_while_writing_leaves_the_target_untouched(monkeypatch, target, plan, where):
     before = target.read_bytes()
     if where == "save":
-        monkeypatch.setattr(openpyxl.Workbook, "save", _half_save)
+        monkeypatch.setattr(openpyxl.Workbook, "save", _failing_save)
+    elif where == "write":
+        monkeypatch.setattr(file_writer, "_write_file", _half_write)
     elif where == "replace":
         def failing_replace(src, dst):
             raise Boom("replace")
@@ -63,7 +70,7 @@ def test_failure_while_writing_leaves_the_target_untouched(monkeypatch, target, 
 
 
 def test_failure_writing_a_new_file_leaves_nothing(monkeypatch, tmp_path, plan):
-    monkeypatch.setattr(openpyxl.Workbook, "save", _half_save)
+    monkeypatch.setattr(file_writer, "_write_file", _half_write)
     out = tmp_path / "ut" / "Prismodell_beraknad.xlsm"
     with pytest.raises(Boom):
         write_plan(BUNDLED, plan, out)

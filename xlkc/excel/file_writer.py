@@ -3,7 +3,8 @@
 The workbook is loaded with ``keep_vba=True`` (the VBA project and the buttons' drawing are kept
 byte for byte, see TOOLING.md), each output table is replaced completely - its previous rows, also
 those beyond the new size, are removed and the Excel Table is resized - the Start status cells are
-set and the new Körlogg row goes first. Input sheets are never touched.
+set and the new Körlogg row goes first. Input sheets are never touched. Long tables take a fast
+path (see "fast path" below): openpyxl handles the package, the rows are appended as XML.
 
 The file is written crash-safely: saved to a temporary file in the destination folder, flushed to
 disk, then moved over the target with :func:`os.replace` (atomic on one file system). Replacing an
@@ -14,13 +15,25 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
+import io
+import math
 import os
+import re
 import shutil
 import tempfile
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
+import numpy as np
 import openpyxl
+import openpyxl.utils
+from openpyxl.cell.cell import Cell
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.table import TableColumn
 
 from xlkc import layout as L  # noqa: N812
@@ -28,7 +41,7 @@ from xlkc.errors import InputError
 from xlkc.excel.model import OutputPlan, TableBlock
 from xlkc.excel.output import Formula
 
-__all__ = ["apply_plan", "backup_path", "write_plan"]
+__all__ = ["apply_plan", "backup_path", "render", "write_plan"]
 
 
 def backup_path(path: str | os.PathLike[str]) -> Path:
@@ -46,11 +59,6 @@ def _bounds(ref: str) -> tuple[int, int, int, int]:
     return range_boundaries(ref)
 
 
-def _templates(ws, row: int, first_col: int, n_cols: int) -> list[Any]:
-    """The style of each column's first data cell, reused for every written row."""
-    return [copy.copy(ws.cell(row, first_col + j)._style) for j in range(n_cols)]
-
-
 def _drop_rows(ws, first_row: int, last_row: int, first_col: int, last_col: int) -> None:
     """Remove cells completely (value and style) in a rectangle."""
     for r in range(first_row, last_row + 1):
@@ -58,16 +66,28 @@ def _drop_rows(ws, first_row: int, last_row: int, first_col: int, last_col: int)
             ws._cells.pop((r, c), None)
 
 
-def _set(cell, value: Any, number_format: str | None, style) -> None:
-    cell._style = copy.copy(style)
+def _column_styles(ws, row: int, first_col: int, formats) -> list[Any]:
+    """Per column: the style of its cell in ``row`` with the plan's number format applied."""
+    styles = []
+    for j, fmt in enumerate(formats):
+        probe = Cell(ws, row=row, column=first_col + j,
+                     style_array=copy.copy(ws.cell(row, first_col + j)._style))
+        if fmt:
+            probe.number_format = fmt
+        styles.append(probe._style)
+    return styles
+
+
+def _put(ws, row: int, col: int, value: Any, style) -> None:
+    """Create the cell afresh (Cell copies the style array)."""
+    cell = Cell(ws, row=row, column=col, style_array=style)
     if isinstance(value, Formula):
         cell.value = str(value)
-    else:
+    elif value is not None:
         cell.value = value
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # a text that looks like a formula stays text
-    if number_format:
-        cell.number_format = number_format
+    ws._cells[(row, col)] = cell
 
 
 def _table_of(ws, name: str, sheet: str):
@@ -78,7 +98,10 @@ def _table_of(ws, name: str, sheet: str):
                          "xlkc bygg") from None
 
 
-def _write_table(wb, block: TableBlock) -> None:
+def _write_table(wb, block: TableBlock, deferred: dict[str, list[_Deferred]] | None = None
+                 ) -> None:
+    """Replace an output table. With ``deferred``, only the first data row is written here
+    and the rest collected for :func:`_patch_rows` (after saving)."""
     if block.sheet not in wb.sheetnames:
         raise InputError(f"Arbetsboken saknar bladet {block.sheet}")
     ws = wb[block.sheet]
@@ -89,17 +112,22 @@ def _write_table(wb, block: TableBlock) -> None:
     if (min_col, min_row) != (first_col, header_row):
         raise InputError(f"Tabellen {block.table} på bladet {block.sheet} har flyttats; "
                          "bygg om arbetsboken med xlkc bygg")
-    styles = _templates(ws, header_row + 1, first_col, n_cols)
-    header_styles = _templates(ws, header_row, first_col, n_cols)
+    styles = _column_styles(ws, header_row + 1, first_col, block.number_formats)
+    header_styles = _column_styles(ws, header_row, first_col, (None,) * n_cols)
     last_col = max(max_col, first_col + n_cols - 1)
     _drop_rows(ws, header_row, max_row, first_col, last_col)
     for j, h in enumerate(block.header):
-        _set(ws.cell(header_row, first_col + j), h, None, header_styles[j])
+        _put(ws, header_row, first_col + j, h, header_styles[j])
     rows = block.rows or (tuple(None for _ in block.header),)  # a table needs one data row
-    for i, row in enumerate(rows):
+    now = rows if deferred is None else rows[:1]
+    for i, row in enumerate(now):
         r = header_row + 1 + i
         for j, v in enumerate(row):
-            _set(ws.cell(r, first_col + j), v, block.number_formats[j], styles[j])
+            _put(ws, r, first_col + j, v, styles[j])
+    if deferred is not None and len(rows) > 1:
+        style_ids = [ws._cells[(header_row + 1, first_col + j)].style_id for j in range(n_cols)]
+        deferred.setdefault(block.sheet, []).append(
+            _Deferred(header_row + 2, first_col, rows[1:], tuple(style_ids)))
     ref = (f"{L.cell_ref(header_row, first_col)}:"
            f"{L.cell_ref(header_row + len(rows), first_col + n_cols - 1)}")
     tbl.ref = ref
@@ -136,12 +164,164 @@ def _write_log(wb, entry: tuple[Any, ...]) -> None:
     _write_table(wb, block)
 
 
+# --- fast path for long tables: rows as XML after saving ---------------------------------------
+#
+# openpyxl needs about 15 µs per cell to load and to save. Output sheets hold nothing but their
+# tables below the first data row, so (1) their old rows are cut from the XML before openpyxl
+# loads the workbook (they would be replaced anyway), and (2) after openpyxl has saved the
+# workbook with each table's header and first row, the other rows are appended to the sheet XML
+# directly, with the style ids of the first row's cells. Everything else of the file is openpyxl's
+# (keep_vba: the VBA project and the buttons byte for byte).
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_ROW_RE = re.compile(rb'<row r="(\d+)"')
+_DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    first_row: int  # Excel row of rows[0]
+    first_col: int
+    rows: tuple[tuple[Any, ...], ...]
+    style_ids: tuple[int, ...]
+
+
+def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> path of its XML part inside the package."""
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels}
+    out = {}
+    for sh in book.iter(f"{_NS_MAIN}sheet"):
+        t = target.get(sh.get(f"{_NS_REL}id"), "")
+        out[sh.get("name")] = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
+    return out
+
+
+def _cut_rows(xml: bytes, last_row: int) -> bytes:
+    """The sheet XML without the rows below ``last_row``."""
+    end = xml.rfind(b"</sheetData>")
+    if end < 0:
+        return xml
+    for m in _ROW_RE.finditer(xml, 0, end):
+        if int(m.group(1)) > last_row:
+            return xml[:m.start()] + xml[end:]
+    return xml
+
+
+def _rezip(data: dict[str, bytes], infos: list[zipfile.ZipInfo], level: int = 6) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as out:
+        for info in infos:
+            out.writestr(info, data[info.filename], compress_type=zipfile.ZIP_DEFLATED,
+                         compresslevel=level)
+    return buf.getvalue()
+
+
+def _load(src: Path, strip_sheets: set[str]):  # noqa: ANN202
+    """Load with openpyxl, the rows below the first data row of ``strip_sheets`` left out.
+
+    Returns (workbook, the sheets actually stripped)."""
+    if not strip_sheets:
+        return openpyxl.load_workbook(src, keep_vba=True), set()
+    try:
+        with zipfile.ZipFile(src) as z:
+            paths = _sheet_paths(z)
+            infos = z.infolist()
+            data = {i.filename: z.read(i.filename) for i in infos}
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return openpyxl.load_workbook(src, keep_vba=True), set()  # openpyxl gives the error
+    stripped = set()
+    for name in strip_sheets:
+        part = paths.get(name)
+        if part in data:
+            data[part] = _cut_rows(data[part], L.FIRST_DATA_ROW)
+            stripped.add(name)
+    return openpyxl.load_workbook(io.BytesIO(_rezip(data, infos, level=1)), keep_vba=True), \
+        stripped
+
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell_xml(ref: str, style: int, v: Any) -> str:
+    s = f' s="{style}"' if style else ""
+    if v is None:
+        return f'<c r="{ref}"{s}/>'
+    if isinstance(v, Formula):
+        return f'<c r="{ref}"{s}><f>{escape(v[1:])}</f></c>'
+    if isinstance(v, bool):
+        v = L.BOOL_TEXT[v]
+    elif isinstance(v, dt.datetime | dt.date):
+        v = to_excel(v)
+    if isinstance(v, int | float | np.integer | np.floating):
+        f = float(v)
+        if not math.isfinite(f):
+            return f'<c r="{ref}"{s}/>'
+        text = str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+        return f'<c r="{ref}"{s}><v>{text}</v></c>'
+    text = _ILLEGAL_XML.sub("", str(v))
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+def _rows_xml(items: list[_Deferred]) -> tuple[bytes, int, int]:
+    """Rows of one sheet's deferred tables, merged by row; (xml, last row, last column)."""
+    by_row: dict[int, list[str]] = {}
+    last_col = 0
+    for d in items:
+        letters = [L.col_letter(d.first_col + j) for j in range(len(d.style_ids))]
+        last_col = max(last_col, d.first_col + len(letters) - 1)
+        for i, row in enumerate(d.rows):
+            r = d.first_row + i
+            cells = by_row.setdefault(r, [])
+            cells.extend(_cell_xml(f"{letters[j]}{r}", d.style_ids[j], v)
+                         for j, v in enumerate(row))
+    # tables side by side are in column order (layout), so the cells of a row stay sorted
+    order = sorted(by_row)
+    parts = [f'<row r="{r}">{"".join(by_row[r])}</row>' for r in order]
+    return "".join(parts).encode("utf-8"), (order[-1] if order else 0), last_col
+
+
+def _patch_rows(package: bytes, deferred: dict[str, list[_Deferred]]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        paths = _sheet_paths(z)
+        infos = z.infolist()
+        data = {i.filename: z.read(i.filename) for i in infos}
+    for sheet, items in deferred.items():
+        part = paths[sheet]
+        xml = data[part]
+        items = sorted(items, key=lambda d: d.first_col)
+        rows, last_row, last_col = _rows_xml(items)
+        end = xml.rfind(b"</sheetData>")
+        existing = [int(m.group(1)) for m in _ROW_RE.finditer(xml, 0, end)]
+        if end < 0 or (existing and max(existing) >= min(d.first_row for d in items)):
+            raise RuntimeError(f"internal: rows below the first data row remain on {sheet}")
+        xml = xml[:end] + rows + xml[end:]
+        m = _DIM_RE.search(xml)
+        if m:
+            c2 = openpyxl.utils.column_index_from_string((m.group(3) or m.group(1)).decode())
+            r2 = int(m.group(4) or m.group(2))
+            ref = (f"{m.group(1).decode()}{m.group(2).decode()}:"
+                   f"{L.col_letter(max(c2, last_col))}{max(r2, last_row)}")
+            xml = xml[:m.start()] + f'<dimension ref="{ref}"/>'.encode() + xml[m.end():]
+        data[part] = xml
+    return _rezip(data, infos)
+
+
 # --- whole plan ----------------------------------------------------------------------------------
 
-def apply_plan(wb, plan: OutputPlan) -> None:
-    """Apply a plan to an open openpyxl workbook (outputs, status, Körlogg)."""
+def apply_plan(wb, plan: OutputPlan, defer_sheets: set[str] | frozenset[str] = frozenset()
+               ) -> dict[str, list[_Deferred]]:
+    """Apply a plan to an open openpyxl workbook (outputs, status, Körlogg).
+
+    Tables on ``defer_sheets`` get their header and first row only; the rest is returned for
+    :func:`_patch_rows`. Without ``defer_sheets`` everything is written here.
+    """
+    deferred: dict[str, list[_Deferred]] = {}
     for block in plan.tables:
-        _write_table(wb, block)
+        _write_table(wb, block, deferred if block.sheet in defer_sheets else None)
     for cw in plan.cells:
         ws = wb[cw.sheet]
         cell = ws.cell(cw.row, cw.col)
@@ -150,9 +330,10 @@ def apply_plan(wb, plan: OutputPlan) -> None:
             cell.number_format = cw.number_format
     if plan.log_entry is not None:
         _write_log(wb, plan.log_entry)
-    # Formula cells written by openpyxl carry no cached value: have Excel compute on opening.
+    # Formula cells written here carry no cached value: have Excel compute on opening.
     if wb.calculation is not None:
         wb.calculation.fullCalcOnLoad = True
+    return deferred
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -164,6 +345,35 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _output_sheets(plan: OutputPlan) -> set[str]:
+    out = set()
+    for b in plan.tables:
+        with contextlib.suppress(KeyError):
+            if L.sheet(b.sheet).role == "output" and b.table != L.T_RUNLOG.name:
+                out.add(b.sheet)
+    return out
+
+
+def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
+    """The bytes of ``src_path`` with ``plan`` applied (nothing is written to disk)."""
+    wb, stripped = _load(Path(src_path), _output_sheets(plan))
+    try:
+        deferred = apply_plan(wb, plan, stripped)
+        buf = io.BytesIO()
+        wb.save(buf)
+    finally:
+        wb.close()
+    package = buf.getvalue()
+    return _patch_rows(package, deferred) if deferred else package
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def write_plan(src_path: str | os.PathLike[str], plan: OutputPlan,
                dst_path: str | os.PathLike[str], *, backup: bool = True) -> Path:
     """Write ``src_path`` with ``plan`` applied to ``dst_path``; returns the written path.
@@ -172,28 +382,22 @@ def write_plan(src_path: str | os.PathLike[str], plan: OutputPlan,
     :func:`backup_path` first when ``backup`` is true. On any failure the target is untouched and
     no temporary file is left behind.
     """
-    src, dst = Path(src_path), Path(dst_path)
-    wb = openpyxl.load_workbook(src, keep_vba=True)
+    dst = Path(dst_path)
+    data = render(src_path, plan)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=dst.parent, prefix=f".{dst.stem}-", suffix=".xlsm",
+                                     delete=False) as tmp:
+        tmp_path = Path(tmp.name)
     try:
-        apply_plan(wb, plan)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=dst.parent, prefix=f".{dst.stem}-", suffix=".xlsm",
-                                         delete=False) as tmp:
-            tmp_path = Path(tmp.name)
-        try:
-            wb.save(tmp_path)
-            with open(tmp_path, "rb+") as fh:
-                os.fsync(fh.fileno())
-            mode = (dst.stat().st_mode & 0o777) if dst.exists() else _default_mode()
-            os.chmod(tmp_path, mode)
-            if backup and dst.exists():
-                shutil.copy2(dst, backup_path(dst))
-            os.replace(tmp_path, dst)
-        except BaseException:
-            tmp_path.unlink(missing_ok=True)
-            raise
-    finally:
-        wb.close()
+        _write_file(tmp_path, data)
+        mode = (dst.stat().st_mode & 0o777) if dst.exists() else _default_mode()
+        os.chmod(tmp_path, mode)
+        if backup and dst.exists():
+            shutil.copy2(dst, backup_path(dst))
+        os.replace(tmp_path, dst)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
     _fsync_dir(dst.parent)
     return dst
 

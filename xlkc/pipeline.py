@@ -8,7 +8,7 @@ import pandas as pd
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import Problem, ValidationError
 from xlkc.inputs import ChannelKind, Inputs, PriceModel
-from xlkc.pricing import compute_prices, validate_customers, validate_prices
+from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
 from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
 from xlkc.staffing import staff, staffing_problems
 
@@ -92,7 +92,7 @@ def sla_prices(inputs: Inputs) -> pd.DataFrame:
     for level in inputs.parameters.sla_levels:
         staffing = staff(inputs, sla_override=level)
         cost_result = compute_costs(inputs, staffing, validated=True)
-        prices = compute_prices(inputs, cost_result, staffing, validated=True).prices
+        prices = price_list(inputs, cost_result)
         # One line per service: a per-channel service is quoted at its first real-time channel.
         prices = prices.assign(_rt=prices["channel_id"].isin(real_time))
         prices = prices.sort_values("_rt", ascending=False, kind="stable")

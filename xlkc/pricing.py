@@ -144,6 +144,16 @@ def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult, *
     problems = [] if validated else validate_prices(inputs) + validate_customers(inputs)
     if problems:
         raise ValidationError(problems)
+    prices = price_list(inputs, cost)
+    charges = customer_charges(inputs, prices)
+    totals = (charges.groupby(["customer_id", "customer_name"], sort=False)
+              [["charge_kr", "previous_charge_kr", "price_effect_kr"]].sum().reset_index())
+    return PriceResult(prices=prices, charges=charges,
+                       customer_totals=totals[list(CUSTOMER_TOTAL_COLUMNS)])
+
+
+def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
+    """The price list (PRICE_COLUMNS) of valid inputs: exact and rounded prices, last year's."""
     p = inputs.parameters
     basis = cost.services.set_index("service_id")["price_basis_kr"]
     lines = price_lines(inputs, basis, contact_quantities(inputs))
@@ -199,11 +209,7 @@ def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult, *
                                 where=np.nan_to_num(previous) != 0),
         "residual_kr": residual, "group_transfer_kr": transfer,
     }, columns=list(PRICE_COLUMNS))
-    charges = customer_charges(inputs, prices)
-    totals = (charges.groupby(["customer_id", "customer_name"], sort=False)
-              [["charge_kr", "previous_charge_kr", "price_effect_kr"]].sum().reset_index())
-    return PriceResult(prices=prices, charges=charges,
-                       customer_totals=totals[list(CUSTOMER_TOTAL_COLUMNS)])
+    return prices
 
 
 def _volumes_frame(inputs: Inputs) -> pd.DataFrame:

@@ -22,6 +22,7 @@ Values in a column are ``to_code``/``to_sheet`` converted by ``Column.scale``: t
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,6 +32,10 @@ from xlkc import inputs as I  # noqa: N812
 from xlkc import results as R  # noqa: N812
 
 # --- number formats (Excel localises separators; these work with a Swedish locale) -------------
+# A unit is shown once. Headers name it in parentheses ("Hanteringstid (min)") and the number
+# format is plain; only money and percentages carry "kr"/"%" in the format, where the header does
+# not already name the unit (``_kr`` drops "kr" from the format of a "... (kr)" column). Named
+# cells show the other units in their Enhet column.
 FMT_TEXT = "@"
 FMT_INT = "#,##0"
 FMT_NUM = "#,##0.00"
@@ -38,12 +43,58 @@ FMT_FACTOR = "0.00"
 FMT_KR = '#,##0 "kr"'
 FMT_KR2 = '#,##0.00 "kr"'
 FMT_PCT = "0.0%"
-FMT_HOURS = '#,##0.0 "tim"'
-FMT_MIN = '#,##0.0 "min"'
-FMT_SEC = '#,##0 "s"'
-FMT_FTE = '#,##0.00 "åa"'
+FMT_HOURS = "#,##0.0"
+FMT_MIN = "#,##0.0"
+FMT_SEC = "#,##0"
+FMT_FTE = "#,##0.00"
 FMT_DATETIME = "yyyy-mm-dd hh:mm:ss"
 FMT_HOUR_OF_DAY = '00":00"'
+
+
+
+def format_shows_unit(number_format: str | None, unit: str) -> bool:
+    """True when ``number_format`` already prints ``unit`` ("kr" in '#,##0 "kr"', "%" in 0.0%)."""
+    if not number_format or not unit:
+        return False
+    if unit == "%":
+        return "%" in number_format
+    return f'"{unit}"' in number_format or f'" {unit}"' in number_format
+
+
+def without_unit(number_format: str) -> str:
+    """'#,##0.00 "kr"' -> '#,##0.00'."""
+    return re.sub(r'\s*"[^"]*"\s*$', "", number_format)
+
+
+#: Width of a column in Excel's units (the width of "0" in the body font) per character of a bold
+#: header word, and the room kept for the filter button of an Excel Table's header cell.
+HEADER_CHAR_WIDTH = 1.05
+FILTER_BUTTON_WIDTH = 2.0
+#: Characters of a bold header per unit of column width when wrapping (the filter button sits
+#: at the bottom right, below a top-aligned header's first lines).
+HEADER_CHARS_PER_WIDTH = 1.05
+#: Header row height (points) per line of wrapped header text, plus padding.
+HEADER_LINE_HEIGHT = 15.0
+
+
+def header_min_width(header: str) -> float:
+    """The narrowest column in which no word of ``header`` is broken."""
+    longest = max((len(w) for w in header.split()), default=0)
+    return round(longest * HEADER_CHAR_WIDTH + FILTER_BUTTON_WIDTH, 1)
+
+
+def header_lines(header: str, width: float) -> int:
+    """How many lines ``header`` wraps to in a column ``width`` wide (greedy, whole words)."""
+    room = max(width * HEADER_CHARS_PER_WIDTH - 1, 1.0)
+    lines, used = 1, -1.0
+    for word in header.split():
+        need = len(word) + (1 if used >= 0 else 0)
+        if used >= 0 and used + need > room:
+            lines, used = lines + 1, len(word)
+        else:
+            used = max(used, 0) + need
+    return lines
+
 
 #: Column kinds. "enum": allowed is a StrEnum or a tuple; "ref": allowed is "tblX.field", an id
 #: defined in another table; "list": a comma-separated text holding a tuple of ids; "bool": the
@@ -77,6 +128,8 @@ class Column:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"okänd kolumntyp {self.kind!r} för {self.field}")
+        # Wide enough that no header word breaks mid-word.
+        object.__setattr__(self, "width", max(self.width, header_min_width(self.header)))
 
     @property
     def allowed_values(self) -> tuple[str, ...] | None:
@@ -175,6 +228,7 @@ class Sheet:
     fit_to_width: bool = True
     print_titles: bool = True  # repeat the header row on every printed page
     freeze: bool = True  # freeze the rows down to the header row
+    gridlines: bool = False  # gridlines on screen (never printed)
     code_name: str = ""  # VBA code name (ASCII), set on the sheet and in the VBA project
 
     def table_origin(self, table_name: str) -> tuple[int, int]:
@@ -185,6 +239,20 @@ class Sheet:
                 return HEADER_ROW, col
             col += len(t.columns) + 1
         raise KeyError(f"bladet {self.name} har ingen tabell {table_name}")
+
+    @property
+    def header_height(self) -> float:
+        """Height (points) of the header row: room for the longest wrapped table header."""
+        lines = max((header_lines(c.header, c.width) for t in self.tables for c in t.columns),
+                    default=1)
+        return HEADER_LINE_HEIGHT * lines + 4
+
+    def table_caption(self, table: Table) -> str | None:
+        """The caption above a table (row above the header), None where it repeats the sheet
+        title (a single table named like its sheet)."""
+        if len(self.tables) == 1 and table.title.casefold() == self.name.casefold():
+            return None
+        return table.title
 
     def named_cell_position(self, name: str) -> tuple[int, int]:
         """(row, column) of a named cell's value, 1-based."""
@@ -238,13 +306,15 @@ def _share(field: str, header: str, required: bool = False, **kw: Any) -> Column
 
 
 def _kr(field: str, header: str, required: bool = False, fmt: str = FMT_KR, **kw: Any) -> Column:
+    if "(kr)" in header:  # the header names the unit: a plain number format
+        fmt = without_unit(fmt)
     return Column(field, header, "money", unit="kr", number_format=fmt, required=required,
                   width=kw.pop("width", 15), **kw)
 
 
 def _seconds(field: str, header: str, required: bool = False, **kw: Any) -> Column:
     return Column(field, header, "number", unit="s", number_format=FMT_SEC, required=required,
-                  width=kw.pop("width", 12), **kw)
+                  width=kw.pop("width", 13), **kw)
 
 
 def _minutes(field: str, header: str, required: bool = False, **kw: Any) -> Column:
@@ -272,7 +342,7 @@ T_SLA = Table(
     "tblSLA", "SLA-nivåer att prissätta", record=I.SlaLevel, inputs_field="parameters.sla_levels",
     columns=(
         _share("service_level", "Servicenivå", required=True),
-        _seconds("answer_time_s", "Svarstid (s)", required=True),
+        _seconds("answer_time_s", "Svarstid (s)", required=True, width=14),
     ),
     note="Realtidstjänsternas pris räknas även vid dessa servicenivåer (bladet SLA-pris).",
 )
@@ -312,7 +382,7 @@ T_CONTACTS = Table(
         _source("aht_source", "Källa hanteringstid"),
         _num("target_volume", "Målvärde volym", width=14,
              note="Ersätter volymen i beräkningen; båda syns."),
-        _minutes("target_aht_s", "Målvärde hanteringstid (min)", width=16),
+        _minutes("target_aht_s", "Målvärde hanteringstid (min)", width=20),
     ),
 )
 
@@ -327,7 +397,7 @@ T_CHANNELS = Table(
         _num("concurrency_factor", "Samtidighet", required=True, fmt=FMT_FACTOR,
              note="Chatt: effektiv hanteringstid = hanteringstid / samtidighet."),
         _seconds("patience_s", "Tålamod (s)", note="Anges: Erlang A."),
-        _seconds("asa_target_s", "Mål medelsvarstid (s)", width=14),
+        _seconds("asa_target_s", "Mål medelsvarstid (s)", width=18),
         _share("max_utilisation", "Max utnyttjande", note="Uppskjutna kanaler."),
     ),
 )
@@ -343,7 +413,7 @@ T_ANSWER_GROUPS = Table(
         _seconds("answer_time_s", "Svarstid (s)"),
         _share("max_occupancy", "Max beläggning"),
         _seconds("patience_s", "Tålamod (s)"),
-        _seconds("asa_target_s", "Mål medelsvarstid (s)", width=14),
+        _seconds("asa_target_s", "Mål medelsvarstid (s)", width=18),
     ),
 )
 
@@ -507,7 +577,7 @@ PARAMETER_CELLS = (
 )
 
 STATUS_CELLS = (
-    NamedCell("StatusTid", "time", "Senaste körning", "datetime", FMT_DATETIME, required=False),
+    NamedCell("StatusTid", "time", "Tid", "datetime", FMT_DATETIME, required=False),
     NamedCell("StatusResultat", "status", "Resultat", "text", required=False),
     NamedCell("StatusTotalkostnad", "total_cost_kr", "Total kostnad", "money", FMT_KR,
               required=False, unit="kr"),
@@ -527,7 +597,7 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _num("measured_volume", "Uppmätt volym", width=13),
     _minutes("aht_s", "Hanteringstid (min)"),
     _text("aht_source", "Källa hanteringstid", width=12),
-    _minutes("measured_aht_s", "Uppmätt hanteringstid (min)", width=15),
+    _minutes("measured_aht_s", "Uppmätt hanteringstid (min)", width=20),
     _num("workload_h", "Arbetsbelastning (tim)", fmt=FMT_HOURS, width=15),
     _num("fte", "Årsarbetare", fmt=FMT_FTE),
     _num("standalone_fte", "Åa fristående", fmt=FMT_FTE),
@@ -538,7 +608,7 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _share("max_occupancy", "Max beläggning"),
     Column("intervals", "Intervall", "integer", number_format=FMT_INT, width=10),
     _num("peak_agents", "Max agenter", fmt=FMT_NUM),
-    _num("on_queue_h", "Tid i kö-beredskap (tim)", fmt=FMT_HOURS, width=15),
+    _num("on_queue_h", "Tid i kö-beredskap (tim)", fmt=FMT_HOURS, width=19),
     _share("achieved_service_level", "Uppnådd servicenivå"),
     _share("achieved_occupancy", "Uppnådd beläggning"),
     _num("standalone_fte_sum", "Summa åa fristående", fmt=FMT_FTE, width=15),
@@ -573,7 +643,7 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("annual_fee_kr", "Årsavgift"),
     _kr("previous_price_kr", "Föregående pris", fmt=FMT_KR2),
     _kr("change_kr", "Förändring", fmt=FMT_KR2),
-    _share("change_pct", "Förändring (%)"),
+    _share("change_pct", "Förändring i procent"),
     _kr("residual_kr", "Avrundningsrest"),
     _kr("group_transfer_kr", "Omfördelning inom prisgrupp"),
     _text("customer_id", "Kund-id", width=10),
@@ -583,7 +653,7 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("charge_kr", "Debitering"),
     _kr("previous_charge_kr", "Föregående debitering"),
     _kr("price_effect_kr", "Priseffekt"),
-    _text("check", "Kontroll", width=44),
+    _text("check", "Kontroll", width=62),
     _kr("value_kr", "Värde"),
     _kr("reference_kr", "Jämförelsevärde"),
     _kr("difference_kr", "Differens", fmt=FMT_KR2),
@@ -593,13 +663,16 @@ _OUT: dict[str, Column] = {c.field: c for c in (
 _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblPoolbemanning", "pool_id"): {"header": "Pool"},
     ("tblPoolbemanning", "services"): {"header": "Tjänster i poolen"},
-    ("tblPoolkostnader", "name"): {"header": "Pool", "width": 30},
+    ("tblPoolkostnader", "name"): {"header": "Pool", "width": 36},
     ("tblPoolkostnader", "pool_id"): {"header": "Pool-id", "width": 10},
     ("tblFordelning", "pool_id"): {"header": "Pool-id", "width": 10},
     ("tblFordelning", "amount_kr"): {"header": "Fördelat belopp"},
     ("tblSLApris", "service_level"): {"kind": "share", "header": "Servicenivå",
                                       "number_format": FMT_PCT, "unit": "%"},
     ("tblPrislista", "quantity"): {"header": "Prognos (prisenhet)"},
+    # The checks compare kronor and årsarbetare: the values carry no unit of their own.
+    **{("tblAvstamning", f): {"number_format": FMT_NUM, "unit": ""}
+       for f in ("value_kr", "reference_kr", "difference_kr")},
 }
 
 
@@ -638,7 +711,7 @@ T_RUNLOG = Table("tblKorlogg", "Körlogg", columns=(
     _text("user", "Användare", width=14),
     _text("command", "Kommando", width=12),
     _text("version", "xlkc-version", width=12),
-    _text("input_hash", "Indata-hash", width=14, note="Ändras när någon indata ändras."),
+    _text("input_hash", "Indata-hash", width=19, note="Ändras när någon indata ändras."),
     _kr("total_cost_kr", "Total kostnad"),
     _kr("revenue_kr", "Intäkt"),
     _text("checks", "Kontroller", width=16),
@@ -661,15 +734,21 @@ START_STEPS = (
     "Klicka Beräkna priser: bladen Bemanning till Avstämning fylls i.",
     "Granska Prislista, Kunddebitering och Avstämning; Körlogg visar alla körningar.",
 )
+#: The colour legend on Start: (cell role, word in the coloured cell, explanation beside it).
 LEGEND = (
-    ("input", "Indata: fylls i av controller"),
-    ("output", "Beräknat: skrivs av modellen, skriv inte här"),
+    ("input", "Indata", "Gula celler: fylls i av controller."),
+    ("output", "Beräknat", "Blå celler: skrivs av modellen – skriv inte här."),
 )
 #: The buttons on Start: (caption, macro).
 BUTTONS = (
     ("Beräkna priser", "Prismodell.BeraknaPriser"),
     ("Validera indata", "Prismodell.ValideraIndata"),
 )
+#: Button size and gap (pixels); they sit in a row beside the year.
+BUTTON_SIZE = (180, 40)
+BUTTON_GAP = 16
+#: Header of the status block on Start (its rows are ``STATUS_CELLS``).
+STATUS_HEADER = ("Senaste körning", "Värde")
 #: Position of the Start sheet's blocks (1-based rows).
 START_YEAR_ROW = 4
 START_STEPS_ROW = 6
@@ -687,7 +766,7 @@ NY_TJANST_PURPOSE = ("Prissätt en ny eller ändrad tjänst innan den finns: vol
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet("Start", START_PURPOSE, "info", named_cells=STATUS_CELLS, named_cells_origin=(15, 1),
-          freeze=False, landscape=False, print_titles=False, code_name="shStart"),
+          freeze=False, fit_to_width=False, print_titles=False, code_name="shStart"),
     Sheet("Parametrar", "Årets parametrar för arbetstid, kostnad och pris.", "input",
           tables=(T_SLA,), named_cells=PARAMETER_CELLS, first_table_col=6,
           code_name="shParametrar"),
@@ -734,7 +813,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Körlogg", "Varje körning: tid, kommando, resultat och meddelanden.", "output",
           tables=(T_RUNLOG,), code_name="shKorlogg"),
     Sheet(CONFIG_SHEET, "Inställningar för xlwings (läses av VBA-modulen xlwings).", "config",
-          freeze=False, print_titles=False, code_name="shXlwingsConf"),
+          freeze=False, print_titles=False, gridlines=True, code_name="shXlwingsConf"),
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import math
 import os
 import tempfile
 from enum import Enum
@@ -33,6 +34,9 @@ HEADER_FILL = "#1F4E78"
 TAB_COLOURS = {"info": "#548235", "input": "#FFC000", "output": "#2E75B6", "config": "#7F7F7F"}
 TABLE_STYLE = "Table Style Light 1"
 A4 = 9
+#: Width of Start's text column: the three columns fit a landscape A4 page unscaled, so the
+#: buttons print at their size (LibreOffice does not scale a button's caption with the page).
+START_TEXT_WIDTH = 90
 
 
 class _Styles:
@@ -137,17 +141,21 @@ def _validation(col: L.Column) -> dict[str, Any] | None:
             "error_message": f"Välj ett värde i listan för {col.header}."}
 
 
+def _header_format(st: _Styles):
+    return st(bold=True, text_wrap=True, valign="top", font_color="#FFFFFF", bg_color=HEADER_FILL)
+
+
 def _write_table(ws, st: _Styles, sheet: L.Sheet, table: L.Table, rows: list[list[Any]]) -> None:
     row0, col0 = sheet.table_origin(table.name)
     r0, c0 = row0 - 1, col0 - 1  # 0-based header cell
     role = "input" if sheet.role == "input" else "output"
-    ws.write_string(r0 - 1, c0, table.title, st(bold=True, font_size=12))
+    caption = sheet.table_caption(table)
+    if caption:
+        ws.write_string(r0 - 1, c0, caption, st(bold=True, font_size=12, valign="bottom"))
     columns = []
     for c in table.columns:
         fmt = st.cell("output" if c.computed else role, c.number_format)
-        columns.append({"header": c.header, "format": fmt,
-                        "header_format": st(bold=True, text_wrap=True, valign="top",
-                                            font_color="#FFFFFF", bg_color=HEADER_FILL)})
+        columns.append({"header": c.header, "format": fmt, "header_format": _header_format(st)})
     n = max(len(rows), 1)
     data = rows if rows else [[None] * len(table.columns)]
     ws.add_table(r0, c0, r0 + n, c0 + len(table.columns) - 1, {
@@ -175,17 +183,16 @@ def _write_table(ws, st: _Styles, sheet: L.Sheet, table: L.Table, rows: list[lis
 def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, Any]) -> None:
     row0, col0 = sheet.named_cells_origin
     r0, c0 = row0 - 1, col0 - 1
-    head = st(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL)
+    head = _header_format(st)
     heads = ("Parameter", "Värde", "Enhet", "Förklaring") if sheet.role == "input" else \
-        ("Senaste körning", "Värde", "Enhet", "")
+        L.STATUS_HEADER
     for j, h in enumerate(heads):
-        if h:
-            ws.write_string(r0, c0 + j, h, head)
+        ws.write_string(r0, c0 + j, h, head)
     role = "input" if sheet.role == "input" else "output"
     for i, nc in enumerate(sheet.named_cells):
         r = r0 + 1 + i
         ws.write_string(r, c0, nc.label)
-        fmt = st.cell(role, nc.number_format)
+        fmt = st.cell(role, nc.number_format, **({} if role == "input" else {"align": "left"}))
         v = values.get(nc.field)
         if v is None:
             ws.write_blank(r, c0 + 1, None, fmt)
@@ -193,8 +200,8 @@ def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, 
             ws.write_string(r, c0 + 1, v, fmt)
         else:
             ws.write_number(r, c0 + 1, v, fmt)
-        if nc.unit:
-            ws.write_string(r, c0 + 2, nc.unit)
+        if nc.unit and not L.format_shows_unit(nc.number_format, nc.unit):
+            ws.write_string(r, c0 + 2, nc.unit, st(indent=1))
         if nc.note:
             ws.write_string(r, c0 + 3, nc.note, st(italic=True, font_color="#595959"))
         book.define_name(nc.name, L.named_cell_ref(nc.name))
@@ -203,6 +210,8 @@ def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, 
                 "validate": "list", "source": list(nc.allowed_values),
                 "ignore_blank": not nc.required, "error_title": "Ogiltigt värde",
                 "error_message": f"Välj ett värde i listan för {nc.label}."})
+    if sheet.role != "input":
+        return  # Start sets its own column widths
     ws.set_column(c0, c0, 36)
     ws.set_column(c0 + 1, c0 + 1, 16)
     ws.set_column(c0 + 2, c0 + 2, 8)
@@ -210,36 +219,45 @@ def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, 
 
 
 def _write_start(ws, st: _Styles, inputs: Inputs, with_buttons: bool) -> None:
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 2, 80)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 20)
+    ws.set_column(2, 2, START_TEXT_WIDTH)
     r = L.START_YEAR_ROW - 1
-    ws.write_string(r, 0, "Prisår", st(bold=True))
-    ws.write_formula(r, 1, "=Prisar", st.cell("output", "0", bold=True, align="left"),
+    button_w, button_h = L.BUTTON_SIZE
+    ws.set_row(r, button_h * 0.75 + 8)  # points: the buttons and a margin
+    ws.write_string(r, 0, "Prisår", st(bold=True, font_size=12, valign="vcenter"))
+    ws.write_formula(r, 1, "=Prisar", st.cell("output", "0", bold=True, font_size=12,
+                                               align="left", valign="vcenter"),
                      inputs.parameters.year)
     r = L.START_STEPS_ROW - 1
     ws.write_string(r, 0, "Så här gör du", st(bold=True, font_size=12))
     for i, step in enumerate(L.START_STEPS, start=1):
-        ws.write_string(r + i, 0, f"Steg {i}", st(bold=True, align="right"))
+        ws.write_string(r + i, 0, f"Steg {i}", st(bold=True))
         ws.write_string(r + i, 1, step)
     if with_buttons:
-        ws.set_row(L.START_YEAR_ROW - 1, 30)
         for i, (caption, macro) in enumerate(L.BUTTONS):
             ws.insert_button(L.START_YEAR_ROW - 1, 2, {
-                "macro": macro, "caption": caption, "width": 150, "height": 36,
-                "x_offset": 8 + 170 * i, "y_offset": 2})
+                "macro": macro, "caption": caption, "width": button_w, "height": button_h,
+                "x_offset": 12 + (button_w + L.BUTTON_GAP) * i, "y_offset": 4})
     r = L.START_LEGEND_ROW - 1
     ws.write_string(r, 0, "Färgförklaring", st(bold=True, font_size=12))
-    for i, (role, text) in enumerate(L.LEGEND, start=1):
-        ws.write_blank(r + i, 0, None, st.cell(role))
+    for i, (role, word, text) in enumerate(L.LEGEND, start=1):
+        ws.write_string(r + i, 0, word, st.cell(role, align="center"))
         ws.write_string(r + i, 1, text)
     r += len(L.LEGEND) + 2
+    ws.set_h_pagebreaks([r])  # printed: the overview on page 1, the list of sheets on page 2
     ws.write_string(r, 0, "Bladen", st(bold=True, font_size=12))
     kinds = {"info": "översikt", "input": "indata", "output": "resultat", "config": "inställning"}
-    for i, s in enumerate(L.SHEETS[1:], start=1):
+    head = _header_format(st)
+    for j, h in enumerate(("Blad", "Typ", "Innehåll")):
+        ws.write_string(r + 1, j, h, head)
+    for i, s in enumerate(L.SHEETS[1:], start=2):
         ws.write_url(r + i, 0, f"internal:{L.quote_sheet(s.name)}!A1", string=s.name)
-        ws.write_string(r + i, 1, kinds[s.role])
-        ws.write_string(r + i, 2, s.purpose)
+        ws.write_string(r + i, 1, "kalkylator" if s.name == L.NY_TJANST else kinds[s.role])
+        lines = math.ceil(len(s.purpose) / START_TEXT_WIDTH)
+        if lines > 1:  # wrap within the page rather than run past the printed width
+            ws.set_row(r + i, 15 * lines)
+        ws.write_string(r + i, 2, s.purpose, st(text_wrap=True))
 
 
 def _write_config(ws, st: _Styles) -> None:
@@ -279,7 +297,7 @@ def _write_book(path: Path, inputs: Inputs, vba_bin: bytes | None, skeleton: boo
         for s in L.SHEETS:
             ws = sheets[s.name]
             ws.set_tab_color(TAB_COLOURS[s.role])
-            ws.hide_gridlines(2 if s.role in ("info", "config") else 1)
+            ws.hide_gridlines(1 if s.gridlines else 2)  # 1: shown on screen, never printed
             _print_setup(ws, s)
             if s.role == "config":
                 _write_config(ws, st)
@@ -298,7 +316,8 @@ def _write_book(path: Path, inputs: Inputs, vba_bin: bytes | None, skeleton: boo
                 rows = table_rows(t, inputs) if s.role == "input" else []
                 _write_table(ws, st, s, t, rows)
             if s.tables:
-                ws.set_row(L.HEADER_ROW - 1, 32)
+                ws.set_row(L.HEADER_ROW - 2, 22)  # the captions, apart from the note above
+                ws.set_row(L.HEADER_ROW - 1, s.header_height)
             if s.freeze:
                 ws.freeze_panes(L.HEADER_ROW, 0)
         for name in L.lists():

@@ -248,8 +248,8 @@ def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
         r = assumption_row(a.name)
         ws.write_string(r - 1, 0, a.label)
         write(r, 2, a.value, st.cell(a.role, a.number_format))
-        if a.unit:
-            ws.write_string(r - 1, 2, a.unit)
+        if a.unit and not L.format_shows_unit(a.number_format, a.unit):
+            ws.write_string(r - 1, 2, a.unit, st(indent=1))
         if a.note:
             ws.write_string(r - 1, 3, a.note, note)
 
@@ -257,6 +257,7 @@ def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
     ws.write_string(RESULT_TITLE_ROW - 1, 0, "Resultat", st(bold=True, font_size=12))
     for j, (h, _, _) in enumerate(RESULT_HEADERS, start=1):
         ws.write_string(RESULT_HEADER_ROW - 1, j - 1, h, head)
+    ws.set_row(RESULT_HEADER_ROW - 1, 34)  # two lines: "Självkostnad per år"
     labels = {R_CHOSEN: "Vald servicenivå",
               **{row: f"SLA-nivå {k}" for k, row in enumerate(R_LEVELS, start=1)},
               R_ALONE: "Fristående (i egen regi)"}

@@ -17,6 +17,8 @@ import sys
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import xlkc
 from tests.roundtrip_support import (
@@ -228,3 +230,45 @@ def test_invalid_inputs_plan_only_status_and_log(tmp_path):
     assert plan.log_entry is not None and plan.meta["ok"] is False
     status = {c.value for c in plan.cells}
     assert any(isinstance(v, str) and "fel i indata" in v for v in status)
+
+
+# --- the writer with any table contents, growing and shrinking -----------------------------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t<&>\"'="),
+                max_size=12)
+_VALUE = st.none() | st.floats(allow_nan=False, allow_infinity=False, width=64) | _TEXT
+
+
+def _block_with(rows):
+    t = L.T_PRICES
+    s = L.sheet_of(t.name)
+    header_row, first_col = s.table_origin(t.name)
+    from xlkc.excel.model import TableBlock
+
+    return TableBlock(s.name, t.name, header_row, first_col, t.headers, tuple(rows),
+                      tuple(c.number_format for c in t.columns))
+
+
+def _rows(n_cols):
+    return st.lists(st.lists(_VALUE, min_size=n_cols, max_size=n_cols).map(tuple), max_size=8)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(first=_rows(len(L.T_PRICES.columns)), second=_rows(len(L.T_PRICES.columns)))
+def test_any_table_contents_round_trip(tmp_path, first, second):
+    plan, _ = example_plan()
+    a, b = tmp_path / "a.xlsm", tmp_path / "b.xlsm"
+    write_plan(BUNDLED, dataclasses.replace(plan, tables=(_block_with(first),)), a)
+    write_plan(a, dataclasses.replace(plan, tables=(_block_with(second),)), b)
+    block = _block_with(second)
+    ws = openpyxl.load_workbook(b)[block.sheet]
+    assert ws.tables[block.table].ref == L.table_range(block.table, len(second))
+    got = [tuple(c.value for c in row)
+           for row in ws.iter_rows(min_row=block.header_row + 1,
+                                   max_row=block.header_row + max(len(first), len(second), 1),
+                                   min_col=block.first_col,
+                                   max_col=block.first_col + len(block.header) - 1)]
+    want = [tuple(None if v == "" else v for v in r) for r in second]
+    want += [(None,) * len(block.header)] * (len(got) - len(want))
+    assert got == want  # every float to the last bit, every text exactly

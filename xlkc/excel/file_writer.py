@@ -119,15 +119,18 @@ def _write_table(wb, block: TableBlock, deferred: dict[str, list[_Deferred]] | N
     for j, h in enumerate(block.header):
         _put(ws, header_row, first_col + j, h, header_styles[j])
     rows = block.rows or (tuple(None for _ in block.header),)  # a table needs one data row
-    now = rows if deferred is None else rows[:1]
-    for i, row in enumerate(now):
-        r = header_row + 1 + i
-        for j, v in enumerate(row):
-            _put(ws, r, first_col + j, v, styles[j])
-    if deferred is not None and len(rows) > 1:
+    if deferred is None:
+        for i, row in enumerate(rows):
+            r = header_row + 1 + i
+            for j, v in enumerate(row):
+                _put(ws, r, first_col + j, v, styles[j])
+    else:
+        # empty styled cells in the first data row give the style ids; the rows follow as XML
+        for j in range(n_cols):
+            _put(ws, header_row + 1, first_col + j, None, styles[j])
         style_ids = [ws._cells[(header_row + 1, first_col + j)].style_id for j in range(n_cols)]
         deferred.setdefault(block.sheet, []).append(
-            _Deferred(header_row + 2, first_col, rows[1:], tuple(style_ids)))
+            _Deferred(header_row + 1, first_col, rows, tuple(style_ids)))
     ref = (f"{L.cell_ref(header_row, first_col)}:"
            f"{L.cell_ref(header_row + len(rows), first_col + n_cols - 1)}")
     tbl.ref = ref
@@ -169,8 +172,9 @@ def _write_log(wb, entry: tuple[Any, ...]) -> None:
 # openpyxl needs about 15 µs per cell to load and to save. Output sheets hold nothing but their
 # tables below the first data row, so (1) their old rows are cut from the XML before openpyxl
 # loads the workbook (they would be replaced anyway), and (2) after openpyxl has saved the
-# workbook with each table's header and first row, the other rows are appended to the sheet XML
-# directly, with the style ids of the first row's cells. Everything else of the file is openpyxl's
+# workbook with each table's header and resized Table, the data rows are put into the sheet XML
+# directly (every data row, numbers with all 17 digits), with the style ids openpyxl gave the
+# first data row's empty cells. Everything else of the file is openpyxl's
 # (keep_vba: the VBA project and the buttons byte for byte).
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -262,6 +266,8 @@ def _cell_xml(ref: str, style: int, v: Any) -> str:
         text = str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
         return f'<c r="{ref}"{s}><v>{text}</v></c>'
     text = _ILLEGAL_XML.sub("", str(v))
+    if not text:
+        return f'<c r="{ref}"{s}/>'
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
@@ -294,10 +300,14 @@ def _patch_rows(package: bytes, deferred: dict[str, list[_Deferred]]) -> bytes:
         xml = data[part]
         items = sorted(items, key=lambda d: d.first_col)
         rows, last_row, last_col = _rows_xml(items)
+        first = min(d.first_row for d in items)
+        # the first data row, as openpyxl wrote it (styles only), is replaced by ours
+        xml = re.sub(rb'<row r="%d"(?:[^>]*?/>|[^>]*?>.*?</row>)' % first, b"", xml, count=1,
+                     flags=re.S)
         end = xml.rfind(b"</sheetData>")
         existing = [int(m.group(1)) for m in _ROW_RE.finditer(xml, 0, end)]
-        if end < 0 or (existing and max(existing) >= min(d.first_row for d in items)):
-            raise RuntimeError(f"internal: rows below the first data row remain on {sheet}")
+        if end < 0 or (existing and max(existing) >= first):
+            raise RuntimeError(f"internal: rows below the header remain on {sheet}")
         xml = xml[:end] + rows + xml[end:]
         m = _DIM_RE.search(xml)
         if m:

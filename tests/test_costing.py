@@ -144,3 +144,18 @@ def test_bad_cost_inputs_are_named_in_swedish():
     text = str(e.value)
     assert "'X' har ett negativt belopp" in text
     assert "mottagaren 'FINNS-EJ'" in text
+
+
+def test_units_are_checked_against_the_unit_list():
+    inputs = example_inputs()
+    services = list(inputs.services)
+    services[0] = dataclasses.replace(services[0], unit="Okänd enhet")
+    units = (*inputs.units, inputs.units[0])
+    inputs = dataclasses.replace(inputs, services=tuple(services), units=units)
+    with pytest.raises(ValidationError) as e:
+        compute_costs(inputs, simple_staffing(inputs))
+    text = str(e.value)
+    assert "Tjänsten 'SB1' hör till enheten 'Okänd enhet', som inte finns under Enheter" in text
+    assert f"Enheten '{units[0].unit_id}' förekommer mer än en gång" in text
+    located = {(p.record, p.index, p.field) for p in e.value.problems}
+    assert ("services", 0, "unit") in located

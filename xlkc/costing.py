@@ -131,7 +131,14 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
     def add(msg, record, index, field):
         problems.append(Problem(msg, record=record, index=index, field=field))
 
+    listed = [u.unit_id for u in inputs.units]
+    for i, u in enumerate(inputs.units):
+        if listed.index(u.unit_id) != i:
+            add(f"Enheten '{u.unit_id}' förekommer mer än en gång", "units", i, "unit_id")
     for i, s in enumerate(inputs.services):
+        if listed and s.unit not in listed:
+            add(f"Tjänsten '{s.service_id}' hör till enheten '{s.unit}', som inte finns under "
+                "Enheter", "services", i, "unit")
         if s.staff_category not in agents:
             add(f"Tjänsten '{s.service_id}' anger personalkategorin '{s.staff_category}', som "
                 "inte finns som produktionspersonal under Personal", "services", i,

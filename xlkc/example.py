@@ -26,6 +26,7 @@ from xlkc.inputs import (
     Source,
     StaffCategory,
     StaffRole,
+    Unit,
 )
 
 SB, SO, SK, WK = (
@@ -33,6 +34,13 @@ SB, SO, SK, WK = (
     "Sociala enheten",
     "Skolenheten",
     "Webb och kommunikation",
+)
+
+UNITS = (
+    Unit(SB, "Bygglov, trafik, avfall och miljö"),
+    Unit(SO, "Äldre, socialtjänst och färdtjänst"),
+    Unit(SK, "Förskola, skola och skolskjuts"),
+    Unit(WK, "Webbredaktion, sociala medier och synpunkter"),
 )
 
 CHANNELS = (
@@ -263,4 +271,5 @@ def example_inputs() -> Inputs:
         customer_volumes=_customer_volumes(contacts),
         previous_prices=PREVIOUS_PRICES,
         outcomes=OUTCOMES,
+        units=UNITS,
     )

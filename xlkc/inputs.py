@@ -179,6 +179,14 @@ class AnswerGroup:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """An organisational unit of the contact centre (Enheter); services belong to one."""
+
+    unit_id: str  # the unit's name, e.g. "Samhällsbyggnadsenheten"
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Service:
     """A service of the catalogue (Tjänster)."""
 
@@ -338,3 +346,4 @@ class Inputs:
     customer_volumes: tuple[CustomerVolume, ...] = ()
     previous_prices: tuple[PreviousPrice, ...] = ()
     outcomes: tuple[Outcome, ...] = field(default=())
+    units: tuple[Unit, ...] = ()  # empty: units are not checked against a list

@@ -296,6 +296,11 @@ def _channel(required: bool = True, **kw: Any) -> Column:
                   required=required, width=12, **kw)
 
 
+def _unit(required: bool = False, **kw: Any) -> Column:
+    return Column("unit", "Enhet", "ref", allowed="tblEnheter.unit_id", required=required,
+                  width=26, **kw)
+
+
 def _source(field: str, header: str) -> Column:
     return Column(field, header, "enum", allowed=I.Source, required=True, width=12)
 
@@ -353,7 +358,7 @@ T_SERVICES = Table(
     columns=(
         _text("service_id", "Tjänst-id", required=True, width=11),
         _text("name", "Tjänst", required=True, width=34),
-        _text("unit", "Enhet", required=True, width=26),
+        _unit(required=True),
         _enum("service_type", "Bas/tillägg", I.ServiceType, width=12),
         _text("answer_group", "Svarsgrupp", required=True, width=12),
         Column("staff_category", "Personalkategori", "ref", allowed="tblPersonal.category_id",
@@ -368,6 +373,15 @@ T_SERVICES = Table(
         _share("fixed_share", "Fast andel", note="Abonnemang: andel av kostnaden i årsavgiften."),
         _text("description", "Beskrivning", width=40),
     ),
+)
+
+T_UNITS = Table(
+    "tblEnheter", "Enheter", record=I.Unit, inputs_field="units", list_name="lstEnheter",
+    columns=(
+        _text("unit_id", "Enhet", required=True, width=28),
+        _text("description", "Beskrivning", width=44),
+    ),
+    note="Kontaktcentrets enheter; tjänster, personal och pooler på enhetsnivå anger en av dem.",
 )
 
 T_CONTACTS = Table(
@@ -460,7 +474,7 @@ T_STAFF = Table(
         _num("headcount", "Antal åa", fmt=FMT_NUM, width=10),
         _num("span", "En per antal åa", fmt=FMT_NUM, width=14,
              note="Till exempel teamledare: en per 13 handläggare."),
-        _text("unit", "Enhet", width=26, note="Spannet räknar bara denna enhets åa."),
+        _unit(note="Spannet räknar bara denna enhets åa."),
     ),
 )
 
@@ -486,7 +500,7 @@ T_POOLS = Table(
         _enum("level", "Nivå", I.PoolLevel, width=13),
         _kr("amount_kr", "Belopp (kr)", required=True),
         _enum("key", "Fördelningsnyckel", I.AllocationKey, width=19),
-        _text("unit", "Enhet", width=26, note="Enhetsnivå: fördelas bara på enhetens tjänster."),
+        _unit(note="Enhetsnivå: fördelas bara på enhetens tjänster."),
         Column("receivers", "Mottagare (tjänster)", "list", width=22,
                note="Nyckel direkt: tjänst-id åtskilda med kommatecken."),
         Column("order", "Ordning", "integer", number_format="0", width=9,
@@ -771,7 +785,7 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_SLA,), named_cells=PARAMETER_CELLS, first_table_col=6,
           code_name="shParametrar"),
     Sheet("Tjänster", "Tjänstekatalogen: en rad per tjänst med prismodell.", "input",
-          tables=(T_SERVICES,), code_name="shTjanster"),
+          tables=(T_SERVICES, T_UNITS), code_name="shTjanster"),
     Sheet("Kontakter", "Volym och hanteringstid per tjänst och kanal, med källa för varje värde.",
           "input", tables=(T_CONTACTS,), code_name="shKontakter"),
     Sheet("Kanaler", "Kanalernas typ och servicenivå; svarsgrupper som avviker.", "input",

@@ -138,8 +138,9 @@ def simple_staffing(inputs: Inputs, productive_h: float = 1_500.0,
         workload = c.volume * c.aht_s / 3600
         rows.append({"service_id": c.service_id, "channel_id": c.channel_id, "pool_id": "x",
                      "method": "Arbetsbelastning", "volume": c.volume,
-                     "volume_source": "statistik", "measured_volume": c.volume,
-                     "aht_s": c.aht_s, "aht_source": "statistik", "measured_aht_s": c.aht_s,
+                     "volume_source": c.used_volume_source.value, "measured_volume": c.volume,
+                     "aht_s": c.aht_s, "aht_source": c.used_aht_source.value,
+                     "measured_aht_s": c.aht_s,
                      "workload_h": workload, "fte": workload / (productive_h * occupancy),
                      "standalone_fte": workload / (productive_h * occupancy)})
     return StaffingResult(services=pd.DataFrame(rows, columns=list(STAFFING_COLUMNS)),

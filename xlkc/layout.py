@@ -668,6 +668,12 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("previous_charge_kr", "Föregående debitering"),
     _kr("price_effect_kr", "Priseffekt"),
     _text("check", "Kontroll", width=62),
+    _text("source", "Källa", width=14),
+    Column("contact_rows", "Rader", "integer", number_format=FMT_INT, width=8),
+    _num("contacts", "Kontakter", width=12),
+    _share("workload_share", "Andel av arbetsbelastning", width=14),
+    _kr("cost_kr", "Kostnad"),
+    _share("cost_share", "Andel av kostnad", width=12),
     _kr("value_kr", "Värde"),
     _kr("reference_kr", "Jämförelsevärde"),
     _kr("difference_kr", "Differens", fmt=FMT_KR2),
@@ -714,6 +720,8 @@ T_CHARGES = _output_table("tblKunddebitering", "Kunddebitering", R.CHARGE_COLUMN
                           "price.charges")
 T_CUSTOMER_TOTALS = _output_table("tblKundsummor", "Summa per kund", R.CUSTOMER_TOTAL_COLUMNS,
                                   "price.customer_totals")
+T_QUALITY = _output_table("tblDatakvalitet", "Arbetsbelastning och kostnad per datakälla",
+                          R.QUALITY_COLUMNS, "quality")
 T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SLA_COLUMNS, "sla")
 T_CHECKS = _output_table("tblAvstamning", "Avstämning", R.CHECK_COLUMNS, "checks")
 
@@ -824,6 +832,8 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_SLA_PRICES,), code_name="shSLApris"),
     Sheet("Avstämning", "Kontroller: att varje krona kommer med och att priserna täcker kostnaden.",
           "output", tables=(T_CHECKS,), code_name="shAvstamning"),
+    Sheet("Datakvalitet", "Hur stor del av arbetsbelastning och kostnad som vilar på statistik, "
+          "värdering och målvärde.", "output", tables=(T_QUALITY,), code_name="shDatakvalitet"),
     Sheet("Körlogg", "Varje körning: tid, kommando, resultat och meddelanden.", "output",
           tables=(T_RUNLOG,), code_name="shKorlogg"),
     Sheet(CONFIG_SHEET, "Inställningar för xlwings (läses av VBA-modulen xlwings).", "config",

@@ -7,6 +7,7 @@ import pandas as pd
 
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import Problem, ValidationError
+from xlkc.followup import TOTAL, data_quality
 from xlkc.inputs import ChannelKind, Inputs, PriceModel
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
 from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
@@ -33,9 +34,10 @@ def calculate(inputs: Inputs) -> Results:
     staffing = staff(inputs)
     cost = compute_costs(inputs, staffing, validated=True)
     price = compute_prices(inputs, cost, staffing, validated=True)
+    quality = data_quality(staffing, cost)
     return Results(staffing=staffing, cost=cost, price=price,
-                   checks=reconcile(inputs, staffing, cost, price),
-                   sla=sla_prices(inputs))
+                   checks=reconcile(inputs, staffing, cost, price, quality),
+                   sla=sla_prices(inputs), quality=quality)
 
 
 def revenue_per_line(prices: pd.DataFrame) -> pd.Series:
@@ -46,7 +48,8 @@ def revenue_per_line(prices: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(is_fee_only, fee, per_unit + fee), index=prices.index)
 
 
-def reconcile(inputs: Inputs, staffing, cost, price: PriceResult) -> pd.DataFrame:
+def reconcile(inputs: Inputs, staffing, cost, price: PriceResult,
+              quality: pd.DataFrame) -> pd.DataFrame:
     """Avstämning: every krona accounted for, each check with its difference."""
     s = cost.services
     surplus = sum(o.surplus_kr for o in inputs.outcomes)
@@ -67,6 +70,8 @@ def reconcile(inputs: Inputs, staffing, cost, price: PriceResult) -> pd.DataFram
         ("Kunddebitering = intäkt vid prognosvolym", price.charges["charge_kr"].sum(), revenue),
         ("Årsarbetare tjänster = årsarbetare svarsgrupper", staffing.services["fte"].sum(),
          staffing.pools["fte"].sum()),
+        ("Datakvalitet: kostnad per källa = självkostnad",
+         quality.loc[quality["source"] != TOTAL, "cost_kr"].sum(), s["full_cost_kr"].sum()),
     ]
     out = pd.DataFrame(rows, columns=["check", "value_kr", "reference_kr"])
     out["difference_kr"] = out["value_kr"] - out["reference_kr"]

@@ -56,6 +56,10 @@ CHECK_COLUMNS = ("check", "value_kr", "reference_kr", "difference_kr", "ok")
 SLA_COLUMNS = ("service_id", "name", "service_level", "answer_time_s", "fte", "full_cost_kr",
                "price_kr", "price_unit")
 
+# How much rests on which data quality (Datakvalitet): one row per source, then a total row.
+QUALITY_COLUMNS = ("source", "contact_rows", "contacts", "workload_h", "workload_share", "fte",
+                   "cost_kr", "cost_share")
+
 
 @dataclass(frozen=True)
 class StaffingResult:
@@ -86,6 +90,7 @@ class Results:
     price: PriceResult
     checks: pd.DataFrame  # CHECK_COLUMNS
     sla: pd.DataFrame  # SLA_COLUMNS
+    quality: pd.DataFrame  # QUALITY_COLUMNS
 
     @property
     def all_checks_ok(self) -> bool:

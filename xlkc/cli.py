@@ -192,7 +192,9 @@ def summary(results: Any, year: int | None = None) -> str:
         if isinstance(c.reference_kr, float) and math.isnan(c.reference_kr):
             checks.append(("", c.check, _kr(c.value_kr, 2)))
         else:
-            checks.append(("OK" if c.ok else "FEL", c.check, f"differens {_kr(c.difference_kr, 2)}"))
+            # differences in kr, except where the check says otherwise (årsarbetare)
+            checks.append(("OK" if c.ok else "FEL", c.check,
+                           f"differens {_num(c.difference_kr, 2)}"))
     parts += ["", "Avstämning", format_table(("", "Kontroll", "Differens / belopp"), checks,
                                              right=(False, False, True), max_width=70)]
     revenue = float(revenue_per_line(p).sum())

@@ -175,6 +175,18 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
         if c.channel_id is not None and c.channel_id not in channels:
             add(f"Kostnaden '{c.cost_id}' anger kanalen '{c.channel_id}', som inte finns",
                 "costs", i, "channel_id")
+    for i, o in enumerate(inputs.outcomes):
+        if o.service_id not in services:
+            add(f"Utfallet för '{o.service_id}' gäller en tjänst som inte finns under Tjänster",
+                "outcomes", i, "service_id")
+        for name, label in (("revenue_kr", "intäkten"), ("cost_kr", "kostnaden"),
+                            ("volume", "volymen"), ("workload_h", "arbetsbelastningen"),
+                            ("fte", "årsarbetarna"), ("personnel_cost_kr", "personalkostnaden"),
+                            ("overhead_kr", "overheaden")):
+            value = getattr(o, name)
+            if value is not None and value < 0:
+                add(f"Utfallet för '{o.service_id}': {label} får inte vara negativ", "outcomes",
+                    i, name)
     seen: set[str] = set()
     for i, p in enumerate(inputs.pools):
         if p.pool_id in seen:

@@ -242,15 +242,28 @@ PREVIOUS_PRICES = (
     PreviousPrice("W3", 1_450_000),
 )
 
-# Last year's outcome: costs and what was invoiced, together a 3 % deficit.
-_LAST_YEAR_COST = {
-    "SB1": 5_240_000, "SB2": 6_210_000, "SB3": 1_760_000, "SB-T1": 2_690_000,
-    "SO1": 5_770_000, "SO2": 4_190_000, "SO-T1": 840_000, "SK1": 8_810_000,
-    "SK2": 3_140_000, "SK-T1": 580_000, "W1": 1_390_000, "W2": 880_000, "W3": 1_420_000,
+# Last year's outcome per service: contacts, workload hours, FTE, personnel cost, overhead and
+# full cost; what was invoiced makes a 3 % deficit.
+_LAST_YEAR = {  # volume, workload_h, fte, personnel_cost_kr, overhead_kr, cost_kr
+    "SB1": (50_300, 6_458, 6.27, 3_738_000, 1_611_000, 5_460_000),
+    "SB2": (76_560, 5_826, 6.91, 4_113_000, 1_990_000, 6_230_000),
+    "SB3": (22_040, 2_085, 2.02, 1_206_000, 552_000, 1_800_000),
+    "SB-T1": (5_720, 779, 2.93, 1_978_000, 673_000, 2_700_000),
+    "SO1": (48_940, 6_493, 6.80, 4_054_000, 2_006_000, 6_180_000),
+    "SO2": (28_480, 3_828, 4.11, 2_775_000, 1_251_000, 4_110_000),
+    "SO-T1": (4_670, 1_197, 0.88, 525_000, 298_000, 840_000),
+    "SK1": (83_860, 8_180, 10.11, 6_022_000, 2_773_000, 8_960_000),
+    "SK2": (28_860, 3_196, 3.35, 1_996_000, 1_000_000, 3_060_000),
+    "SK-T1": (2_890, 723, 0.54, 324_000, 161_000, 580_000),
+    "W1": (2_290, 1_195, 0.88, 680_000, 613_000, 1_420_000),
+    "W2": (11_850, 819, 0.59, 455_000, 431_000, 890_000),
+    "W3": (8_780, 1_527, 1.12, 666_000, 765_000, 1_450_000),
 }
 OUTCOMES = tuple(
-    Outcome(sid, revenue_kr=round(cost * 0.97, 0), cost_kr=float(cost))
-    for sid, cost in _LAST_YEAR_COST.items()
+    Outcome(sid, revenue_kr=round(cost * 0.97, 0), cost_kr=float(cost), volume=float(volume),
+            workload_h=float(workload), fte=fte, personnel_cost_kr=float(personnel),
+            overhead_kr=float(overhead))
+    for sid, (volume, workload, fte, personnel, overhead, cost) in _LAST_YEAR.items()
 )
 
 

@@ -1,12 +1,13 @@
-"""Follow-up (SPEC §6): how much of the workload and the cost rests on which data quality."""
+"""Follow-up (SPEC §6): why each service's cost moved since last year, and how much of the
+workload and the cost rests on which data quality."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from xlkc.inputs import Source
-from xlkc.results import QUALITY_COLUMNS, CostResult, StaffingResult
+from xlkc.inputs import Inputs, Source
+from xlkc.results import BRIDGE_COLUMNS, QUALITY_COLUMNS, CostResult, StaffingResult
 
 #: Less certain last: a contact row rests on the less certain of its volume and handle time.
 _ORDER = (Source.MEASURED, Source.VALUATION, Source.TARGET)
@@ -51,3 +52,75 @@ def data_quality(staffing: StaffingResult, cost: CostResult) -> pd.DataFrame:
         out[part] = out[whole] / denominator if denominator > 0 else np.nan
     out["contact_rows"] = out["contact_rows"].astype(int)
     return out[list(QUALITY_COLUMNS)]
+
+
+def price_bridge(inputs: Inputs, staffing: StaffingResult, cost: CostResult) -> pd.DataFrame:
+    """Prisbrygga: last year's full cost per service, the effects, this year's full cost.
+
+    Personnel cost = contacts x hours per contact x FTE per workload hour x cost per FTE; each
+    factor is changed from last year's value to this year's in that order (sequential
+    substitution), so the four personnel effects add up exactly to the change of personnel
+    cost. Overhead (with the city charge) and other costs (seats, minutes, direct) change as
+    wholes. The effects add up exactly to full cost - last year's cost. A service without last
+    year's volume, workload, FTE and personnel cost gets no effects (empty), only its costs.
+
+    Beside it the efficiency of SPEC §6: cost per contact both years, its real change (this
+    year's cost deflated by the salary revision) and FTE per 10 000 contacts.
+    """
+    s = cost.services.set_index("service_id")
+    ids = list(s.index)
+    now = staffing.services.groupby("service_id")[["volume", "workload_h"]].sum().reindex(ids)
+    last = {o.service_id: o for o in inputs.outcomes}
+
+    def before(attr: str) -> np.ndarray:
+        return np.array([_number(getattr(last.get(i), attr, None)) for i in ids])
+
+    c0, v0, w0 = before("cost_kr"), before("volume"), before("workload_h")
+    fte0, p0, oh0 = before("fte"), before("personnel_cost_kr"), before("overhead_kr")
+    v1, w1 = now["volume"].to_numpy(dtype=float), now["workload_h"].to_numpy(dtype=float)
+    fte1 = s["fte"].to_numpy(dtype=float)
+    p1 = s["personnel_cost_kr"].to_numpy(dtype=float)
+    oh1 = (s["overhead_kr"] + s["city_charge_kr"]).to_numpy(dtype=float)
+    c1 = s["full_cost_kr"].to_numpy(dtype=float)
+
+    known = (v0 > 0) & (w0 > 0) & (fte0 > 0) & np.isfinite(p0) & np.isfinite(c0) & (v1 > 0) \
+        & (w1 > 0) & (fte1 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        volume_factor = v1 / v0
+        aht_factor = (w1 / v1) / (w0 / v0)
+        staffing_factor = (fte1 / w1) / (fte0 / w0)
+        k0 = p0 / fte0
+        volume_effect = p0 * (volume_factor - 1.0)
+        aht_effect = p0 * volume_factor * (aht_factor - 1.0)
+        staffing_effect = p0 * volume_factor * aht_factor * (staffing_factor - 1.0)
+        salary_effect = p1 - fte1 * k0
+        overhead_before = np.where(np.isfinite(oh0), oh0, 0.0)
+        overhead_effect = oh1 - overhead_before
+        other_effect = (c1 - p1 - oh1) - (c0 - p0 - overhead_before)
+        revision = inputs.parameters.salary_revision
+        unit0, unit1 = c0 / v0, c1 / v1
+        real_change = (unit1 / (1.0 + revision)) / unit0 - 1.0
+
+    def effect(x: np.ndarray) -> np.ndarray:
+        return np.where(known, x, np.nan)
+
+    return pd.DataFrame({
+        "service_id": ids, "name": s["name"].to_numpy(),
+        "previous_cost_kr": c0,
+        "volume_effect_kr": effect(volume_effect),
+        "handle_time_effect_kr": effect(aht_effect),
+        "staffing_effect_kr": effect(staffing_effect),
+        "salary_effect_kr": effect(salary_effect),
+        "overhead_effect_kr": effect(overhead_effect),
+        "other_effect_kr": effect(other_effect),
+        "full_cost_kr": c1,
+        "previous_cost_per_contact_kr": np.where(v0 > 0, unit0, np.nan),
+        "cost_per_contact_kr": np.where(v1 > 0, unit1, np.nan),
+        "real_change_pct": np.where((v0 > 0) & (v1 > 0) & (c0 > 0), real_change, np.nan),
+        "previous_fte_per_10k": np.where(v0 > 0, fte0 / v0 * 10_000, np.nan),
+        "fte_per_10k": np.where(v1 > 0, fte1 / v1 * 10_000, np.nan),
+    }, columns=list(BRIDGE_COLUMNS))
+
+
+def _number(x) -> float:
+    return float(x) if x is not None else np.nan

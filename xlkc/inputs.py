@@ -319,12 +319,21 @@ class PreviousPrice:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Last year's outcome per service (Utfall)."""
+    """Last year's outcome per service (Utfall).
+
+    Revenue and cost give last year's surplus or deficit. The rest, where given, lets the price
+    bridge explain this year's change of full cost (volume, handle time, staffing, salary/PO,
+    overhead, other).
+    """
 
     service_id: str
     revenue_kr: float
-    cost_kr: float
-    volume: float = 0.0
+    cost_kr: float  # full cost, overhead included
+    volume: float = 0.0  # contacts
+    workload_h: float | None = None  # handled workload (volume x handle time)
+    fte: float | None = None
+    personnel_cost_kr: float | None = None
+    overhead_kr: float | None = None  # overhead and city charge included in cost_kr
 
     @property
     def surplus_kr(self) -> float:

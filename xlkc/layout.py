@@ -550,6 +550,11 @@ T_OUTCOMES = Table(
         _kr("revenue_kr", "Intäkt (kr)", required=True),
         _kr("cost_kr", "Kostnad (kr)", required=True),
         _num("volume", "Volym", width=12),
+        _num("workload_h", "Arbetsbelastning (tim)", width=14,
+             note="Fjolårets volym × hanteringstid; behövs för prisbryggan."),
+        _num("fte", "Årsarbetare", fmt=FMT_FTE, width=12),
+        _kr("personnel_cost_kr", "Personalkostnad (kr)"),
+        _kr("overhead_kr", "Overhead (kr)", note="Overhead och stadens påslag i kostnaden."),
     ),
 )
 
@@ -635,6 +640,18 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("minute_cost_kr", "Minutkostnad"),
     _kr("direct_cost_kr", "Direkta kostnader"),
     _kr("overhead_kr", "Overhead"),
+    _kr("previous_cost_kr", "Fjolårets kostnad"),
+    _kr("volume_effect_kr", "Volymeffekt"),
+    _kr("handle_time_effect_kr", "Hanteringstidseffekt"),
+    _kr("staffing_effect_kr", "Bemanningseffekt"),
+    _kr("salary_effect_kr", "Lön och PO"),
+    _kr("overhead_effect_kr", "Overheadeffekt"),
+    _kr("other_effect_kr", "Övriga kostnader"),
+    _kr("previous_cost_per_contact_kr", "Kostnad per kontakt i fjol", fmt=FMT_KR2),
+    _kr("cost_per_contact_kr", "Kostnad per kontakt", fmt=FMT_KR2),
+    _share("real_change_pct", "Real förändring per kontakt"),
+    _num("previous_fte_per_10k", "Åa per 10 000 kontakter i fjol", fmt=FMT_FTE),
+    _num("fte_per_10k", "Åa per 10 000 kontakter", fmt=FMT_FTE),
     _kr("city_charge_kr", "Stadsgemensamt påslag"),
     _kr("full_cost_kr", "Självkostnad"),
     _kr("carry_forward_kr", "Över-/underskott att fördela"),
@@ -722,6 +739,8 @@ T_CUSTOMER_TOTALS = _output_table("tblKundsummor", "Summa per kund", R.CUSTOMER_
                                   "price.customer_totals")
 T_QUALITY = _output_table("tblDatakvalitet", "Arbetsbelastning och kostnad per datakälla",
                           R.QUALITY_COLUMNS, "quality")
+T_BRIDGE = _output_table("tblPrisbrygga", "Från fjolårets kostnad till årets självkostnad",
+                         R.BRIDGE_COLUMNS, "bridge")
 T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SLA_COLUMNS, "sla")
 T_CHECKS = _output_table("tblAvstamning", "Avstämning", R.CHECK_COLUMNS, "checks")
 
@@ -828,6 +847,9 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_CHARGES,), code_name="shKunddebitering"),
     Sheet("Kundsummor", "Summa per kund, jämförd med föregående år.", "output",
           tables=(T_CUSTOMER_TOTALS,), code_name="shKundsummor"),
+    Sheet("Prisbrygga", "Varför kostnaden per tjänst ändrats sedan i fjol: volym, hanteringstid, "
+          "bemanning, lön och PO, overhead och övrigt; effektivisering per kontakt.", "output",
+          tables=(T_BRIDGE,), code_name="shPrisbrygga"),
     Sheet("SLA-pris", "Realtidstjänsternas pris vid andra servicenivåer.", "output",
           tables=(T_SLA_PRICES,), code_name="shSLApris"),
     Sheet("Avstämning", "Kontroller: att varje krona kommer med och att priserna täcker kostnaden.",

@@ -7,7 +7,7 @@ import pandas as pd
 
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import Problem, ValidationError
-from xlkc.followup import TOTAL, data_quality
+from xlkc.followup import TOTAL, data_quality, price_bridge
 from xlkc.inputs import ChannelKind, Inputs, PriceModel
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
 from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
@@ -35,9 +35,10 @@ def calculate(inputs: Inputs) -> Results:
     cost = compute_costs(inputs, staffing, validated=True)
     price = compute_prices(inputs, cost, staffing, validated=True)
     quality = data_quality(staffing, cost)
+    bridge = price_bridge(inputs, staffing, cost)
     return Results(staffing=staffing, cost=cost, price=price,
-                   checks=reconcile(inputs, staffing, cost, price, quality),
-                   sla=sla_prices(inputs), quality=quality)
+                   checks=reconcile(inputs, staffing, cost, price, quality, bridge),
+                   sla=sla_prices(inputs), quality=quality, bridge=bridge)
 
 
 def revenue_per_line(prices: pd.DataFrame) -> pd.Series:
@@ -48,8 +49,8 @@ def revenue_per_line(prices: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(is_fee_only, fee, per_unit + fee), index=prices.index)
 
 
-def reconcile(inputs: Inputs, staffing, cost, price: PriceResult,
-              quality: pd.DataFrame) -> pd.DataFrame:
+def reconcile(inputs: Inputs, staffing, cost, price: PriceResult, quality: pd.DataFrame,
+              bridge: pd.DataFrame) -> pd.DataFrame:
     """Avstämning: every krona accounted for, each check with its difference."""
     s = cost.services
     surplus = sum(o.surplus_kr for o in inputs.outcomes)
@@ -73,6 +74,8 @@ def reconcile(inputs: Inputs, staffing, cost, price: PriceResult,
          staffing.pools["fte"].sum()),
         ("Datakvalitet: kostnad per källa = självkostnad",
          quality.loc[quality["source"] != TOTAL, "cost_kr"].sum(), s["full_cost_kr"].sum()),
+        ("Prisbrygga: fjolårets kostnad + effekterna = självkostnad", _bridged(bridge),
+         bridge.loc[bridge[_EFFECTS].notna().all(axis=1), "full_cost_kr"].sum()),
     ]
     out = pd.DataFrame(rows, columns=["check", "value_kr", "reference_kr"])
     out["difference_kr"] = out["value_kr"] - out["reference_kr"]
@@ -83,6 +86,16 @@ def reconcile(inputs: Inputs, staffing, cost, price: PriceResult,
         ("Föregående års resultat (överskott + / underskott −)", surplus, np.nan, np.nan, True),
     ], columns=list(CHECK_COLUMNS))
     return pd.concat([out[list(CHECK_COLUMNS)], info], ignore_index=True)
+
+
+_EFFECTS = ["volume_effect_kr", "handle_time_effect_kr", "staffing_effect_kr",
+            "salary_effect_kr", "overhead_effect_kr", "other_effect_kr"]
+
+
+def _bridged(bridge: pd.DataFrame) -> float:
+    """Last year's cost plus every effect, over the services the bridge explains."""
+    explained = bridge[bridge[_EFFECTS].notna().all(axis=1)]
+    return float(explained["previous_cost_kr"].sum() + explained[_EFFECTS].to_numpy().sum())
 
 
 def sla_prices(inputs: Inputs) -> pd.DataFrame:

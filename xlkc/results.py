@@ -60,6 +60,14 @@ SLA_COLUMNS = ("service_id", "name", "service_level", "answer_time_s", "fte", "f
 QUALITY_COLUMNS = ("source", "contact_rows", "contacts", "workload_h", "workload_share", "fte",
                    "cost_kr", "cost_share")
 
+# Why full cost moved since last year (Prisbrygga), one row per service; efficiency beside it.
+BRIDGE_COLUMNS = (
+    "service_id", "name", "previous_cost_kr", "volume_effect_kr", "handle_time_effect_kr",
+    "staffing_effect_kr", "salary_effect_kr", "overhead_effect_kr", "other_effect_kr",
+    "full_cost_kr", "previous_cost_per_contact_kr", "cost_per_contact_kr", "real_change_pct",
+    "previous_fte_per_10k", "fte_per_10k",
+)
+
 
 @dataclass(frozen=True)
 class StaffingResult:
@@ -91,6 +99,7 @@ class Results:
     checks: pd.DataFrame  # CHECK_COLUMNS
     sla: pd.DataFrame  # SLA_COLUMNS
     quality: pd.DataFrame  # QUALITY_COLUMNS
+    bridge: pd.DataFrame  # BRIDGE_COLUMNS
 
     @property
     def all_checks_ok(self) -> bool:

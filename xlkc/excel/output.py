@@ -161,6 +161,15 @@ def _check_rules() -> dict[str, Rule]:
     }
 
 
+def _bridge_rules() -> dict[str, Rule]:
+    effects = ("previous_cost_kr", "volume_effect_kr", "handle_time_effect_kr",
+               "staffing_effect_kr", "salary_effect_kr", "overhead_effect_kr", "other_effect_kr")
+    return {
+        "full_cost_kr": lambda r, a, i: "=" + "+".join(a(p) for p in effects)
+        if all(_finite(r[p]) for p in effects) else None,
+    }
+
+
 #: Table name -> {field: rule}. Everything not listed is a value.
 FORMULA_RULES: dict[str, dict[str, Rule]] = {
     L.T_COST.name: _cost_rules(),
@@ -168,6 +177,7 @@ FORMULA_RULES: dict[str, dict[str, Rule]] = {
     L.T_PRICES.name: _price_rules(),
     L.T_CHARGES.name: _charge_rules(),
     L.T_CHECKS.name: _check_rules(),
+    L.T_BRIDGE.name: _bridge_rules(),
 }
 
 

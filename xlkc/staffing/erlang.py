@@ -80,14 +80,22 @@ def _fast_ok(arr: np.ndarray, low: float, low_incl: bool, high: float, high_incl
     return bool(ok_lo and ok_hi)
 
 
-def _load(a: Any) -> np.ndarray:
-    arr = _as_float(a, "Trafikintensiteten (Erlang)")
-    if _fast_ok(arr, 0.0, True, np.inf, False):
+def _ranged(x: Any, what: str, low: float, low_incl: bool, high: float, high_incl: bool,
+            message: str) -> np.ndarray:
+    """``x`` as a float array whose every value lies in the interval, else InputError."""
+    arr = _as_float(x, what)
+    if _fast_ok(arr, low, low_incl, high, high_incl):
         return arr
     with np.errstate(invalid="ignore"):
-        _check(arr, np.isfinite(arr) & (arr >= 0),
-               "Trafikintensiteten (Erlang) måste vara ett ändligt tal ≥ 0, fick {}")
+        ok_lo = arr >= low if low_incl else arr > low
+        ok_hi = arr <= high if high_incl else arr < high
+        _check(arr, ok_lo & ok_hi & ~np.isnan(arr), message)
     return arr
+
+
+def _load(a: Any) -> np.ndarray:
+    return _ranged(a, "Trafikintensiteten (Erlang)", 0.0, True, np.inf, False,
+                   "Trafikintensiteten (Erlang) måste vara ett ändligt tal ≥ 0, fick {}")
 
 
 def _agents(n: Any) -> np.ndarray:
@@ -100,47 +108,30 @@ def _agents(n: Any) -> np.ndarray:
 
 
 def _aht(aht_s: Any) -> np.ndarray:
-    arr = _as_float(aht_s, "Hanteringstiden (AHT)")
-    if _fast_ok(arr, 0.0, False, np.inf, False):
-        return arr
-    with np.errstate(invalid="ignore"):
-        _check(arr, np.isfinite(arr) & (arr > 0),
-               "Hanteringstiden (AHT) måste vara ett ändligt tal större än 0 sekunder, fick {}")
-    return arr
+    return _ranged(aht_s, "Hanteringstiden (AHT)", 0.0, False, np.inf, False,
+                   "Hanteringstiden (AHT) måste vara ett ändligt tal större än 0 sekunder, "
+                   "fick {}")
 
 
 def _answer_time(t_s: Any) -> np.ndarray:
-    arr = _as_float(t_s, "Svarstidsmålet")
-    if _fast_ok(arr, 0.0, True, np.inf, False):
-        return arr
-    with np.errstate(invalid="ignore"):
-        _check(arr, np.isfinite(arr) & (arr >= 0),
-               "Svarstidsmålet måste vara ett ändligt tal ≥ 0 sekunder, fick {}")
-    return arr
+    return _ranged(t_s, "Svarstidsmålet", 0.0, True, np.inf, False,
+                   "Svarstidsmålet måste vara ett ändligt tal ≥ 0 sekunder, fick {}")
 
 
 def _sl_target(sl: Any) -> np.ndarray:
-    arr = _as_float(sl, "Servicenivåmålet")
-    with np.errstate(invalid="ignore"):
-        _check(arr, (arr > 0) & (arr < 1),
-               "Servicenivåmålet måste ligga mellan 0 och 1 (exklusive), fick {}")
-    return arr
+    return _ranged(sl, "Servicenivåmålet", 0.0, False, 1.0, False,
+                   "Servicenivåmålet måste ligga mellan 0 och 1 (exklusive), fick {}")
 
 
 def _occ_cap(occ: Any) -> np.ndarray:
-    arr = _as_float(occ, "Maximal beläggning")
-    with np.errstate(invalid="ignore"):
-        _check(arr, (arr > 0) & (arr <= 1),
-               "Maximal beläggning måste ligga i intervallet (0, 1], fick {}")
-    return arr
+    return _ranged(occ, "Maximal beläggning", 0.0, False, 1.0, True,
+                   "Maximal beläggning måste ligga i intervallet (0, 1], fick {}")
 
 
 def _asa_target(asa_t: Any) -> np.ndarray:
-    arr = _as_float(asa_t, "Målet för genomsnittlig svarstid (ASA)")
-    with np.errstate(invalid="ignore"):
-        _check(arr, (arr > 0) & ~np.isnan(arr),
-               "Målet för genomsnittlig svarstid (ASA) måste vara större än 0 sekunder, fick {}")
-    return arr
+    return _ranged(asa_t, "Målet för genomsnittlig svarstid (ASA)", 0.0, False, np.inf, True,
+                   "Målet för genomsnittlig svarstid (ASA) måste vara större än 0 sekunder, "
+                   "fick {}")
 
 
 def _result(x: np.ndarray, scalar: bool, kind: type = float) -> Any:

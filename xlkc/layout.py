@@ -22,6 +22,7 @@ Values in a column are ``to_code``/``to_sheet`` converted by ``Column.scale``: t
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,6 +216,36 @@ class NamedCell:
         return self.allowed
 
 
+#: Chart types (xlsxwriter's names): "column" draws vertical bars, "bar" horizontal ones.
+CHART_KINDS = ("column", "bar")
+#: Size of a chart (pixels) and the gap (columns) between the last table and the chart.
+CHART_SIZE = (760, 420)
+CHART_GAP_COLS = 1
+#: Height (pixels) of a default row, for stacking charts below one another.
+CHART_ROW_PX = 20
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart over an output table: one series per value field, the category field on the
+    category axis. The series cover exactly the table's data rows; the file writer moves their
+    ranges with the table on every write."""
+
+    title: str  # Swedish
+    table: str  # the Excel table it draws
+    category: str  # field on the category axis
+    values: tuple[str, ...]  # one series per field, named by the column's header cell
+    kind: str = "column"
+    stacked: bool = False
+    axis_title: str = ""  # value axis, Swedish
+    number_format: str = FMT_INT  # value axis
+    size: tuple[int, int] = CHART_SIZE
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"okänd diagramtyp {self.kind!r} för {self.title}")
+
+
 @dataclass(frozen=True)
 class Sheet:
     name: str  # Swedish sheet name
@@ -230,6 +261,7 @@ class Sheet:
     freeze: bool = True  # freeze the rows down to the header row
     gridlines: bool = False  # gridlines on screen (never printed)
     code_name: str = ""  # VBA code name (ASCII), set on the sheet and in the VBA project
+    charts: tuple[Chart, ...] = ()  # output sheets: charts right of the tables, one below another
 
     def table_origin(self, table_name: str) -> tuple[int, int]:
         """(header row, first column) of a table on this sheet, 1-based."""
@@ -239,6 +271,17 @@ class Sheet:
                 return HEADER_ROW, col
             col += len(t.columns) + 1
         raise KeyError(f"bladet {self.name} har ingen tabell {table_name}")
+
+    def chart_anchor(self, index: int) -> tuple[int, int]:
+        """(row, column) of the top left cell of chart ``index``, 1-based: right of the last
+        table (one empty column between), from the header row down, so no table cell is covered
+        however long the tables grow."""
+        col = self.first_table_col + sum(len(t.columns) + 1 for t in self.tables)
+        col += CHART_GAP_COLS - 1
+        row = HEADER_ROW
+        for c in self.charts[:index]:
+            row += math.ceil(c.size[1] / CHART_ROW_PX) + 1
+        return row, col
 
     @property
     def header_height(self) -> float:
@@ -759,6 +802,20 @@ T_RUNLOG = Table("tblKorlogg", "Körlogg", columns=(
     _text("message", "Meddelande", width=70),
 ))
 
+# --- charts ---------------------------------------------------------------------------------------
+
+CHART_COST = Chart(
+    "Vad självkostnaden består av per tjänst", T_COST.name, "service_id",
+    ("personnel_cost_kr", "seat_cost_kr", "minute_cost_kr", "direct_cost_kr", "overhead_kr",
+     "city_charge_kr"), stacked=True, axis_title="kr")
+CHART_POOLING = Chart(
+    "Årsarbetare i pool jämfört med fristående tjänster", T_POOL_STAFFING.name, "pool_id",
+    ("fte", "standalone_fte_sum"), axis_title="Årsarbetare", number_format="#,##0.0")
+CHART_BRIDGE = Chart(
+    "Varför kostnaden ändrats sedan i fjol, per tjänst", T_BRIDGE.name, "service_id",
+    ("volume_effect_kr", "handle_time_effect_kr", "staffing_effect_kr", "salary_effect_kr",
+     "overhead_effect_kr", "other_effect_kr"), stacked=True, axis_title="kr")
+
 # --- sheets ---------------------------------------------------------------------------------------
 
 START_TITLE = "Prismodell Kontaktcenter"
@@ -836,9 +893,10 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(NY_TJANST, NY_TJANST_PURPOSE, "info", freeze=False, print_titles=False,
           code_name="shNyTjanst"),
     Sheet("Bemanning", "Årsarbetare per tjänst och kanal, och per svarsgrupp.", "output",
-          tables=(T_STAFFING, T_POOL_STAFFING), code_name="shBemanning"),
+          tables=(T_STAFFING, T_POOL_STAFFING), code_name="shBemanning",
+          charts=(CHART_POOLING,)),
     Sheet("Självkostnad", "Självkostnad per tjänst, varje kostnadsslag synligt.", "output",
-          tables=(T_COST,), code_name="shSjalvkostnad"),
+          tables=(T_COST,), code_name="shSjalvkostnad", charts=(CHART_COST,)),
     Sheet("Fördelning", "Hur varje kostnadspool fördelas på tjänsterna.", "output",
           tables=(T_POOL_COST, T_ALLOCATION), code_name="shFordelning"),
     Sheet("Prislista", "Prislistan för prisåret, jämförd med föregående år.", "output",
@@ -849,7 +907,7 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_CUSTOMER_TOTALS,), code_name="shKundsummor"),
     Sheet("Prisbrygga", "Varför kostnaden per tjänst ändrats sedan i fjol: volym, hanteringstid, "
           "bemanning, lön och PO, overhead och övrigt; effektivisering per kontakt.", "output",
-          tables=(T_BRIDGE,), code_name="shPrisbrygga"),
+          tables=(T_BRIDGE,), code_name="shPrisbrygga", charts=(CHART_BRIDGE,)),
     Sheet("SLA-pris", "Realtidstjänsternas pris vid andra servicenivåer.", "output",
           tables=(T_SLA_PRICES,), code_name="shSLApris"),
     Sheet("Avstämning", "Kontroller: att varje krona kommer med och att priserna täcker kostnaden.",
@@ -916,6 +974,27 @@ def named_cell_ref(name: str) -> str:
     s, _ = named_cell(name)
     row, col = s.named_cell_position(name)
     return f"={quote_sheet(s.name)}!{cell_ref(row, col, absolute=True)}"
+
+
+def charts() -> tuple[tuple[Sheet, Chart], ...]:
+    return tuple((s, c) for s in SHEETS for c in s.charts)
+
+
+def chart_ranges(chart: Chart, n_rows: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The formulas of a chart over a table with ``n_rows`` data rows (at least one): its
+    categories, and per series (name cell, values), e.g. 'Självkostnad'!$A$6:$A$17."""
+    s = sheet_of(chart.table)
+    t = table(chart.table)
+    row, col = s.table_origin(chart.table)
+    first, last = row + 1, row + max(n_rows, 1)
+    q = quote_sheet(s.name)
+
+    def rng(field: str) -> str:
+        c = col + t.column_index(field)
+        return f"{q}!{cell_ref(first, c, True)}:{cell_ref(last, c, True)}"
+
+    return rng(chart.category), tuple(
+        (f"{q}!{cell_ref(row, col + t.column_index(f), True)}", rng(f)) for f in chart.values)
 
 
 def table_range(table_name: str, n_rows: int) -> str:

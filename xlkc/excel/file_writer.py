@@ -19,15 +19,16 @@ import datetime as dt
 import io
 import math
 import os
+import posixpath
 import re
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 import numpy as np
 import openpyxl
@@ -191,10 +192,11 @@ class _Deferred:
     style_ids: tuple[int, ...]
 
 
-def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> path of its XML part inside the package."""
-    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+def _sheet_paths(z: zipfile.ZipFile | dict[str, bytes]) -> dict[str, str]:
+    """Sheet name -> path of its XML part inside the package (an open zip or its parts)."""
+    read = z.__getitem__ if isinstance(z, dict) else z.read
+    book = ElementTree.fromstring(read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
     target = {r.get("Id"): r.get("Target") for r in rels}
     out = {}
     for sh in book.iter(f"{_NS_MAIN}sheet"):
@@ -224,26 +226,180 @@ def _rezip(data: dict[str, bytes], infos: list[zipfile.ZipInfo], level: int = 6)
 
 
 def _load(src: Path, strip_sheets: set[str]):  # noqa: ANN202
-    """Load with openpyxl, the rows below the first data row of ``strip_sheets`` left out.
+    """Load with openpyxl, the rows below the first data row of ``strip_sheets`` left out and
+    every sheet's drawings (the charts) taken out for :func:`_restore_drawings`.
 
-    Returns (workbook, the sheets actually stripped)."""
-    if not strip_sheets:
-        return openpyxl.load_workbook(src, keep_vba=True), set()
+    Returns (workbook, the sheets actually stripped, the drawings taken out)."""
     try:
         with zipfile.ZipFile(src) as z:
             paths = _sheet_paths(z)
             infos = z.infolist()
             data = {i.filename: z.read(i.filename) for i in infos}
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return openpyxl.load_workbook(src, keep_vba=True), set()  # openpyxl gives the error
+        # openpyxl gives the error
+        return openpyxl.load_workbook(src, keep_vba=True), set(), _Drawings()
     stripped = set()
     for name in strip_sheets:
         part = paths.get(name)
         if part in data:
             data[part] = _cut_rows(data[part], L.FIRST_DATA_ROW)
             stripped.add(name)
+    drawings = _take_drawings(data, paths)
+    if not stripped and not drawings.by_sheet:
+        return openpyxl.load_workbook(src, keep_vba=True), stripped, drawings
     return openpyxl.load_workbook(io.BytesIO(_rezip(data, infos, level=1)), keep_vba=True), \
-        stripped
+        stripped, drawings
+
+
+# --- drawings (charts) pass through ------------------------------------------------------------
+#
+# openpyxl 3.1.5 reads charts back into its chart objects and writes them anew: it drops
+# formatting (a stacked bar chart loses its 100 % overlap, the chart language and print
+# settings), writes an empty cached category as the text "None", renumbers the chart and
+# drawing parts and rewrites the drawing XML. So the drawings are kept away from openpyxl: before
+# loading, every sheet's drawing relationship (and its <drawing> element) is removed; after
+# saving, the drawing, its charts and their relationships are put back byte for byte, except
+# that each chart series over an output table of the plan is moved to the table's new rows
+# (and its stale cached values dropped, Excel and LibreOffice read the cells).
+
+_REL_DRAWING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_NS_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_CONTENT_TYPES = "[Content_Types].xml"
+_DRAWING_EL = re.compile(rb"<drawing\b[^>]*/>")
+_CHART_REF = re.compile(
+    r"<c:f>((?:'(?:[^']|'')+'|[^!<']+)!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+))</c:f>"
+    r"(<c:(?:str|num)Cache>.*?</c:(?:str|num)Cache>)?", re.S)
+
+
+@dataclass
+class _Drawings:
+    by_sheet: dict[str, list[str]] = field(default_factory=dict)  # sheet -> drawing parts
+    parts: dict[str, bytes] = field(default_factory=dict)  # drawings and all they refer to
+    content_types: dict[str, str] = field(default_factory=dict)  # "/xl/..." -> content type
+
+
+def _rels_part(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _target(part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+
+
+def _take_drawings(data: dict[str, bytes], paths: dict[str, str]) -> _Drawings:
+    """Remove every sheet's drawing relationship from ``data``; return what it referred to."""
+    out = _Drawings()
+    if _CONTENT_TYPES in data:
+        ct = ElementTree.fromstring(data[_CONTENT_TYPES])
+        out.content_types = {o.get("PartName"): o.get("ContentType")
+                             for o in ct.iter(f"{_NS_CT}Override")}
+    for sheet, part in paths.items():
+        rels_name = _rels_part(part)
+        if rels_name not in data:
+            continue
+        rels = ElementTree.fromstring(data[rels_name])
+        found = [r for r in rels.iter(f"{_NS_PKG_REL}Relationship")
+                 if r.get("Type") == _REL_DRAWING and r.get("TargetMode") != "External"]
+        if not found:
+            continue
+        xml = data[rels_name]
+        for r in found:
+            drawing = _target(part, r.get("Target"))
+            if drawing not in data:
+                continue
+            out.by_sheet.setdefault(sheet, []).append(drawing)
+            todo = [drawing]
+            while todo:  # the drawing, its charts, their parts: everything reachable
+                p = todo.pop()
+                if p in out.parts or p not in data:
+                    continue
+                out.parts[p] = data[p]
+                rp = _rels_part(p)
+                if rp in data:
+                    out.parts[rp] = data[rp]
+                    for rr in ElementTree.fromstring(data[rp]).iter(f"{_NS_PKG_REL}Relationship"):
+                        if rr.get("TargetMode") != "External":
+                            todo.append(_target(p, rr.get("Target")))
+            xml = re.sub(rb'<Relationship\b[^>]*\bId="%s"[^>]*/>' % re.escape(r.get("Id")).encode(),
+                         b"", xml)
+        data[rels_name] = xml
+        data[part] = _DRAWING_EL.sub(b"", data[part])
+    return out
+
+
+def _moved_ref(m: re.Match[str], tables: dict[str, list[tuple[int, int, int, int]]]) -> str:
+    """A chart's <c:f> range moved to its output table's rows (unchanged outside the plan)."""
+    formula, c1, r1, c2, _r2 = m.group(1, 2, 3, 4, 5)
+    sheet = formula[:formula.rindex("!")]
+    if sheet.startswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    sheet = unescape(sheet)
+    col1 = openpyxl.utils.column_index_from_string(c1)
+    col2 = openpyxl.utils.column_index_from_string(c2)
+    for first_col, last_col, first_row, n_rows in tables.get(sheet, ()):
+        if first_col <= col1 <= col2 <= last_col and int(r1) == first_row:
+            last = first_row + max(n_rows, 1) - 1
+            head = formula[:formula.rindex("$") + 1]
+            return f"<c:f>{head}{last}</c:f>"
+    return m.group(0)
+
+
+def _restore_drawings(data: dict[str, bytes], infos: list[zipfile.ZipInfo],
+                      drawings: _Drawings, plan: OutputPlan) -> None:
+    """Put the drawings taken by :func:`_take_drawings` back into openpyxl's package."""
+    paths = _sheet_paths(data)
+    tables: dict[str, list[tuple[int, int, int, int]]] = {}
+    for b in plan.tables:
+        tables.setdefault(b.sheet, []).append(
+            (b.first_col, b.first_col + len(b.header) - 1, b.header_row + 1, len(b.rows)))
+    for sheet, drawing_parts in drawings.by_sheet.items():
+        part = paths.get(sheet)
+        if part is None:
+            continue
+        rels_name = _rels_part(part)
+        rels = data.get(rels_name) or (
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            b'relationships"></Relationships>')
+        if rels_name not in data:
+            infos.append(zipfile.ZipInfo(rels_name, date_time=(1980, 1, 1, 0, 0, 0)))
+        used = set(re.findall(rb'\bId="([^"]+)"', rels))
+        elements = b""
+        for i, drawing in enumerate(drawing_parts, start=1):
+            rid = f"rIdXlkcDrawing{i}".encode()
+            while rid in used:
+                rid += b"x"
+            rels = rels.replace(b"</Relationships>", b'<Relationship Id="%s" Type="%s" Target="/%s"/>'
+                                b"</Relationships>" % (rid, _REL_DRAWING.encode(), drawing.encode()))
+            elements += (b'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                         b'2006/relationships" r:id="%s"/>' % rid)
+        data[rels_name] = rels
+        xml = _DRAWING_EL.sub(b"", data[part])
+        # <drawing> goes before these elements (CT_Worksheet's order)
+        m = re.search(rb"<(?:legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
+                      rb"webPublishItems|tableParts|extLst)\b|</worksheet>", xml)
+        if m is None:
+            raise RuntimeError(f"internal: no end of worksheet on {sheet}")
+        data[part] = xml[:m.start()] + elements + xml[m.start():]
+    present = set(data)
+    ct = data[_CONTENT_TYPES]
+    known = set(re.findall(rb'PartName="([^"]+)"', ct))
+    overrides = b""
+    for name, blob in drawings.parts.items():
+        if name.startswith("xl/charts/") and name.endswith(".xml") and "/_rels/" not in name:
+            blob = _CHART_REF.sub(lambda m: _moved_ref(m, tables), blob.decode("utf-8")
+                                  ).encode("utf-8")
+        data[name] = blob
+        if name not in present:
+            infos.append(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)))
+        ctype = drawings.content_types.get("/" + name)
+        if ctype and ("/" + name).encode() not in known:
+            overrides += b'<Override PartName="/%s" ContentType="%s"/>' % (name.encode(),
+                                                                           ctype.encode())
+    data[_CONTENT_TYPES] = ct.replace(b"</Types>", overrides + b"</Types>")
 
 
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -290,11 +446,21 @@ def _rows_xml(items: list[_Deferred]) -> tuple[bytes, int, int]:
     return "".join(parts).encode("utf-8"), (order[-1] if order else 0), last_col
 
 
-def _patch_rows(package: bytes, deferred: dict[str, list[_Deferred]]) -> bytes:
+def _finish(package: bytes, deferred: dict[str, list[_Deferred]], drawings: _Drawings,
+            plan: OutputPlan) -> bytes:
+    """openpyxl's package with the deferred rows and the drawings put in."""
     with zipfile.ZipFile(io.BytesIO(package)) as z:
         paths = _sheet_paths(z)
         infos = z.infolist()
         data = {i.filename: z.read(i.filename) for i in infos}
+    _patch_rows(data, paths, deferred)
+    if drawings.by_sheet:
+        _restore_drawings(data, infos, drawings, plan)
+    return _rezip(data, infos)
+
+
+def _patch_rows(data: dict[str, bytes], paths: dict[str, str],
+                deferred: dict[str, list[_Deferred]]) -> None:
     for sheet, items in deferred.items():
         part = paths[sheet]
         xml = data[part]
@@ -317,7 +483,6 @@ def _patch_rows(package: bytes, deferred: dict[str, list[_Deferred]]) -> bytes:
                    f"{L.col_letter(max(c2, last_col))}{max(r2, last_row)}")
             xml = xml[:m.start()] + f'<dimension ref="{ref}"/>'.encode() + xml[m.end():]
         data[part] = xml
-    return _rezip(data, infos)
 
 
 # --- whole plan ----------------------------------------------------------------------------------
@@ -366,7 +531,7 @@ def _output_sheets(plan: OutputPlan) -> set[str]:
 
 def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     """The bytes of ``src_path`` with ``plan`` applied (nothing is written to disk)."""
-    wb, stripped = _load(Path(src_path), _output_sheets(plan))
+    wb, stripped, drawings = _load(Path(src_path), _output_sheets(plan))
     try:
         deferred = apply_plan(wb, plan, stripped)
         buf = io.BytesIO()
@@ -374,7 +539,9 @@ def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     finally:
         wb.close()
     package = buf.getvalue()
-    return _patch_rows(package, deferred) if deferred else package
+    if deferred or drawings.by_sheet:
+        return _finish(package, deferred, drawings, plan)
+    return package
 
 
 def _write_file(path: Path, data: bytes) -> None:

@@ -180,6 +180,45 @@ def _write_table(ws, st: _Styles, sheet: L.Sheet, table: L.Table, rows: list[lis
                 "validate": "any", "input_title": c.header[:32], "input_message": c.note[:255]})
 
 
+#: Series colours of the charts, in order (calm, distinguishable, printable in grey).
+CHART_COLOURS = ("#1F4E78", "#2E75B6", "#9DC3E6", "#A9D18E", "#F4B183", "#7F7F7F")
+
+
+def _insert_chart(book, ws, sheet: L.Sheet, index: int, n_rows: int) -> None:
+    """Chart ``index`` of ``sheet`` over its table's ``n_rows`` data rows (see ``L.Chart``)."""
+    spec = sheet.charts[index]
+    chart = book.add_chart({"type": spec.kind, **({"subtype": "stacked"} if spec.stacked
+                                                  else {})})
+    categories, series = L.chart_ranges(spec, n_rows)
+    for i, (name, values) in enumerate(series):
+        colour = CHART_COLOURS[i % len(CHART_COLOURS)]
+        chart.add_series({"name": "=" + name, "categories": "=" + categories,
+                          "values": "=" + values, "fill": {"color": colour},
+                          "border": {"none": True}, "gap": 60 if spec.stacked else 80})
+    font = {"name": "Calibri", "size": 9}
+    chart.set_title({"name": spec.title, "name_font": {"name": "Calibri", "size": 12,
+                                                        "bold": True, "color": HEADER_FILL}})
+    chart.set_legend({"position": "bottom", "font": font})
+    value_axis = {"num_format": spec.number_format, "num_font": font,
+                  "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                  "line": {"none": True}}
+    if spec.axis_title:
+        value_axis |= {"name": spec.axis_title, "name_font": {**font, "bold": False}}
+    # labels at the low end: below the bars also where effects are negative
+    category_axis = {"num_font": {**font, "rotation": -45}, "line": {"color": "#BFBFBF"},
+                     "label_position": "low"}
+    if spec.kind == "bar":
+        chart.set_x_axis(value_axis)
+        chart.set_y_axis(category_axis | {"reverse": True})
+    else:
+        chart.set_y_axis(value_axis)
+        chart.set_x_axis(category_axis)
+    chart.set_chartarea({"border": {"color": "#BFBFBF"}})
+    chart.set_size({"width": spec.size[0], "height": spec.size[1]})
+    row, col = sheet.chart_anchor(index)
+    ws.insert_chart(row - 1, col - 1, chart, {"x_offset": 0, "y_offset": 0})
+
+
 def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, Any]) -> None:
     row0, col0 = sheet.named_cells_origin
     r0, c0 = row0 - 1, col0 - 1
@@ -312,9 +351,13 @@ def _write_book(path: Path, inputs: Inputs, vba_bin: bytes | None, skeleton: boo
                 _write_named_cells(book, ws, st, s, {"status": "Ej körd"})
             elif s.named_cells:
                 _write_named_cells(book, ws, st, s, params)
+            n_rows = {}
             for t in s.tables:
                 rows = table_rows(t, inputs) if s.role == "input" else []
                 _write_table(ws, st, s, t, rows)
+                n_rows[t.name] = len(rows)
+            for i, c in enumerate(s.charts):
+                _insert_chart(book, ws, s, i, n_rows[c.table])
             if s.tables:
                 ws.set_row(L.HEADER_ROW - 2, 22)  # the captions, apart from the note above
                 ws.set_row(L.HEADER_ROW - 1, s.header_height)

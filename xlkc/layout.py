@@ -125,6 +125,7 @@ class Column:
     note: str = ""
     scale: float = 1.0  # code value = sheet value * scale
     computed: bool = False  # derived (e.g. price unit): written, never read as input
+    detail: bool = False  # a working column: grouped and collapsed (one click opens it)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -750,6 +751,9 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblSLApris", "service_level"): {"kind": "share", "header": "Servicenivå",
                                       "number_format": FMT_PCT, "unit": "%"},
     ("tblPrislista", "quantity"): {"header": "Prognos (prisenhet)"},
+    # The price list as the board reads it; how each price arises is one click away.
+    **{("tblPrislista", f): {"detail": True}
+       for f in ("cost_basis_kr", "exact_price_kr", "residual_kr", "group_transfer_kr")},
     # The checks compare kronor and årsarbetare: the values carry no unit of their own.
     **{("tblAvstamning", f): {"number_format": FMT_NUM, "unit": ""}
        for f in ("value_kr", "reference_kr", "difference_kr")},

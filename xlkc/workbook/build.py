@@ -163,7 +163,8 @@ def _write_table(ws, st: _Styles, sheet: L.Sheet, table: L.Table, rows: list[lis
         "autofilter": True,
     })
     for i, c in enumerate(table.columns):
-        ws.set_column(c0 + i, c0 + i, c.width)
+        ws.set_column(c0 + i, c0 + i, c.width, None,
+                      {"level": 1, "hidden": True} if c.detail else {})
         if role != "input" or c.computed:
             continue
         v = _validation(c)

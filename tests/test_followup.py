@@ -149,3 +149,56 @@ def test_bridge_effects_add_up_to_the_change_of_full_cost(inputs, data):
     total = b["previous_cost_kr"] + effects.sum(axis=1)
     assert total[explained].to_numpy() == pytest.approx(
         b.loc[explained, "full_cost_kr"].to_numpy(), rel=1e-9, abs=0.01)
+
+
+def test_inhouse_comparison_by_hand():
+    """SBN takes 60 % of SB-T1 (6 000 priority calls, 8 min, 80 % in 30 s): staffed alone with
+    its own 22 % absence, at 36 500 kr/month and a 30 % overhead."""
+    from xlkc.example import CHANNELS
+    from xlkc.staffing import staff_service_alone
+
+    inputs = example_inputs()
+    results = calculate(inputs)
+    row = results.inhouse.set_index(["customer_id", "service_id"]).loc[("SBN", "SB-T1")]
+    own = dataclasses.replace(inputs.parameters, total_shrinkage=0.22)
+    phone = next(c for c in CHANNELS if c.channel_id == "telefon")
+    alone = staff_service_alone(3_600, 480, phone, own, inputs.profile, service_level=0.8,
+                                answer_time_s=30, max_occupancy=0.85)
+    assert row["contacts"] == pytest.approx(3_600)
+    assert row["inhouse_fte"] == pytest.approx(alone.fte)
+    per_fte = 36_500 * 12 * 1.03 * 1.46 * 1.30
+    assert row["inhouse_cost_kr"] == pytest.approx(alone.fte * per_fte)
+    price = results.price.prices.set_index("service_id").loc["SB-T1", "price_kr"]
+    assert row["charge_kr"] == pytest.approx(3_600 * price)
+    assert row["difference_kr"] == pytest.approx(alone.fte * per_fte - 3_600 * price)
+    # staffed alone, its share needs more agents than its workload share of the pool
+    pool_fte = results.staffing.services.set_index("service_id").loc["SB-T1", "fte"]
+    hours = lambda p: (p.working_days - p.vacation_days) * p.hours_per_day  # noqa: E731
+    assert alone.fte * hours(own) * 0.78 > 0.6 * pool_fte * results.staffing.productive_hours
+
+
+def test_only_customers_with_their_own_salary_are_compared():
+    inputs = example_inputs()
+    results = calculate(inputs)
+    compared = {c.customer_id for c in inputs.customers if c.own_monthly_salary_kr is not None}
+    assert set(results.inhouse["customer_id"]) == compared
+    takes = {(v.customer_id, v.service_id) for v in inputs.customer_volumes
+             if v.customer_id in compared}
+    assert set(zip(results.inhouse["customer_id"], results.inhouse["service_id"],
+                   strict=True)) == takes
+
+
+def test_bad_own_figures_are_refused_in_swedish():
+    from xlkc.errors import ValidationError
+
+    inputs = example_inputs()
+    customers = list(inputs.customers)
+    customers[0] = dataclasses.replace(customers[0], own_total_shrinkage=1.5,
+                                       own_monthly_salary_kr=-1.0)
+    with pytest.raises(ValidationError) as e:
+        calculate(dataclasses.replace(inputs, customers=tuple(customers)))
+    text = str(e.value)
+    assert "Kunden 'SBN': egen frånvaro kan inte vara 1,5" in text
+    assert "Kunden 'SBN': egen månadslön kan inte vara -1" in text
+    assert {(p.record, p.index, p.field) for p in e.value.problems} >= {
+        ("customers", 0, "own_total_shrinkage"), ("customers", 0, "own_monthly_salary_kr")}

@@ -22,7 +22,7 @@ RESULT_TUPLES = {
     "cost.pools": R.POOL_COST_COLUMNS, "price.prices": R.PRICE_COLUMNS,
     "price.charges": R.CHARGE_COLUMNS, "price.customer_totals": R.CUSTOMER_TOTAL_COLUMNS,
     "checks": R.CHECK_COLUMNS, "sla": R.SLA_COLUMNS, "quality": R.QUALITY_COLUMNS,
-    "bridge": R.BRIDGE_COLUMNS,
+    "bridge": R.BRIDGE_COLUMNS, "inhouse": R.INHOUSE_COLUMNS,
 }
 
 

@@ -134,10 +134,10 @@ def test_rows_below_the_table_and_empty_rows_are_handled(tmp_path):
         ws.tables["tblKontakter"].ref = ws.tables["tblKontakter"].ref.replace(str(r1), str(r1 - 1))
         # Three empty rows at the end of the customer table.
         ws, c0, r0, c1, r1 = table_box(wb, "tblKunder")
-        ws.tables["tblKunder"].ref = f"A{r0}:D{r1 + 3}"
+        ws.tables["tblKunder"].ref = f"A{r0}:{L.col_letter(c1)}{r1 + 3}"
         # Spaces only in a trailing row of the staff table count as empty.
         ws, c0, r0, c1, r1 = table_box(wb, "tblPersonal")
-        ws.tables["tblPersonal"].ref = f"A{r0}:G{r1 + 1}"
+        ws.tables["tblPersonal"].ref = f"A{r0}:{L.col_letter(c1)}{r1 + 1}"
         ws.cell(r1 + 1, c0).value = "   "
 
     path = edited_copy(tmp_path, "rader.xlsm", edit)

@@ -167,12 +167,15 @@ POOLS = (
 )
 
 CUSTOMERS = (
-    Customer("SBN", "Stadsbyggnadsnämnden", employees=310),
+    Customer("SBN", "Stadsbyggnadsnämnden", employees=310, own_monthly_salary_kr=36_500,
+             own_total_shrinkage=0.22, own_overhead_rate=0.30),
     Customer("TN", "Trafiknämnden", employees=240),
     Customer("MHN", "Miljö- och hälsoskyddsnämnden", employees=120),
     Customer("SN", "Socialnämnden", inhabitants=0, employees=1_450),
-    Customer("ÄN", "Äldrenämnden", inhabitants=21_500, employees=2_900),
-    Customer("UN", "Utbildningsnämnden", employees=6_200),
+    Customer("ÄN", "Äldrenämnden", inhabitants=21_500, employees=2_900,
+             own_monthly_salary_kr=35_000, own_overhead_rate=0.25),
+    Customer("UN", "Utbildningsnämnden", employees=6_200, own_monthly_salary_kr=35_500,
+             own_total_shrinkage=0.20, own_overhead_rate=0.28),
     Customer("SDN-N", "Stadsdelsnämnden Norr", inhabitants=48_000, employees=900),
     Customer("SDN-S", "Stadsdelsnämnden Söder", inhabitants=56_000, employees=1_050),
     Customer("BOST", "Bostadsbolaget AB", employees=180),

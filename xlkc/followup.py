@@ -3,11 +3,19 @@ workload and the cost rests on which data quality."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
 from xlkc.inputs import Inputs, Source
-from xlkc.results import BRIDGE_COLUMNS, QUALITY_COLUMNS, CostResult, StaffingResult
+from xlkc.results import (
+    BRIDGE_COLUMNS,
+    INHOUSE_COLUMNS,
+    QUALITY_COLUMNS,
+    CostResult,
+    StaffingResult,
+)
 
 #: Less certain last: a contact row rests on the less certain of its volume and handle time.
 _ORDER = (Source.MEASURED, Source.VALUATION, Source.TARGET)
@@ -124,3 +132,64 @@ def price_bridge(inputs: Inputs, staffing: StaffingResult, cost: CostResult) -> 
 
 def _number(x) -> float:
     return float(x) if x is not None else np.nan
+
+
+def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
+                       charges: pd.DataFrame) -> pd.DataFrame:
+    """Kundjämförelse: what a customer would pay doing its share of a service itself.
+
+    For every customer with its own salary: its share of each service it takes (its forecast
+    quantity over the service's, per channel for a per-channel service) of every contact row of
+    the service, staffed alone - no pooling - at the pool's service level, with the customer's
+    own absence; cost = FTE x its own cost per FTE (salary x 12 x revision x PO) x (1 + its
+    overhead rate). Beside it the customer's charge from the contact centre.
+    """
+    from xlkc.costing import cost_per_fte
+    from xlkc.staffing import staff_service_alone
+
+    comparing = [c for c in inputs.customers if c.own_monthly_salary_kr is not None]
+    if not comparing:
+        return pd.DataFrame(columns=list(INHOUSE_COLUMNS))
+    p = inputs.parameters
+    channels = {c.channel_id: c for c in inputs.channels}
+    pools = staffing.pools.set_index("pool_id")
+    rows_of = {sid: part for sid, part in staffing.services.groupby("service_id")}
+    volumes = pd.DataFrame([dataclasses.asdict(v) for v in inputs.customer_volumes])
+    volumes["channel_key"] = volumes["channel_id"].fillna("")
+    totals = volumes.groupby(["service_id", "channel_key"])["forecast_quantity"].sum()
+    charged = charges.groupby(["customer_id", "service_id"])["charge_kr"].sum()
+    out = []
+    for customer in comparing:
+        own = dataclasses.replace(p, total_shrinkage=customer.own_total_shrinkage) \
+            if customer.own_total_shrinkage is not None else p
+        per_fte = float(cost_per_fte(customer.own_monthly_salary_kr, p)) * (
+            1.0 + (customer.own_overhead_rate or 0.0))
+        mine = volumes[volumes["customer_id"] == customer.customer_id]
+        for sid, taken in mine.groupby("service_id", sort=False):
+            contacts = workload = fte = 0.0
+            for row in rows_of.get(sid, pd.DataFrame()).itertuples():
+                key = row.channel_id if (sid, row.channel_id) in totals.index else ""
+                total = totals.get((sid, key), 0.0)
+                share = taken.loc[taken["channel_key"] == key, "forecast_quantity"].sum() / total \
+                    if total > 0 else 0.0
+                if share <= 0:
+                    continue
+                pool = pools.loc[row.pool_id]
+                figures = staff_service_alone(
+                    row.volume * share, row.aht_s, channels[row.channel_id], own,
+                    inputs.profile, service_level=_given(pool["service_level_target"]),
+                    answer_time_s=_given(pool["answer_time_s"]),
+                    max_occupancy=_given(pool["max_occupancy"]))
+                contacts += row.volume * share
+                workload += figures.workload_h
+                fte += figures.fte
+            charge = float(charged.get((customer.customer_id, sid), 0.0))
+            out.append({"customer_id": customer.customer_id, "customer_name": customer.name,
+                        "service_id": sid, "contacts": contacts, "workload_h": workload,
+                        "inhouse_fte": fte, "inhouse_cost_kr": fte * per_fte,
+                        "charge_kr": charge, "difference_kr": fte * per_fte - charge})
+    return pd.DataFrame(out, columns=list(INHOUSE_COLUMNS))
+
+
+def _given(x) -> float | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)

@@ -294,6 +294,11 @@ class Customer:
     name: str
     inhabitants: float | None = None
     employees: float | None = None
+    # Doing the work itself (kundjämförelse): its own salary, absence and overhead; given a
+    # salary, the customer's volume is staffed alone at these and compared with its charge.
+    own_monthly_salary_kr: float | None = None
+    own_total_shrinkage: float | None = None  # None: the model's shrinkage parts
+    own_overhead_rate: float | None = None  # on the personnel cost; None: 0
 
 
 @dataclass(frozen=True)

@@ -559,6 +559,12 @@ T_CUSTOMERS = Table(
         _text("name", "Kund", required=True, width=34),
         _num("inhabitants", "Invånare", width=12),
         _num("employees", "Anställda", width=12),
+        _kr("own_monthly_salary_kr", "Egen månadslön (kr)",
+            note="Kundjämförelse: kundens egen lön om den gjorde arbetet själv."),
+        _share("own_total_shrinkage", "Egen frånvaro", width=12,
+               note="Kundjämförelse: total frånvaroandel; tomt = modellens."),
+        _share("own_overhead_rate", "Eget overheadpålägg", width=13,
+               note="Kundjämförelse: påslag på personalkostnaden; tomt = 0."),
     ),
 )
 
@@ -685,6 +691,8 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("direct_cost_kr", "Direkta kostnader"),
     _kr("overhead_kr", "Overhead"),
     _kr("previous_cost_kr", "Fjolårets kostnad"),
+    _num("inhouse_fte", "Åa i egen regi", fmt=FMT_FTE),
+    _kr("inhouse_cost_kr", "Kostnad i egen regi"),
     _kr("volume_effect_kr", "Volymeffekt"),
     _kr("handle_time_effect_kr", "Hanteringstidseffekt"),
     _kr("staffing_effect_kr", "Bemanningseffekt"),
@@ -751,6 +759,8 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblSLApris", "service_level"): {"kind": "share", "header": "Servicenivå",
                                       "number_format": FMT_PCT, "unit": "%"},
     ("tblPrislista", "quantity"): {"header": "Prognos (prisenhet)"},
+    ("tblKundjamforelse", "difference_kr"): {"header": "Egen regi − debitering",
+                                             "number_format": FMT_KR},
     # The price list as the board reads it; how each price arises is one click away.
     **{("tblPrislista", f): {"detail": True}
        for f in ("cost_basis_kr", "exact_price_kr", "residual_kr", "group_transfer_kr")},
@@ -788,6 +798,8 @@ T_QUALITY = _output_table("tblDatakvalitet", "Arbetsbelastning och kostnad per d
                           R.QUALITY_COLUMNS, "quality")
 T_BRIDGE = _output_table("tblPrisbrygga", "Från fjolårets kostnad till årets självkostnad",
                          R.BRIDGE_COLUMNS, "bridge")
+T_INHOUSE = _output_table("tblKundjamforelse", "Egen regi jämfört med debiteringen",
+                          R.INHOUSE_COLUMNS, "inhouse")
 T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SLA_COLUMNS, "sla")
 T_CHECKS = _output_table("tblAvstamning", "Avstämning", R.CHECK_COLUMNS, "checks")
 
@@ -909,6 +921,9 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_CHARGES,), code_name="shKunddebitering"),
     Sheet("Kundsummor", "Summa per kund, jämförd med föregående år.", "output",
           tables=(T_CUSTOMER_TOTALS,), code_name="shKundsummor"),
+    Sheet("Kundjämförelse", "Vad kunden skulle betala om den gjorde arbetet själv: sin volym "
+          "bemannad ensam, med egen lön, frånvaro och overhead, mot debiteringen.", "output",
+          tables=(T_INHOUSE,), code_name="shKundjamforelse"),
     Sheet("Prisbrygga", "Varför kostnaden per tjänst ändrats sedan i fjol: volym, hanteringstid, "
           "bemanning, lön och PO, overhead och övrigt; effektivisering per kontakt.", "output",
           tables=(T_BRIDGE,), code_name="shPrisbrygga", charts=(CHART_BRIDGE,)),

@@ -7,7 +7,7 @@ import pandas as pd
 
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import Problem, ValidationError
-from xlkc.followup import TOTAL, data_quality, price_bridge
+from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
 from xlkc.inputs import ChannelKind, Inputs, PriceModel
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
 from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
@@ -38,7 +38,8 @@ def calculate(inputs: Inputs) -> Results:
     bridge = price_bridge(inputs, staffing, cost)
     return Results(staffing=staffing, cost=cost, price=price,
                    checks=reconcile(inputs, staffing, cost, price, quality, bridge),
-                   sla=sla_prices(inputs), quality=quality, bridge=bridge)
+                   sla=sla_prices(inputs), quality=quality, bridge=bridge,
+                   inhouse=inhouse_comparison(inputs, staffing, price.charges))
 
 
 def revenue_per_line(prices: pd.DataFrame) -> pd.Series:

@@ -245,6 +245,16 @@ def validate_customers(inputs: Inputs) -> list[Problem]:
     problems: list[Problem] = []
     services = {s.service_id: s for s in inputs.services}
     customers = {c.customer_id for c in inputs.customers}
+    for i, c in enumerate(inputs.customers):
+        for field, label, ok in (
+                ("own_monthly_salary_kr", "egen månadslön", lambda x: x >= 0),
+                ("own_total_shrinkage", "egen frånvaro", lambda x: 0 <= x < 1),
+                ("own_overhead_rate", "eget overheadpålägg", lambda x: x >= 0)):
+            value = getattr(c, field)
+            if value is not None and not ok(value):
+                problems.append(Problem(f"Kunden '{c.customer_id}': {label} kan inte vara "
+                                        f"{value:g}".replace(".", ","), record="customers",
+                                        index=i, field=field))
     for i, v in enumerate(inputs.customer_volumes):
         if v.customer_id not in customers:
             problems.append(Problem(f"Kunden '{v.customer_id}' finns inte under Kunder",

@@ -68,6 +68,10 @@ BRIDGE_COLUMNS = (
     "previous_fte_per_10k", "fte_per_10k",
 )
 
+# What each customer would pay doing the work itself (Kundjämförelse), per customer and service.
+INHOUSE_COLUMNS = ("customer_id", "customer_name", "service_id", "contacts", "workload_h",
+                   "inhouse_fte", "inhouse_cost_kr", "charge_kr", "difference_kr")
+
 
 @dataclass(frozen=True)
 class StaffingResult:
@@ -100,6 +104,7 @@ class Results:
     sla: pd.DataFrame  # SLA_COLUMNS
     quality: pd.DataFrame  # QUALITY_COLUMNS
     bridge: pd.DataFrame  # BRIDGE_COLUMNS
+    inhouse: pd.DataFrame  # INHOUSE_COLUMNS
 
     @property
     def all_checks_ok(self) -> bool:

@@ -884,7 +884,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Parametrar", "Årets parametrar för arbetstid, kostnad och pris.", "input",
           tables=(T_SLA,), named_cells=PARAMETER_CELLS, first_table_col=6,
           code_name="shParametrar"),
-    Sheet("Tjänster", "Tjänstekatalogen: en rad per tjänst med prismodell.", "input",
+    Sheet("Tjänster", "Tjänstekatalogen: en rad per tjänst med prismodell; kontaktcentrets enheter.", "input",
           tables=(T_SERVICES, T_UNITS), code_name="shTjanster"),
     Sheet("Kontakter", "Volym och hanteringstid per tjänst och kanal, med källa för varje värde.",
           "input", tables=(T_CONTACTS,), code_name="shKontakter"),
@@ -904,7 +904,8 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_CUSTOMER_VOLUMES,), code_name="shKundvolymer"),
     Sheet("Föregående prislista", "Fjolårets beslutade priser, för jämförelse.", "input",
           tables=(T_PREVIOUS,), code_name="shForegaende"),
-    Sheet("Utfall", "Fjolårets utfall per tjänst: intäkt och kostnad.", "input",
+    Sheet("Utfall", "Fjolårets utfall per tjänst: intäkt och kostnad, och för prisbryggan volym, "
+          "arbetsbelastning, årsarbetare, personalkostnad och overhead.", "input",
           tables=(T_OUTCOMES,), code_name="shUtfall"),
     Sheet(NY_TJANST, NY_TJANST_PURPOSE, "info", freeze=False, print_titles=False,
           code_name="shNyTjanst"),

@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     berakna = sub.add_parser(
         "berakna", help="läs arbetsboken, beräkna och skriv resultatbladen",
         description="Läser indata ur arbetsboken, validerar, beräknar och skriver resultatbladen "
-        "(Bemanning till Avstämning), statusen på Start och en rad i Körlogg. Indatafilen skrivs "
+        "(Bemanning till Datakvalitet), statusen på Start och en rad i Körlogg. Indatafilen skrivs "
         "aldrig över utan --skriv-over. Finns utfilen redan sparas den förra versionen som "
         "<namn>.bak.xlsm.",
         epilog="Slutkoder: 0 klart, 2 fel i indata (inget skrivs), 1 annat fel.")

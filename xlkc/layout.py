@@ -845,8 +845,8 @@ START_STEPS = (
     "Fyll i Profil, Personal, Kostnader och Overhead.",
     "Fyll i Kunder, Kundvolymer, Föregående prislista och Utfall.",
     "Klicka Validera indata och rätta det som rapporteras.",
-    "Klicka Beräkna priser: bladen Bemanning till Avstämning fylls i.",
-    "Granska Prislista, Kunddebitering och Avstämning; Körlogg visar alla körningar.",
+    "Klicka Beräkna priser: resultatbladen från Bemanning till Körlogg fylls i.",
+    "Granska Prislista, Kunddebitering och Avstämning; Prisbrygga förklarar förändringen.",
 )
 #: The colour legend on Start: (cell role, word in the coloured cell, explanation beside it).
 LEGEND = (

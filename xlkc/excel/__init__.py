@@ -86,7 +86,7 @@ def _success_message(plan: Any, results: Any) -> str:
         lines.append(f"Avstämning: {meta['checks']}.")
     if meta.get("status") and meta["status"] != "OK":
         lines.append(f"{meta['status']}: se bladet Avstämning.")
-    lines.append("Resultaten finns på bladen Bemanning till Avstämning.")
+    lines.append("Resultaten finns på bladen Bemanning till Datakvalitet.")
     return "\n".join(lines)
 
 

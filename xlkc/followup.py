@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from xlkc.costing import cost_per_fte
 from xlkc.inputs import Inputs, Source
 from xlkc.results import (
     BRIDGE_COLUMNS,
@@ -16,6 +17,7 @@ from xlkc.results import (
     CostResult,
     StaffingResult,
 )
+from xlkc.staffing import staff_service_alone
 
 #: Less certain last: a contact row rests on the less certain of its volume and handle time.
 _ORDER = (Source.MEASURED, Source.VALUATION, Source.TARGET)
@@ -144,9 +146,6 @@ def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
     own absence; cost = FTE x its own cost per FTE (salary x 12 x revision x PO) x (1 + its
     overhead rate). Beside it the customer's charge from the contact centre.
     """
-    from xlkc.costing import cost_per_fte
-    from xlkc.staffing import staff_service_alone
-
     comparing = [c for c in inputs.customers if c.own_monthly_salary_kr is not None]
     if not comparing:
         return pd.DataFrame(columns=list(INHOUSE_COLUMNS))

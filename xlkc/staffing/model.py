@@ -632,6 +632,15 @@ def _check_volume(volume: float, aht_s: float, problems: list[Problem]) -> None:
         problems.append(Problem(f"Hanteringstiden får inte vara negativ, fick {_num(aht_s)}"))
 
 
+def _alone_settings(channel: Channel, parameters: Parameters, *, max_occupancy: float | None,
+                    **overrides) -> PoolSettings:
+    """Settings of a volume staffed alone; ``max_occupancy`` caps utilisation when deferred."""
+    if channel.kind is ChannelKind.DEFERRED and max_occupancy is not None:
+        channel = Channel(**{**channel.__dict__, "max_utilisation": max_occupancy})
+        max_occupancy = None
+    return _single_settings(channel, parameters, max_occupancy=max_occupancy, **overrides)
+
+
 def staff_service_alone(
     volume: float,
     aht_s: float,
@@ -657,12 +666,9 @@ def staff_service_alone(
     problems += [_profile_problem(m) for m in
                  profile_problems(profile, parameters.opening_hour, parameters.closing_hour)]
     _raise(problems)
-    if channel.kind is ChannelKind.DEFERRED and max_occupancy is not None:
-        channel = Channel(**{**channel.__dict__, "max_utilisation": max_occupancy})
-        max_occupancy = None
-    st = _single_settings(channel, parameters, service_level=service_level,
-                          answer_time_s=answer_time_s, max_occupancy=max_occupancy,
-                          patience_s=patience_s, asa_target_s=asa_target_s, method=method)
+    st = _alone_settings(channel, parameters, service_level=service_level,
+                         answer_time_s=answer_time_s, max_occupancy=max_occupancy,
+                         patience_s=patience_s, asa_target_s=asa_target_s, method=method)
     loads = interval_loads(profile, parameters.year, parameters.opening_hour,
                            parameters.closing_hour)
     job = _profile_job([float(volume)], [float(aht_s)], st, loads)
@@ -705,12 +711,9 @@ def fte_for_intervals(
     if not (_finite(aht_s) and aht_s >= 0):
         problems.append(Problem(f"Hanteringstiden får inte vara negativ, fick {_num(aht_s)}"))
     _raise(problems)
-    if channel.kind is ChannelKind.DEFERRED and max_occupancy is not None:
-        channel = Channel(**{**channel.__dict__, "max_utilisation": max_occupancy})
-        max_occupancy = None
-    st = _single_settings(channel, parameters, service_level=service_level,
-                          answer_time_s=answer_time_s, max_occupancy=max_occupancy,
-                          patience_s=patience_s, asa_target_s=asa_target_s, method=method)
+    st = _alone_settings(channel, parameters, service_level=service_level,
+                         answer_time_s=answer_time_s, max_occupancy=max_occupancy,
+                         patience_s=patience_s, asa_target_s=asa_target_s, method=method)
     total = float(np.dot(v, d))
     aht_eff = float(aht_s) / st.concurrency_factor if total > 0 else 0.0
     job = _Job(rate=v / float(interval_s), days=d, interval_h=float(interval_s) / 3600.0,

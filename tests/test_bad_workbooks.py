@@ -47,6 +47,12 @@ class Case:
     column: str | None
 
 
+def _param_cell(name: str) -> tuple[int, str]:
+    """(Excel row, column letter) of a parameter's named cell in the bundled workbook."""
+    row, col = L.sheet("Parametrar").named_cell_position(name)
+    return row, L.col_letter(col)
+
+
 def _set(table: str, header: str, index: int, value: Any):
     return lambda wb: set_cell(wb, table, header, index, value)
 
@@ -100,13 +106,13 @@ CASES = [
          "#DIV/0! är ett felvärde", "Kostnader", ROW, "Belopp (kr)"),
     Case("parameter text", lambda wb: setattr(named(wb, "Sjukfranvaro"), "value", "sex"),
          "värdet 'sex' för Sjukfrånvaro är inte en andel", "Parametrar",
-         L.sheet("Parametrar").named_cell_position("Sjukfranvaro")[0], None),
+         *_param_cell("Sjukfranvaro")),
     Case("parameter utanför gräns", lambda wb: setattr(named(wb, "MaxBelaggning"), "value", 0),
          "maximal beläggning måste vara större än 0", "Parametrar",
-         L.sheet("Parametrar").named_cell_position("MaxBelaggning")[0], None),
+         *_param_cell("MaxBelaggning")),
     Case("negativ parameter", lambda wb: setattr(named(wb, "PlatserPerAa"), "value", -1),
          "Parametern Platser per årsarbetare får inte vara negativ", "Parametrar",
-         L.sheet("Parametrar").named_cell_position("PlatserPerAa")[0], None),
+         *_param_cell("PlatserPerAa")),
     Case("SLA-nivå utanför gräns", _set("tblSLA", "Svarstid (s)", 1, -30),
          "SLA-nivå: svarstiden får inte vara negativ", "Parametrar", ROW + 1, "Svarstid (s)"),
     Case("timprofil i fel ordning", _set("tblTimprofil", "Timme", 2, 15),
@@ -121,7 +127,8 @@ def test_each_error_class_has_its_located_message(tmp_path, case):
     p = _find(err.problems, case.text)
     assert (p.sheet, p.row, p.column) == (case.sheet, case.row, case.column), str(p)
     if case.column is not None and p.row is not None:
-        assert str(p).startswith(f"{case.sheet}, rad {case.row}, kolumn {case.column}: ")
+        table = f"tabell {p.table_label}, " if p.table_label else ""
+        assert str(p).startswith(f"{case.sheet}, {table}rad {case.row}, kolumn {case.column}: ")
     assert str(p) in str(err)  # the exception's text lists it
 
 

@@ -83,7 +83,7 @@ def test_invalid_workbook_exit_2_with_the_problem_table(command, invalid_workboo
     lines = out.splitlines()
     assert lines[0].endswith("fel i indata:")
     header = lines[1].split()
-    assert header == ["Blad", "Rad", "Kolumn", "Fel"]
+    assert header == ["Blad", "Tabell", "Rad", "Kolumn", "Fel"]
     hit = [ln for ln in lines[3:] if ln.startswith(L.sheet_of(L.T_CONTACTS.name).name)]
     assert hit and str(excel_row) in hit[0] and "Hanteringstid" in hit[0] and "ca 5" in hit[0]
     assert path.read_bytes() == before

@@ -76,7 +76,7 @@ def test_status_and_run_log(recalculated):
     plan, results, values = recalculated
     start = L.sheet("Start")
     row, col = start.named_cell_position("StatusResultat")
-    assert _cell(values, "Start", row, col) == "OK"
+    assert _cell(values, "Start", row, col).startswith("OK")  # warnings may follow
     row, col = start.named_cell_position("StatusTotalkostnad")
     assert _cell(values, "Start", row, col) == pytest.approx(results.cost.total_cost_kr)
     log_sheet = L.sheet_of(L.T_RUNLOG.name)

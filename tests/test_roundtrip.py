@@ -128,7 +128,7 @@ def test_start_sheet_has_the_status_and_nothing_else_changed(runs, engine):
                 assert b.cell(c.row, c.column).value == c.value, c.coordinate
     value = {nc.name: b.cell(*start.named_cell_position(nc.name)).value
              for nc in start.named_cells}
-    assert value["StatusResultat"] == "OK"
+    assert value["StatusResultat"].startswith("OK")  # warnings may follow
     assert value["StatusTotalkostnad"] == pytest.approx(results.cost.total_cost_kr)
     assert value["StatusVersion"] == xlkc.__version__
     assert isinstance(value["StatusTid"], dt.datetime)

@@ -333,7 +333,9 @@ def _remove_sheet(payload: dict[str, Any], name: str) -> None:
 
 
 def _set_values(actions, sheet: str) -> list[dict[str, Any]]:
-    return [a for a in actions if a["func"] == "setValues" and _sheet_of(a) == sheet]
+    """The sheet's value writes, apart from the note under its title (row 2)."""
+    return [a for a in actions if a["func"] == "setValues" and _sheet_of(a) == sheet
+            and not (a["start_row"] == 1 and a["row_count"] == 1 and a["column_count"] == 1)]
 
 
 def test_apply_plan_writes_each_output_table_in_one_call(payload, make_book):
@@ -400,11 +402,13 @@ def test_tables_are_resized_and_formatted(payload, make_book):
         assert [a["args"][1] for a in resizes] == [expected], block.table
         formats = {a["start_column"] + 1 - block.first_col: a["args"][0] for a in actions
                    if a["func"] == "setNumberFormat" and _sheet_of(a) == block.sheet
+                   and a["start_row"] + 1 > block.header_row  # not the note above
                    and block.first_col <= a["start_column"] + 1
                    < block.first_col + len(block.header)}
         assert formats == {j: f for j, f in enumerate(block.number_formats) if f}
         for a in actions:
-            if a["func"] == "setNumberFormat" and _sheet_of(a) == block.sheet:
+            if a["func"] == "setNumberFormat" and _sheet_of(a) == block.sheet \
+                    and _at(a)[0] != 2:  # the note under the title
                 assert _at(a)[0] == block.header_row + 1
 
 
@@ -416,9 +420,10 @@ def test_status_cells_and_log_row(payload, make_book):
     status = _set_values(actions, START.name)
     assert len(status) == 1  # the status cells are adjacent: one call
     (s,) = status
-    first = min(plan.cells, key=lambda c: c.row)
+    cells = [c for c in plan.cells if c.sheet == START.name]
+    first = min(cells, key=lambda c: c.row)
     assert _at(s)[:2] == (first.row, first.col)
-    assert [r[0] for r in s["values"]] == [_sent(c.value) for c in sorted(plan.cells,
+    assert [r[0] for r in s["values"]] == [_sent(c.value) for c in sorted(cells,
                                                                           key=lambda c: c.row)]
     assert "OK" in [r[0] for r in s["values"]]
     log = _set_values(actions, LOG_SHEET)

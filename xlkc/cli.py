@@ -1,8 +1,10 @@
 """Command line: ``xlkc berakna``, ``xlkc validera``, ``xlkc exempel``, ``xlkc bygg``.
 
-Help, messages and output are Swedish. Exit codes: 0 done, 2 invalid input (the problems are
-printed as a table) or a usage error, 1 any other failure (a one-line message; the traceback only
-with ``--debug``).
+Help, messages and output are Swedish. Exit codes: 0 done (warnings, if any, are printed
+whole with their location), 2 invalid input (the problems are printed as a table, nothing is
+written) or a usage error, 3 the reconciliation failed (the checks and services that differ are
+printed; ``berakna`` still writes the file for inspection, FEL on Start and on every output
+sheet), 1 any other failure (a one-line message; the traceback only with ``--debug``).
 
 ``xlkc berakna`` never writes into its input workbook unless ``--skriv-over`` is given (then the
 original is kept as ``<namn>.bak.xlsm``). It writes ``./Prismodell_beraknad.xlsm`` by default; an
@@ -28,7 +30,12 @@ from xlkc import __version__
 #: Default output file, in the current directory.
 DEFAULT_OUTPUT = "Prismodell_beraknad.xlsm"
 
-EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_CHECKS = 0, 1, 2, 3
+
+#: The exit codes, as the help shows them.
+EXIT_CODES_TEXT = ("Slutkoder: 0 klart (eventuella varningar skrivs ut), 2 fel i indata (inget "
+                   "beräknas eller skrivs), 3 avstämningen avviker (berakna skriver filen för "
+                   "granskning, markerad FEL), 1 annat fel.")
 
 _ARGPARSE_SV = (
     ("the following arguments are required", "följande argument krävs"),
@@ -78,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="xlkc",
         description="Prismodell Kontaktcenter: beräknar årsarbetare, självkostnad och priser "
         "per tjänst ur arbetsboken Prismodell.xlsm.",
-        epilog="Slutkoder: 0 klart, 2 fel i indata, 1 annat fel.",
+        epilog=EXIT_CODES_TEXT,
     )
     parser.add_argument("--version", action="version", version=f"xlkc {__version__}",
                         help="visa versionen och avsluta")
@@ -96,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(Bemanning till Datakvalitet), statusen på Start och en rad i Körlogg. Indatafilen skrivs "
         "aldrig över utan --skriv-over. Finns utfilen redan sparas den förra versionen som "
         "<namn>.bak.xlsm.",
-        epilog="Slutkoder: 0 klart, 2 fel i indata (inget skrivs), 1 annat fel.")
+        epilog=EXIT_CODES_TEXT)
     berakna.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
                          help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
     target = berakna.add_mutually_exclusive_group()
@@ -110,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     validera = sub.add_parser(
         "validera", help="kontrollera indata utan att beräkna eller skriva något",
         description="Läser och validerar arbetsbokens indata. Skriver ingenting.",
-        epilog="Slutkoder: 0 giltig indata, 2 fel i indata, 1 annat fel.")
+        epilog=EXIT_CODES_TEXT)
     validera.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
                           help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
     debug_flag(validera)
@@ -150,13 +157,13 @@ def _pct(x: Any) -> str:
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
-                 right: Sequence[bool] | None = None, max_width: int = 34) -> str:
-    """A plain-text table: columns padded, long text cut with '…'."""
+                 right: Sequence[bool] | None = None, max_width: int | None = 34) -> str:
+    """A plain-text table: columns padded, long text cut with '…' (never with max_width None)."""
     right = right or [False] * len(header)
 
     def cut(v: Any) -> str:
         s = "" if v is None else str(v)
-        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+        return s if max_width is None or len(s) <= max_width else s[: max_width - 1] + "…"
 
     body = [[cut(v) for v in r] for r in rows]
     widths = [max([len(h)] + [len(r[j]) for r in body]) for j, h in enumerate(header)]
@@ -205,12 +212,33 @@ def summary(results: Any, year: int | None = None) -> str:
     return "\n".join(parts)
 
 
-def problem_table(problems: Sequence[Any]) -> str:
-    rows = [(p.sheet or "", p.row or "", p.column or "", p.message) for p in problems]
+def problem_table(problems: Sequence[Any], warnings: bool = False) -> str:
+    """Problems as a table with their location; messages are printed whole."""
+    rows = [(p.sheet or "", getattr(p, "table_label", None) or p.table or "", p.row or "",
+             p.column or "", p.message) for p in problems]
     n = len(problems)
-    head = "1 fel i indata:" if n == 1 else f"{n} fel i indata:"
-    return head + "\n" + format_table(("Blad", "Rad", "Kolumn", "Fel"), rows,
-                                      right=(False, True, False, False), max_width=100)
+    if warnings:
+        head = "1 varning:" if n == 1 else f"{n} varningar:"
+    else:
+        head = "1 fel i indata:" if n == 1 else f"{n} fel i indata:"
+    return head + "\n" + format_table(
+        ("Blad", "Tabell", "Rad", "Kolumn", "Varning" if warnings else "Fel"), rows,
+        right=(False, False, True, False, False), max_width=None)
+
+
+def _print_warnings(plan: Any) -> None:
+    warnings = (getattr(plan, "meta", None) or {}).get("warnings") or []
+    if warnings:
+        print(problem_table(warnings, warnings=True), file=sys.stderr)
+
+
+def _print_failed_checks(plan: Any) -> None:
+    meta = getattr(plan, "meta", None) or {}
+    print("FEL: avstämningen avviker; priserna är inte giltiga.", file=sys.stderr)
+    for check in meta.get("failed_checks") or []:
+        print(f"- {check}", file=sys.stderr)
+    if meta.get("failed_services"):
+        print("Tjänster som avviker: " + ", ".join(meta["failed_services"]), file=sys.stderr)
 
 
 class _Progress:
@@ -274,6 +302,7 @@ def _berakna(args: argparse.Namespace) -> int:
     data = _read(src)
     progress.step("Beräknar")
     plan, results, problems = calculate_workbook(data, command="berakna")
+    _print_warnings(plan)
     if problems:
         print(problem_table(problems))
         print("Inget har beräknats eller skrivits.", file=sys.stderr)
@@ -290,6 +319,11 @@ def _berakna(args: argparse.Namespace) -> int:
     print(f"\nResultatet är skrivet till {written.resolve()}")
     if existed:
         print(f"Den förra versionen är sparad som {backup_path(written).name}")
+    if plan.meta.get("failed_checks"):
+        _print_failed_checks(plan)
+        print("Filen är skriven för granskning; Start och varje resultatblad säger FEL.",
+              file=sys.stderr)
+        return EXIT_CHECKS
     return EXIT_OK
 
 
@@ -301,11 +335,17 @@ def _validera(args: argparse.Namespace) -> int:
     progress.step(f"Läser {src.name}")
     data = _read(src)
     progress.step("Validerar")
-    _, problems = validate_workbook(data)
+    plan, problems = validate_workbook(data)
+    _print_warnings(plan)
     if problems:
         print(problem_table(problems))
         return EXIT_INVALID
-    print(f"Indata i {src.name} är giltiga.")
+    if plan.meta.get("failed_checks"):
+        _print_failed_checks(plan)
+        return EXIT_CHECKS
+    n = len(plan.meta.get("warnings") or [])
+    tail = "" if not n else (" (1 varning)" if n == 1 else f" ({n} varningar)")
+    print(f"Indata i {src.name} är giltiga{tail}.")
     return EXIT_OK
 
 

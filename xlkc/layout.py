@@ -651,6 +651,7 @@ STATUS_CELLS = (
     NamedCell("StatusTotalkostnad", "total_cost_kr", "Total kostnad", "money", FMT_KR,
               required=False, unit="kr"),
     NamedCell("StatusVersion", "version", "xlkc-version", "text", required=False),
+    NamedCell("StatusVarningar", "warnings", "Varningar", "text", required=False),
 )
 
 # --- output tables ------------------------------------------------------------------------------

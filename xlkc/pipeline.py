@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from xlkc import crosscheck
 from xlkc.costing import compute_costs, validate_costs
-from xlkc.errors import Problem, ValidationError
+from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
 from xlkc.inputs import ChannelKind, Inputs, PriceModel
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
@@ -17,20 +20,30 @@ TOLERANCE_KR = 0.01
 
 
 def validate(inputs: Inputs) -> list[Problem]:
-    """Every problem in the inputs, all in one pass, each naming its item in Swedish."""
+    """Every problem in the inputs, all in one pass, each naming its item in Swedish.
+
+    Errors and warnings (``Problem.severity``) together; :func:`calculate` refuses the errors.
+    """
+    if not inputs.services:  # nothing else can be checked meaningfully
+        return crosscheck.parameter_problems(inputs)
     problems = staffing_problems(inputs)
     for level in inputs.parameters.sla_levels:
         problems += staffing_problems(inputs, sla_override=level)
     problems = list(dict.fromkeys(problems))  # the same problem found twice counts once
-    return problems + validate_costs(inputs) + validate_prices(inputs) + validate_customers(
-        inputs)
+    problems += validate_costs(inputs) + validate_prices(inputs) + validate_customers(inputs)
+    found = set(problems)
+    return problems + [p for p in crosscheck.input_problems(inputs) if p not in found]
 
 
-def calculate(inputs: Inputs) -> Results:
-    """Compute everything; raises the package's InputError before anything is half-computed."""
-    problems = validate(inputs)
-    if problems:
-        raise ValidationError(problems)
+def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
+    """Compute everything; raises the package's InputError before anything is half-computed.
+
+    ``validated``: :func:`validate` already found no errors (the workbook runner validates once).
+    """
+    if not validated:
+        problems = errors_of(validate(inputs))
+        if problems:
+            raise ValidationError(problems)
     staffing = staff(inputs)
     cost = compute_costs(inputs, staffing, validated=True)
     price = compute_prices(inputs, cost, staffing, validated=True)
@@ -40,6 +53,45 @@ def calculate(inputs: Inputs) -> Results:
                    checks=reconcile(inputs, staffing, cost, price, quality, bridge),
                    sla=sla_prices(inputs), quality=quality, bridge=bridge,
                    inhouse=inhouse_comparison(inputs, staffing, price.charges))
+
+
+def evaluate(inputs: Inputs, problems: list[Problem] | None = None
+             ) -> tuple[Results | None, list[Problem]]:
+    """The one validation: the input checks, then the calculation itself, then its warnings.
+
+    ``problems``: the input checks already made (the workbook parser runs :func:`validate`);
+    without them :func:`validate` runs here. Returns ``(results, problems)``: results is None
+    when there is an error among the problems (an InputError raised while calculating becomes
+    one, located where its message names an overhead pool or a parameter).
+    """
+    problems = list(validate(inputs) if problems is None else problems)
+    if errors_of(problems):
+        return None, problems
+    try:
+        results = calculate(inputs, validated=True)
+    except ValidationError as exc:
+        return None, problems + exc.problems
+    except InputError as exc:
+        return None, problems + [_locate(str(exc), inputs)]
+    return results, problems + crosscheck.result_warnings(inputs, results)
+
+
+_POOL_NAMED = re.compile(r"Overheadpool(?:en|erna) '([^']+)'")
+
+
+def _locate(message: str, inputs: Inputs) -> Problem:
+    """A problem found while calculating, placed at the item its message names."""
+    text = " ".join(message.split())
+    m = _POOL_NAMED.search(text)
+    if m:
+        ids = [p.pool_id for p in inputs.pools]
+        if m[1] in ids:
+            return Problem(text, record="pools", index=ids.index(m[1]), field="key")
+    if text.startswith("Året"):
+        return Problem(text, record="parameters", field="year")
+    if text.startswith("Avrundningssteget"):
+        return Problem(text, record="parameters", field="rounding_step_kr")
+    return Problem(text)
 
 
 def revenue_per_line(prices: pd.DataFrame) -> pd.Series:

@@ -238,6 +238,12 @@ def _fee_weights(volumes: pd.DataFrame, fee_keys: pd.Series) -> pd.Series:
     for key, column in _KEY_COLUMN.items():
         mask = (fee_keys == key).to_numpy()
         weight[mask] = volumes.loc[mask, column]
+    # A customer new this year (no contacts last year, a forecast this year) is keyed by its
+    # forecast (the rule is documented in xlkc.crosscheck).
+    new = ((fee_keys == FeeKey.LAST_YEAR_CONTACTS).to_numpy()
+           & (volumes["last_year_contacts"] == 0).to_numpy()
+           & (volumes["quantity"] > 0).to_numpy())
+    weight[new] = volumes.loc[new, "quantity"]
     return weight
 
 

@@ -67,11 +67,30 @@ def _problems_text(problems: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def _failure_message(problems: list[Any]) -> str:
+def _warnings_text(plan: Any) -> str:
+    warnings = (getattr(plan, "meta", None) or {}).get("warnings") or []
+    if not warnings:
+        return ""
+    n = len(warnings)
+    head = "1 varning" if n == 1 else f"{n} varningar"
+    return f"\n\n{head} (se Start och Körlogg):\n" + _problems_text(warnings)
+
+
+def _failure_message(problems: list[Any], plan: Any = None) -> str:
     n = len(problems)
     head = f"Indata har {n} fel – se Start och Körlogg."
     return head + "\n\n" + _problems_text(problems) + \
-        "\n\nInget har beräknats och inga resultat har skrivits."
+        "\n\nInget har beräknats och inga resultat har skrivits." + _warnings_text(plan)
+
+
+def _checks_failed_message(plan: Any) -> str:
+    meta = getattr(plan, "meta", {}) or {}
+    lines = ["FEL: avstämningen avviker – priserna är inte giltiga."]
+    lines += [f"• {c}" for c in meta.get("failed_checks") or []]
+    if meta.get("failed_services"):
+        lines.append("Tjänster: " + ", ".join(meta["failed_services"]))
+    lines.append("Se bladet Avstämning; resultatbladen är märkta FEL.")
+    return "\n".join(lines) + _warnings_text(plan)
 
 
 def _success_message(plan: Any, results: Any) -> str:
@@ -87,7 +106,7 @@ def _success_message(plan: Any, results: Any) -> str:
     if meta.get("status") and meta["status"] != "OK":
         lines.append(f"{meta['status']}: se bladet Avstämning.")
     lines.append("Resultaten finns på bladen Bemanning till Datakvalitet.")
-    return "\n".join(lines)
+    return "\n".join(lines) + _warnings_text(plan)
 
 
 def _alert(book: Any, text: str, ok: bool) -> None:
@@ -153,12 +172,16 @@ def _run(command: str) -> ExcelRun:
             raise
         return ExcelRun(command, msg, False)
     if problems:
-        out = ExcelRun(command, _failure_message(problems), False, plan, None, list(problems))
+        out = ExcelRun(command, _failure_message(problems, plan), False, plan, None,
+                       list(problems))
+    elif (plan.meta or {}).get("failed_checks"):
+        out = ExcelRun(command, _checks_failed_message(plan), False, plan, results, [])
     elif command == "berakna":
         out = ExcelRun(command, _success_message(plan, results), True, plan, results, [])
     else:
         out = ExcelRun(command, "Indata är giltiga: inga fel hittades.\n\n"
-                       "Klicka Beräkna priser för att räkna fram priserna.", True, plan)
+                       "Klicka Beräkna priser för att räkna fram priserna."
+                       + _warnings_text(plan), True, plan)
     _alert(book, out.message, ok=out.ok)
     return out
 

@@ -215,7 +215,8 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]])
         tables[t.name] = raw
     if problems:
         raise ValidationError(problems)
-    return WorkbookData(path=name, sheets=sheets, tables=tables, names=_read_names(wb))
+    values, where = _read_names(wb)
+    return WorkbookData(path=name, sheets=sheets, tables=tables, names=values, name_cells=where)
 
 
 def _read_table(ws, sheet_name: str, table_name: str, ref: str, totals: int) -> RawTable:
@@ -259,8 +260,9 @@ def _pad(values, width: int) -> tuple[Any, ...]:
     return values[:width]
 
 
-def _read_names(wb) -> dict[str, Any]:
-    """Every named cell of the layout: name -> raw value (None if empty or not found)."""
+def _read_names(wb) -> tuple[dict[str, Any], dict[str, tuple[str, int, int]]]:
+    """Every named cell of the layout: name -> raw value (None if empty or not found), and
+    name -> (sheet, row, column) where it was read."""
     where: dict[str, tuple[str, int, int]] = {}
     for sheet, nc in L.named_cells():
         address = _name_destination(wb, nc.name)
@@ -283,7 +285,7 @@ def _read_names(wb) -> dict[str, Any]:
         for n, r, c in cells:
             if r - r0 < len(grid):
                 values[n] = grid[r - r0][c - c0]
-    return values
+    return values, where
 
 
 def _name_destination(wb, name: str) -> tuple[str, int, int] | None:

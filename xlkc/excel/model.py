@@ -23,6 +23,8 @@ class RawTable:
     header: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]  # data rows, in sheet order, as read
     first_row: int  # Excel row number of rows[0]
+    #: Excel rows with values below the table after an empty row (not read as data).
+    stray_rows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class WorkbookData:
     sheets: tuple[str, ...]
     tables: dict[str, RawTable]  # by Excel table name
     names: dict[str, Any]  # workbook-scoped named cells: name -> raw value
+    #: Where each named cell's defined name really points: name -> (sheet, row, column), 1-based
+    #: (an adapter that does not know leaves it out: the layout's position is used).
+    name_cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

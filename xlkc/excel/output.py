@@ -211,16 +211,33 @@ def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs) -> TableBlock:
                       number_formats=tuple(c.number_format for c in table.columns))
 
 
-def status_text(problems: list[Problem] | None = None, results: Results | None = None) -> str:
-    """The Start sheet's one-line result: OK, or how many errors / failed checks."""
+#: Number format of a status or note that says FEL: red text (Excel shows "[Red]" as "[Röd]").
+FMT_FEL = "[Red]@"
+FMT_PLAIN = "General"
+
+
+def status_text(problems: list[Problem] | None = None, results: Results | None = None,
+                warnings: list[Problem] | None = None) -> str:
+    """The Start sheet's one-line result: OK, or FEL with how many errors / failed checks."""
     if problems:
         n = len(problems)
-        return "1 fel i indata" if n == 1 else f"{n} fel i indata"
+        return "FEL: 1 fel i indata" if n == 1 else f"FEL: {n} fel i indata"
     if results is not None:
         failed = int((~results.checks["ok"].astype(bool)).sum())
         if failed:
-            return f"Klar, men {failed} kontroll{'er' if failed > 1 else ''} avviker"
+            return (f"FEL: {failed} kontroll{'er' if failed > 1 else ''} i avstämningen "
+                    f"avvik{'er' if failed > 1 else 'er'}")
+    if warnings:
+        n = len(warnings)
+        return "OK, 1 varning" if n == 1 else f"OK, {n} varningar"
     return "OK"
+
+
+def warnings_text(warnings: list[Problem] | None) -> str | None:
+    """Every warning with its location, one per line (the Start cell and the Körlogg)."""
+    if not warnings:
+        return None
+    return "\n".join(f"Varning: {w}" for w in warnings)
 
 
 def _checks_text(results: Results) -> str:
@@ -233,10 +250,34 @@ def _checks_text(results: Results) -> str:
 def _status_cells(values: dict[str, Any]) -> tuple[CellWrite, ...]:
     start = next(s for s in L.SHEETS if s.role == "info")
     cells = []
+    failed = str(values.get("status") or "").startswith("FEL")
     for nc in start.named_cells:
         row, col = start.named_cell_position(nc.name)
-        cells.append(CellWrite(start.name, row, col, values.get(nc.field), nc.number_format))
+        fmt = nc.number_format
+        if nc.field == "status":
+            fmt = FMT_FEL if failed else FMT_PLAIN
+        cells.append(CellWrite(start.name, row, col, values.get(nc.field), fmt))
     return tuple(cells)
+
+
+def _note_cells(failed: list[str] | None) -> tuple[CellWrite, ...]:
+    """The note under each output sheet's title: its purpose, or FEL when a check failed."""
+    out = []
+    for sheet in L.SHEETS:
+        if sheet.role != "output" or sheet.name == L.sheet_of(L.T_RUNLOG.name).name:
+            continue
+        if failed:
+            text = ("FEL: avstämningen avviker (" + "; ".join(failed) + "). Siffrorna på bladet "
+                    "är inte giltiga priser; de visas för granskning.")
+            out.append(CellWrite(sheet.name, 2, 1, text, FMT_FEL))
+        else:
+            out.append(CellWrite(sheet.name, 2, 1, sheet.purpose, FMT_PLAIN))
+    return tuple(out)
+
+
+def _message(head: str, warnings: list[Problem] | None) -> str:
+    text = warnings_text(warnings)
+    return head if not text else head + "\n" + text
 
 
 def _log_entry(values: dict[str, Any]) -> tuple[Any, ...]:
@@ -248,8 +289,16 @@ def _run_values(run: Any) -> dict[str, Any]:
             "version": run.version, "input_hash": run.input_hash}
 
 
-def plan_outputs(inputs: Inputs, results: Results, run: Any) -> OutputPlan:
-    """Every output table, the Start status and a Körlogg row for a successful calculation."""
+def plan_outputs(inputs: Inputs, results: Results, run: Any,
+                 warnings: list[Problem] | None = None) -> OutputPlan:
+    """Every output table, the Start status and a Körlogg row for a calculation.
+
+    A failed reconciliation still writes the outputs, for inspection; every output sheet's note
+    then says FEL and the Start status is FEL in red.
+    """
+    from xlkc.crosscheck import failed_checks, failing_services
+
+    warnings = list(warnings or [])
     blocks = []
     for t in L.output_tables():
         if t.result is None:  # the Körlogg is not a result table
@@ -257,40 +306,62 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any) -> OutputPlan:
         blocks.append(_block(t, _resolve(results, t.result), inputs))
     total = float(results.cost.total_cost_kr)
     revenue = float(revenue_per_line(results.price.prices).sum())
-    status = status_text(results=results)
+    status = status_text(results=results, warnings=warnings)
     checks = _checks_text(results)
+    failed = failed_checks(results)
+    services = failing_services(inputs, results) if failed else []
+    checks_sheet = L.sheet_of(L.T_CHECKS.name).name
+    if failed:
+        head = (f"{status}: " + "; ".join(failed)
+                + (". Tjänster: " + ", ".join(services) if services else "")
+                + f". Se bladet {checks_sheet}; priserna är inte giltiga.")
+    else:
+        head = "Priserna är beräknade."
     values = {**_run_values(run), "status": status, "total_cost_kr": total,
-              "revenue_kr": revenue, "checks": checks,
-              "message": "Priserna är beräknade." if status == "OK" else
-              f"Priserna är beräknade. {status}: se bladet "
-              f"{L.sheet_of(L.T_CHECKS.name).name}."}
+              "revenue_kr": revenue, "checks": checks, "warnings": warnings_text(warnings),
+              "message": _message(head, warnings)}
     n_formulas = sum(isinstance(v, Formula) for b in blocks for row in b.rows for v in row)
-    meta = {"status": status, "ok": True, "total_cost_kr": total, "revenue_kr": revenue,
+    meta = {"status": status, "ok": not failed, "total_cost_kr": total, "revenue_kr": revenue,
             "checks": checks, "checks_ok": results.all_checks_ok, "formula_cells": n_formulas,
-            "problems": [], "year": inputs.parameters.year}
-    return OutputPlan(tables=tuple(blocks), cells=_status_cells(values),
+            "problems": [], "warnings": warnings, "failed_checks": failed,
+            "failed_services": services, "year": inputs.parameters.year}
+    return OutputPlan(tables=tuple(blocks), cells=_status_cells(values) + _note_cells(failed),
                       log_entry=_log_entry(values), meta=meta)
 
 
-def _problem_summary(problems: list[Problem], limit: int = 3) -> str:
-    shown = "; ".join(str(p) for p in problems[:limit])
-    more = len(problems) - limit
-    return shown + (f" (och {more} till)" if more > 0 else "")
+def _problem_summary(problems: list[Problem]) -> str:
+    return "; ".join(str(p) for p in problems)
 
 
-def plan_failure(problems: list[Problem], run: Any) -> OutputPlan:
+def plan_failure(problems: list[Problem], run: Any,
+                 warnings: list[Problem] | None = None) -> OutputPlan:
     """Status and a Körlogg row only: nothing is calculated, no output table is touched."""
+    warnings = list(warnings or [])
     status = status_text(problems=problems)
     values = {**_run_values(run), "status": status, "total_cost_kr": None, "revenue_kr": None,
-              "checks": "Ej beräknad", "message": f"{status}: {_problem_summary(problems)}"}
+              "checks": "Ej beräknad", "warnings": warnings_text(warnings),
+              "message": _message(f"{status}: {_problem_summary(problems)}", warnings)}
     return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
-                      meta={"status": status, "ok": False, "problems": list(problems)})
+                      meta={"status": status, "ok": False, "problems": list(problems),
+                            "warnings": warnings, "failed_checks": []})
 
 
-def plan_validation(run: Any) -> OutputPlan:
-    """Status and a Körlogg row after a validation that found nothing."""
-    values = {**_run_values(run), "status": "OK", "checks": "Ej beräknad",
-              "message": "Indata är giltiga."}
+def plan_validation(run: Any, warnings: list[Problem] | None = None, inputs: Inputs | None = None,
+                    results: Results | None = None) -> OutputPlan:
+    """Status and a Körlogg row after a validation (which calculates, and writes no output)."""
+    from xlkc.crosscheck import failed_checks, failing_services
+
+    warnings = list(warnings or [])
+    failed = failed_checks(results) if results is not None else []
+    services = failing_services(inputs, results) if failed and inputs is not None else []
+    status = status_text(results=results, warnings=warnings)
+    head = ("Indata är giltiga." if not failed else
+            f"{status}: " + "; ".join(failed)
+            + (". Tjänster: " + ", ".join(services) if services else "") + ".")
+    values = {**_run_values(run), "status": status,
+              "checks": "Ej beräknad" if results is None else _checks_text(results),
+              "warnings": warnings_text(warnings), "message": _message(head, warnings)}
     return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
-                      meta={"status": "OK", "ok": True, "problems": []})
-
+                      meta={"status": status, "ok": not failed, "problems": [],
+                            "warnings": warnings, "failed_checks": failed,
+                            "failed_services": services})

@@ -44,7 +44,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xlkc import layout as L  # noqa: N812
-from xlkc.errors import Problem, ValidationError
+from xlkc.errors import Problem, ValidationError, errors_of, warnings_of
 from xlkc.excel.model import RawTable, WorkbookData
 from xlkc.inputs import Inputs, Parameters, Profile, SlaLevel
 
@@ -54,6 +54,7 @@ __all__ = [
     "parse_bool",
     "parse_number",
     "parse_share",
+    "check_workbook",
     "parse_workbook",
 ]
 
@@ -423,14 +424,24 @@ class _Parser:
         for sheet, nc in L.named_cells():
             if sheet.role != "input":
                 continue
-            row, _ = sheet.named_cell_position(nc.name)
-            where = {"sheet": sheet.name, "table": None, "row": row, "column": None}
+            sheet_name, row, column = named_cell_location(self.data, sheet, nc)
+            where = {"sheet": sheet_name, "table": None, "row": row, "column": column}
             value, ok = self.read(nc, self.data.names.get(nc.name),
                                   defaults.get(nc.field, _NO_DEFAULT), where, label=nc.label)
             if not ok:
                 self.tainted_fields.add(("parameters", nc.field))
             out[nc.field] = value
         return out
+
+
+def named_cell_location(data: WorkbookData, sheet: L.Sheet, nc: L.NamedCell
+                        ) -> tuple[str, int, str]:
+    """(sheet, Excel row, column letter) of the cell a named cell's defined name points at."""
+    found = getattr(data, "name_cells", {}).get(nc.name) if data is not None else None
+    if found is None:
+        row, col = sheet.named_cell_position(nc.name)
+        return sheet.name, row, L.col_letter(col)
+    return found[0], found[1], L.col_letter(found[2])
 
 
 # --- ids ---------------------------------------------------------------------------------------
@@ -505,9 +516,20 @@ def _hour_problems(p: _Parser, hours: list[Any], rows: list[int], opening: Any) 
 
 def parse_workbook(data: WorkbookData) -> Inputs:
     """Typed inputs from a workbook's raw values; ValidationError with every problem located."""
+    inputs, problems = check_workbook(data)
+    if inputs is None or errors_of(problems):
+        raise ValidationError(errors_of(problems), warnings_of(problems))
+    return inputs
+
+
+def check_workbook(data: WorkbookData) -> tuple[Inputs | None, list[Problem]]:
+    """Typed inputs and every problem (errors and warnings), each located, in workbook order.
+
+    Inputs is None when the workbook's structure (sheets, tables, columns) cannot be read.
+    """
     structure = _structure_problems(data)
     if structure:
-        raise ValidationError(structure)
+        return None, structure
     p = _Parser(data)
     params = p.parameters()
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -543,9 +565,7 @@ def parse_workbook(data: WorkbookData) -> Inputs:
     core = _core_problems(inputs)
     core = [pr for pr in core if not _suppressed(pr, p)]
     problems += localise(core, data)
-    if problems:
-        raise ValidationError(sorted(problems, key=_workbook_order))
-    return inputs
+    return inputs, sorted(problems, key=_workbook_order)
 
 
 _SHEET_ORDER = {s.name: i for i, s in enumerate(L.SHEETS)}
@@ -614,7 +634,7 @@ def localise(problems: Iterable[Problem], data: WorkbookData) -> list[Problem]:
             out.append(pr)
             continue
         if pr.record == "parameters":
-            out.append(_localise_parameter(pr))
+            out.append(_localise_parameter(pr, data))
             continue
         t = _table_for(pr.record, pr.field)
         if t is None:
@@ -629,7 +649,7 @@ def localise(problems: Iterable[Problem], data: WorkbookData) -> list[Problem]:
     return out
 
 
-def _localise_parameter(pr: Problem) -> Problem:
+def _localise_parameter(pr: Problem, data: WorkbookData | None = None) -> Problem:
     sheet = next(s for s in L.SHEETS if any(nc.field == "year" for nc in s.named_cells))
     message = pr.message
     prefix = f"{sheet.name}: "
@@ -637,7 +657,8 @@ def _localise_parameter(pr: Problem) -> Problem:
         message = message[len(prefix):]
     for nc in sheet.named_cells:
         if nc.field == pr.field:
-            row, _ = sheet.named_cell_position(nc.name)
-            return dataclasses.replace(pr, message=message, sheet=sheet.name, row=row)
+            name_sheet, row, column = named_cell_location(data, sheet, nc)
+            return dataclasses.replace(pr, message=message, sheet=name_sheet, row=row,
+                                       column=column)
     return dataclasses.replace(pr, message=message, sheet=sheet.name)
 

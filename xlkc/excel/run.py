@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Any
 
 import xlkc
-from xlkc.errors import InputError, Problem, ValidationError
+from xlkc.errors import InputError, Problem, ValidationError, errors_of, warnings_of
 from xlkc.excel.model import OutputPlan, WorkbookData
 from xlkc.excel.output import plan_failure, plan_outputs, plan_validation
 from xlkc.inputs import Inputs
@@ -95,18 +95,24 @@ def raw_hash(data: WorkbookData) -> str:
     return "r" + _digest(_canonical({"tables": tables, "names": data.names}))[1:]
 
 
-def _parse(data: WorkbookData) -> Inputs:
-    from xlkc.excel.parse import parse_workbook
+def _check(data: WorkbookData) -> tuple[Inputs | None, Results | None, list[Problem]]:
+    """The one validation of a workbook: parse, check, calculate, check the results.
 
-    return parse_workbook(data)
+    ``validera``, ``berakna`` and both buttons run exactly this, so nothing ``berakna`` rejects
+    can be called valid. Returns (inputs, results, problems): results is None when the problems
+    hold an error; problems are errors and warnings, each located.
+    """
+    from xlkc.excel.parse import check_workbook, localise
+    from xlkc.pipeline import evaluate
 
-
-def _localise(problems: list[Problem], data: WorkbookData) -> list[Problem]:
+    inputs, problems = check_workbook(data)
+    if inputs is None or errors_of(problems):
+        return inputs, None, problems
     try:
-        from xlkc.excel.parse import localise
-    except ImportError:  # pragma: no cover - the parser module always has it
-        return problems
-    return localise(problems, data)
+        results, problems = evaluate(inputs, problems)
+    except InputError as exc:  # pragma: no cover - evaluate turns these into problems
+        return inputs, None, problems + _problems_of(exc)
+    return inputs, results, localise(problems, data)
 
 
 def _problems_of(exc: InputError) -> list[Problem]:
@@ -120,30 +126,30 @@ def calculate_workbook(data: WorkbookData, command: str = "berakna", user: str |
                        ) -> tuple[OutputPlan, Results | None, list[Problem]]:
     """Parse, validate and calculate a workbook's inputs; plan what to write back.
 
-    Returns ``(plan, results, [])`` on success, ``(plan_failure, None, problems)`` when the inputs
-    are invalid: then the plan holds only the Start status and a Körlogg row.
+    Returns ``(plan, results, [])`` on success, ``(plan_failure, None, errors)`` when the inputs
+    are invalid: then the plan holds only the Start status and a Körlogg row. Warnings are in
+    ``plan.meta["warnings"]`` either way; a failed reconciliation in ``plan.meta["failed_checks"]``
+    (the plan still holds every output, each sheet's note saying FEL).
     """
-    try:
-        inputs = _parse(data)
-    except InputError as exc:
-        problems = _problems_of(exc)
-        return plan_failure(problems, RunInfo.make(command, raw_hash(data), user, now)), None, \
-            problems
+    inputs, results, problems = _check(data)
+    errors, warnings = errors_of(problems), warnings_of(problems)
+    if results is None:
+        digest = raw_hash(data) if inputs is None else input_hash(inputs)
+        plan = plan_failure(errors, RunInfo.make(command, digest, user, now), warnings)
+        return plan, None, errors
     run = RunInfo.make(command, input_hash(inputs), user, now)
-    try:
-        results = xlkc.calculate(inputs)
-    except InputError as exc:  # the parser validates first; this is a safety net
-        problems = _localise(_problems_of(exc), data)
-        return plan_failure(problems, run), None, problems
-    return plan_outputs(inputs, results, run), results, []
+    return plan_outputs(inputs, results, run, warnings), results, []
 
 
 def validate_workbook(data: WorkbookData, command: str = "validera", user: str | None = None,
                       now: dt.datetime | None = None) -> tuple[OutputPlan, list[Problem]]:
-    """Parse and validate only; the plan holds the Start status and a Körlogg row."""
-    try:
-        inputs = _parse(data)
-    except InputError as exc:
-        problems = _problems_of(exc)
-        return plan_failure(problems, RunInfo.make(command, raw_hash(data), user, now)), problems
-    return plan_validation(RunInfo.make(command, input_hash(inputs), user, now)), []
+    """The same checks as :func:`calculate_workbook`; the plan holds the Start status and a
+    Körlogg row only (no output is written). Returns the errors; warnings and failed checks are
+    in the plan's meta."""
+    inputs, results, problems = _check(data)
+    errors, warnings = errors_of(problems), warnings_of(problems)
+    if results is None:
+        digest = raw_hash(data) if inputs is None else input_hash(inputs)
+        return plan_failure(errors, RunInfo.make(command, digest, user, now), warnings), errors
+    run = RunInfo.make(command, input_hash(inputs), user, now)
+    return plan_validation(run, warnings, inputs, results), []

@@ -239,7 +239,10 @@ def read_book(book: Any) -> WorkbookData:
     if problems:
         raise ValidationError(problems)
     return WorkbookData(path=book.name, sheets=tuple(sheet_names), tables=tables,
-                        names=_read_names(book, sheet_names))
+                        names=_read_names(book, sheet_names),
+                        name_cells={name: (sheet, r, c) for sheet, pos in
+                                    _named_positions(book, sheet_names).items()
+                                    for name, (r, c) in pos.items()})
 
 
 # --- writing --------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError, Problem, ValidationError
 from xlkc.excel.model import RawTable, WorkbookData
 
-__all__ = ["read_inputs", "read_workbook"]
+__all__ = ["UncachedFormula", "read_inputs", "read_workbook"]
 
 #: Compound File Binary (OLE2) signature: an encrypted .xlsx/.xlsm, or an old .xls.
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -66,6 +66,9 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
                 raise InputError(f"'{name}' är inte en Excel-arbetsbok (zip-arkivet saknar "
                                  f"xl/workbook.xml). Välj arbetsboken Prismodell.xlsm.")
             table_refs = _table_refs(zf)
+            uncached = {sheet: _uncached_formulas(zf, part)
+                        for sheet, part in _sheet_parts(zf).items()
+                        if sheet in {s.name for s in L.SHEETS if s.role == "input"}}
     except zipfile.BadZipFile as exc:
         raise InputError(f"'{name}' är skadad eller ofullständig och kan inte läsas "
                          f"(zip-arkivet är trasigt). Använd en säkerhetskopia.") from exc
@@ -80,7 +83,7 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
         raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
                          f"({type(exc).__name__}: {exc}).") from exc
     try:
-        return _read(wb, name, table_refs)
+        return _read(wb, name, table_refs, uncached)
     except (InputError, ValidationError):
         raise
     except Exception as exc:  # a damaged sheet part is only found while streaming it
@@ -148,6 +151,19 @@ def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its worksheet part."""
+    workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+    targets = {rid: target for rid, _, target in _rels(zf, "xl/workbook.xml")}
+    out = {}
+    for el in workbook.iter():
+        if _local(el.tag) == "sheet":
+            part = targets.get(_attr(el, "id") or "")
+            if part is not None:
+                out[el.get("name", "")] = part
+    return out
+
+
 def _table_refs(zf: zipfile.ZipFile) -> dict[str, dict[str, tuple[str, str, int]]]:
     """Sheet name -> {table name (case-folded) -> (table name, ref, totals rows)}."""
     workbook = ET.fromstring(zf.read("xl/workbook.xml"))
@@ -187,14 +203,22 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]]) -> WorkbookData:
+def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
+          uncached: dict[str, dict[tuple[int, int], str]] | None = None) -> WorkbookData:
     sheets = tuple(wb.sheetnames)
+    uncached = uncached or {}
     problems: list[Problem] = []
     missing_sheets = []
     for s in L.SHEETS:
         if s.role == "input" and s.name not in sheets:
             missing_sheets.append(s.name)
             problems.append(Problem(f"Bladet '{s.name}' saknas i arbetsboken", sheet=s.name))
+        elif s.name not in sheets and (s.named_cells or s.name == L.sheet_of(
+                L.T_RUNLOG.name).name):
+            problems.append(Problem(
+                f"Bladet '{s.name}' saknas i arbetsboken; där skrivs körningens status och "
+                "logg. Bygg om arbetsboken eller kopiera bladet från en säkerhetskopia",
+                sheet=s.name))
     tables: dict[str, RawTable] = {}
     for t in L.input_tables():
         sheet = L.sheet_of(t.name)
@@ -204,9 +228,10 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]])
         ws.reset_dimensions()  # read past a stale <dimension>: rows typed below the table
         found = table_refs.get(sheet.name, {}).get(t.name.casefold())
         if found is not None:
-            raw = _read_table(ws, sheet.name, found[0], found[1], found[2])
+            raw = _read_table(ws, sheet.name, found[0], found[1], found[2],
+                              uncached.get(sheet.name))
         else:
-            raw = _read_at_layout(ws, sheet, t)
+            raw = _read_at_layout(ws, sheet, t, uncached.get(sheet.name))
         if raw is None:
             problems.append(Problem(
                 f"Tabellen {t.name} ({t.title}) saknas på bladet '{sheet.name}'",
@@ -216,41 +241,109 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]])
     if problems:
         raise ValidationError(problems)
     values, where = _read_names(wb)
+    for n, (s_name, r, c) in where.items():
+        formula = uncached.get(s_name, {}).get((r, c))
+        if values.get(n) is None and formula is not None:
+            values[n] = UncachedFormula(formula)
     return WorkbookData(path=name, sheets=sheets, tables=tables, names=values, name_cells=where)
 
 
-def _read_table(ws, sheet_name: str, table_name: str, ref: str, totals: int) -> RawTable:
+def _read_table(ws, sheet_name: str, table_name: str, ref: str, totals: int,
+                uncached: dict | None = None) -> RawTable:
     min_col, min_row, max_col, max_row = range_boundaries(ref)
-    return _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col, max_row - totals)
+    if totals:  # the Total Row is Excel's, not data: the table's data ends above it
+        uncached = {k: v for k, v in (uncached or {}).items() if k[0] <= max_row - totals}
+        raw = _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col,
+                         max_row - totals, uncached)
+        n = max_row - totals - min_row
+        rows = raw.rows[:n]
+        stray = tuple(r for r in raw.stray_rows if r > max_row)
+        return RawTable(raw.sheet, raw.name, raw.header, rows, raw.first_row, stray)
+    return _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col, max_row, uncached)
 
 
-def _read_at_layout(ws, sheet: L.Sheet, t: L.Table) -> RawTable | None:
+def _read_at_layout(ws, sheet: L.Sheet, t: L.Table, uncached: dict | None = None
+                    ) -> RawTable | None:
     """The table at its layout position, if its header row still looks like the table's."""
     row, col = sheet.table_origin(t.name)
-    raw = _read_rows(ws, sheet.name, t.name, row, col, col + len(t.columns) - 1, row)
+    raw = _read_rows(ws, sheet.name, t.name, row, col, col + len(t.columns) - 1, row,
+                     uncached)
     expected = {_norm(h) for h in t.headers}
     if not any(_norm(h) in expected for h in raw.header):
         return None
     return raw
 
 
+#: Rows looked at below a table's end for values after an empty row (reported, not read).
+STRAY_SCAN_ROWS = 200
+
+
 def _read_rows(ws, sheet_name: str, table_name: str, header_row: int, min_col: int,
-               max_col: int, last_row: int) -> RawTable:
-    """Header and data rows; past ``last_row`` up to the first fully empty row."""
+               max_col: int, last_row: int, uncached: dict | None = None) -> RawTable:
+    """Header and data rows; past ``last_row`` up to the first fully empty row. Rows with values
+    further down (after an empty row, within :data:`STRAY_SCAN_ROWS`) are listed as
+    ``stray_rows``. A formula cell without a cached value reads as :class:`UncachedFormula`."""
     width = max_col - min_col + 1
     it = ws.iter_rows(min_row=header_row, min_col=min_col, max_col=max_col, values_only=True)
     header_values = next(it, None) or ()
     header = tuple(_header_text(v) for v in _pad(header_values, width))
     rows: list[tuple[Any, ...]] = []
+    stray: list[int] = []
+    ended_at = None
     for excel_row, values in enumerate(it, start=header_row + 1):
         values = _pad(values, width)
+        if ended_at is not None:
+            if excel_row > ended_at + STRAY_SCAN_ROWS:
+                break
+            if not all(_blank(v) for v in values):
+                stray.append(excel_row)
+            continue
         if excel_row > last_row and all(_blank(v) for v in values):
-            break
+            ended_at = excel_row
+            continue
+        if uncached:
+            values = tuple(UncachedFormula(uncached[(excel_row, min_col + j)])
+                           if v is None and (excel_row, min_col + j) in uncached else v
+                           for j, v in enumerate(values))
         rows.append(values)
     while rows and all(_blank(v) for v in rows[-1]):
         rows.pop()
     return RawTable(sheet=sheet_name, name=table_name, header=header, rows=tuple(rows),
-                    first_row=header_row + 1)
+                    first_row=header_row + 1, stray_rows=tuple(stray))
+
+
+class UncachedFormula(str):
+    """A formula cell saved without its computed value (a tool that does not calculate)."""
+
+    __slots__ = ()
+
+
+def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+    """(row, column) -> formula of every cell of a sheet part with a formula but no value."""
+    out: dict[tuple[int, int], str] = {}
+    try:
+        data = zf.read(part)
+    except KeyError:
+        return out
+    if b"<f" not in data and b":f" not in data:
+        return out
+    for el in ET.fromstring(data).iter():
+        if _local(el.tag) != "c":
+            continue
+        f = v = None
+        for child in el:
+            tag = _local(child.tag)
+            if tag == "f":
+                f = child
+            elif tag in ("v", "is"):
+                v = child
+        if f is not None and (v is None or (v.text is None and len(v) == 0)):
+            try:
+                row, col = coordinate_to_tuple(el.get("r", ""))
+            except ValueError:
+                continue
+            out[(row, col)] = "=" + (f.text or "")
+    return out
 
 
 def _pad(values, width: int) -> tuple[Any, ...]:

@@ -44,7 +44,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xlkc import layout as L  # noqa: N812
-from xlkc.errors import Problem, ValidationError, errors_of, warnings_of
+from xlkc.errors import Problem, ValidationError, errors_of, warning, warnings_of
 from xlkc.excel.model import RawTable, WorkbookData
 from xlkc.inputs import Inputs, Parameters, Profile, SlaLevel
 
@@ -350,6 +350,12 @@ class _Parser:
     def read(self, item: L.Column | L.NamedCell, v: Any, default: Any, where: dict[str, Any],
              label: str | None = None) -> tuple[Any, bool]:
         """(value, ok). An empty optional cell gives ``default`` (or None)."""
+        if type(v).__name__ == "UncachedFormula":
+            what = "" if label is None else f" för {label}"
+            self.cell_problem(f"cellen{what} har formeln {v} men inget sparat värde (filen är "
+                              "sparad av ett program som inte räknar); öppna filen i Excel och "
+                              "spara den, eller skriv in värdet", **where)
+            return _placeholder(item, default), False
         if _blank(v):
             if item.required:
                 msg = "värde saknas" if label is None else f"värde saknas för {label}"
@@ -482,6 +488,25 @@ def _resolve_ids(tables: dict[str, list[dict[str, Any]]]) -> None:
                               else fix(v, ref))
 
 
+def _resolve_answer_groups(tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Answer group ids in Svarsgrupper match the services' groups case-insensitively, as every
+    other id does ("SO-Jour" is "SO-jour" when that is the only group spelt so)."""
+    groups = [r.get("answer_group") for r in tables.get(L.T_SERVICES.name, [])]
+    folded: dict[str, set[str]] = {}
+    for g in groups:
+        if isinstance(g, str) and g:
+            folded.setdefault(g.casefold(), set()).add(g)
+    for t in L.input_tables():
+        if t.inputs_field != "answer_groups":
+            continue
+        for r in tables.get(t.name, []):
+            g = r.get("group_id")
+            if isinstance(g, str) and g and g not in groups:
+                match = folded.get(g.casefold())
+                if match and len(match) == 1:
+                    r["group_id"] = next(iter(match))
+
+
 # --- the whole workbook ------------------------------------------------------------------------
 
 def _structure_problems(data: WorkbookData) -> list[Problem]:
@@ -542,6 +567,7 @@ def check_workbook(data: WorkbookData) -> tuple[Inputs | None, list[Problem]]:
     weekdays, _, _ = p.series(L.T_WEEKDAYS)
     _hour_problems(p, hours, hour_rows, params.get("opening_hour"))
     _resolve_ids(tables)
+    _resolve_answer_groups(tables)
 
     weekday_shares = (None if all(v is None for v in weekdays) else
                       tuple(1.0 if v is None else v for v in weekdays))
@@ -561,11 +587,23 @@ def check_workbook(data: WorkbookData) -> tuple[Inputs | None, list[Problem]]:
                         weekday_shares=weekday_shares),
         **kwargs,
     )
-    problems = list(p.problems)
+    problems = list(p.problems) + _stray_row_warnings(data)
     core = _core_problems(inputs)
     core = [pr for pr in core if not _suppressed(pr, p)]
     problems += localise(core, data)
     return inputs, sorted(problems, key=_workbook_order)
+
+
+def _stray_row_warnings(data: WorkbookData) -> list[Problem]:
+    out = []
+    for t in L.input_tables():
+        raw = data.tables.get(t.name)
+        for row in getattr(raw, "stray_rows", ()) if raw is not None else ():
+            out.append(warning(
+                f"raden står under tabellen {t.name} ({t.title}) efter en tom rad och läses "
+                "inte; ta bort den tomma raden ovanför om raden hör till tabellen",
+                sheet=raw.sheet, table=t.name, row=row))
+    return out
 
 
 _SHEET_ORDER = {s.name: i for i, s in enumerate(L.SHEETS)}

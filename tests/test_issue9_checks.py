@@ -1,0 +1,330 @@
+"""Issue 9: no wrong number without a message. Each case of the issue, generated from the bundled
+workbook: an error (nothing computed), a warning (listed with its location), or a failed
+reconciliation (exit 3); validera and berakna agree on every one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.table import TableColumn  # noqa: F401 - openpyxl tables are loaded
+
+from tests.excel_edit import column_values, edited_copy, named, set_cell, table_box
+from xlkc import layout as L  # noqa: N812
+from xlkc.cli import EXIT_CHECKS, EXIT_INVALID, EXIT_OK, main
+from xlkc.excel.file_reader import read_workbook
+from xlkc.excel.run import calculate_workbook, validate_workbook
+
+ROW = L.FIRST_DATA_ROW
+
+
+def append_row(wb, table: str, values: dict) -> int:
+    """A new last row of an Excel Table (its range grows); returns its Excel row."""
+    ws, c0, r0, c1, r1 = table_box(wb, table)
+    headers = [ws.cell(r0, c).value for c in range(c0, c1 + 1)]
+    row = r1 + 1
+    for h, v in values.items():
+        ws.cell(row, c0 + headers.index(h)).value = v
+    t = ws.tables[table]
+    t.ref = f"{t.ref.split(':')[0]}:{t.ref.split(':')[1].rstrip('0123456789')}{row}"
+    if t.autoFilter is not None:
+        t.autoFilter.ref = t.ref
+    return row
+
+
+def both(path: Path):
+    """(errors, warnings, plan meta) of validera and of berakna: they must agree."""
+    data = read_workbook(path)
+    vplan, verrors = validate_workbook(data)
+    cplan, results, cerrors = calculate_workbook(data)
+    assert [str(p) for p in verrors] == [str(p) for p in cerrors]
+    assert [str(w) for w in vplan.meta["warnings"]] == [str(w) for w in cplan.meta["warnings"]]
+    assert vplan.meta.get("failed_checks") == cplan.meta.get("failed_checks")
+    return cerrors, cplan.meta["warnings"], cplan, results
+
+
+def find(problems, text):
+    hits = [p for p in problems if text in p.message]
+    assert hits, f"nothing mentions {text!r}:\n" + "\n".join(map(str, problems))
+    return hits[0]
+
+
+def _customer_row(wb, customer: str, service: str) -> int:
+    ids = column_values(wb, "tblKundvolymer", "Kund-id")
+    svc = column_values(wb, "tblKundvolymer", "Tjänst-id")
+    return next(i for i, (c, s) in enumerate(zip(ids, svc, strict=True))
+                if c == customer and s == service)
+
+
+# --- bills ------------------------------------------------------------------------------------
+
+def test_a_new_customer_pays_its_share_by_this_years_forecast(tmp_path):
+    def edit(wb):
+        append_row(wb, "tblKunder", {"Kund-id": "SDN-V", "Kund": "Stadsdelsnämnd Väst"})
+        append_row(wb, "tblKundvolymer", {"Kund-id": "SDN-V", "Tjänst-id": "SK1",
+                                          "Prognos (prisenhet)": 7000,
+                                          "Kontakter föregående år": 0})
+
+    errors, warnings, _, results = both(edited_copy(tmp_path, "ny_kund.xlsm", edit))
+    assert errors == []
+    w = find(warnings, "som ny kund får den sin andel av avgiften efter årets prognos")
+    assert (w.sheet, w.column) == ("Kundvolymer", "Kontakter föregående år")
+    ch = results.price.charges
+    mine = ch[(ch.customer_id == "SDN-V") & (ch.service_id == "SK1")]
+    fee = results.price.prices.set_index("service_id").loc["SK1", "annual_fee_kr"]
+    sk1 = ch[ch.service_id == "SK1"]
+    # its share is its forecast over the sum of every customer's key value
+    others = sk1[sk1.customer_id != "SDN-V"]
+    assert mine.charge_kr.iloc[0] > 0
+    assert mine.fee_share.iloc[0] == pytest.approx(7000 / (7000 + others.fee_share.sum() * 0
+                                                           + _key_sum(results, "SK1")), rel=1e-9)
+    assert sk1.charge_kr.sum() == pytest.approx(fee, abs=0.01)
+    assert results.all_checks_ok
+
+
+def _key_sum(results, sid):
+    # last year's contacts of the customers that had some (bundled workbook: 81 600)
+    return 66096.0 + 7344.0 + 8160.0
+
+
+def test_a_blank_key_value_is_an_error_naming_the_key(tmp_path):
+    # SO1 is shared by inhabitants; ÄN has 21 500.
+    def edit(wb):
+        ids = column_values(wb, "tblKunder", "Kund-id")
+        set_cell(wb, "tblKunder", "Invånare", ids.index("ÄN"), None)
+
+    errors, _, plan, results = both(edited_copy(tmp_path, "invanare.xlsm", edit))
+    p = find(errors, "Invånare är tom")
+    assert (p.sheet, p.column) == ("Kunder", "Invånare")
+    assert "'ÄN'" in p.message and "invånare" in p.message and "0 kr" in p.message
+    assert results is None and plan.tables == ()
+
+
+def test_customer_volumes_must_sum_to_the_forecast(tmp_path):
+    # SO2 (Minutpris): 240 000 minutes; raise one customer's by 6 000 minutes
+    def edit(wb):
+        i = _customer_row(wb, "SN", "SO2")
+        set_cell(wb, "tblKundvolymer", "Prognos (prisenhet)", i, 150000)
+
+    errors, *_ = both(edited_copy(tmp_path, "summa.xlsm", edit))
+    p = find(errors, "Kundernas prognos för 'SO2' är 246\u00a0000 minuter, men Kontakter ger "
+                     "240\u00a0000 minuter")
+    assert (p.sheet, p.column) == ("Kundvolymer", "Prognos (prisenhet)")
+
+
+def test_a_new_channel_without_customer_volumes_is_named(tmp_path):
+    # SK2 is priced per channel: a new e-tjänst row with no customers must be reported
+    def edit(wb):
+        append_row(wb, "tblKontakter", {"Tjänst-id": "SK2", "Kanal": "e-tjänst",
+                                        "Volym per år": 3000, "Källa volym": "statistik",
+                                        "Hanteringstid (min)": 5, "Källa hanteringstid":
+                                        "statistik"})
+
+    errors, *_ = both(edited_copy(tmp_path, "kanal.xlsm", edit))
+    p = find(errors, "'SK2' i kanalen 'e-tjänst'")
+    assert "3\u00a0000" in p.message
+
+
+# --- ids ---------------------------------------------------------------------------------------
+
+def test_answer_group_ids_match_case_insensitively(tmp_path):
+    def edit(wb):
+        set_cell(wb, "tblSvarsgrupper", "Svarsgrupp", 0, "SB-PRIO")
+
+    errors, warnings, _, results = both(edited_copy(tmp_path, "skiftlage.xlsm", edit))
+    assert errors == [] and not [w for w in warnings if "Svarsgrupp" in w.message]
+    _, _, _, original = both(Path(L.__file__).resolve().parents[1] / "workbook"
+                             / "Prismodell.xlsm")
+    assert results.staffing.pools["fte"].sum() == pytest.approx(
+        original.staffing.pools["fte"].sum())
+
+
+def test_an_unused_answer_group_is_a_warning(tmp_path):
+    def edit(wb):
+        append_row(wb, "tblSvarsgrupper", {"Svarsgrupp": "SO-Jour", "Kanal": "telefon"})
+
+    errors, warnings, *_ = both(edited_copy(tmp_path, "oanvand.xlsm", edit))
+    assert errors == []
+    w = find(warnings, "Svarsgruppen 'SO-Jour', kanal 'telefon' används inte")
+    assert (w.sheet, w.column) == ("Kanaler", "Svarsgrupp")
+    assert w.table_label  # Kanaler holds two tables side by side: the table is named
+    assert str(w).startswith(f"Kanaler, tabell {w.table_label}, rad ")
+
+
+# --- one validation everywhere ------------------------------------------------------------------
+
+def _param(name, value):
+    return lambda wb: setattr(named(wb, name), "value", value)
+
+
+def _empty_table(table):
+    def edit(wb):
+        ws, c0, r0, c1, r1 = table_box(wb, table)
+        for r in range(r0 + 1, r1 + 1):
+            for c in range(c0, c1 + 1):
+                ws.cell(r, c).value = None
+    return edit
+
+
+def _pools_serving_each_other(wb):
+    """Reciprocal method; the two last pools (EC-SK, EC-WK) keyed by FTE to units without
+    services: they only serve each other."""
+    named(wb, "Fordelningsmetod").value = "ömsesidig"
+    set_cell(wb, "tblOverhead", "Fördelningsnyckel", 4, "lika delar")
+
+
+CASES = [
+    ("avrundningssteg 0", _param("AvrundningSteg", 0), "avrundningssteget måste vara större",
+     "Parametrar"),
+    ("avrundningssteg negativt", _param("AvrundningSteg", -1),
+     "avrundningssteget måste vara större", "Parametrar"),
+    ("år utanför intervallet", _param("Prisar", 1000), "prisåret 1000 ligger inte", "Parametrar"),
+    ("överskott på 0 år", _param("OverskottAr", 0), "måste vara minst 1 (fick 0)", "Parametrar"),
+    ("överskott på −3 år", _param("OverskottAr", -3), "måste vara minst 1 (fick -3)",
+     "Parametrar"),
+    ("tomt utfall (första året)", _empty_table("tblUtfall"), "Overheadpoolen 'EKO'", "Overhead"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_validera_rejects_what_berakna_rejects_with_a_location(tmp_path, case):
+    _, edit, text, sheet = case
+    errors, *_ = both(edited_copy(tmp_path, "fel.xlsm", edit))
+    p = find(errors, text)
+    assert p.sheet == sheet and p.row is not None and p.column is not None, str(p)
+
+
+def test_a_parameter_is_located_where_its_name_points(tmp_path):
+    """A controller moved the cell: the message names the cell the defined name points at."""
+    def edit(wb):
+        wb["Parametrar"]["B60"] = 0
+        wb.defined_names["AvrundningSteg"].attr_text = "'Parametrar'!$B$60"
+
+    errors, *_ = both(edited_copy(tmp_path, "flyttad.xlsm", edit))
+    p = find(errors, "avrundningssteget")
+    assert (p.sheet, p.row, p.column) == ("Parametrar", 60, "B")
+    assert str(p).startswith("Parametrar, rad 60, kolumn B: ")
+
+
+def test_the_cli_prints_long_messages_whole_and_exits_2_for_both(tmp_path, capsys):
+    path = edited_copy(tmp_path, "lang.xlsm", CASES[-1][1])
+    for cmd in ("validera", "berakna"):
+        assert main([cmd, str(path)] + (["-o", str(tmp_path / "ut.xlsm")]
+                                         if cmd == "berakna" else [])) == EXIT_INVALID
+        out = capsys.readouterr().out
+        assert "kommer senare i ordningen." in out and "…" not in out
+    assert not (tmp_path / "ut.xlsm").exists()
+
+
+# --- warnings -----------------------------------------------------------------------------------
+
+def test_a_profile_not_summing_to_100_percent_is_a_warning(tmp_path):
+    def edit(wb):
+        values = column_values(wb, "tblTimprofil", "Andel")
+        set_cell(wb, "tblTimprofil", "Andel", 0, values[0] - 0.01)
+
+    errors, warnings, *_ = both(edited_copy(tmp_path, "profil.xlsm", edit))
+    assert errors == []
+    w = find(warnings, "Timprofilen summerar till 99,0 %")
+    assert w.sheet == "Profil" and w.table_label
+
+
+def test_a_volume_in_the_handle_time_column_warns_twice(tmp_path):
+    errors, warnings, *_ = both(edited_copy(
+        tmp_path, "aht.xlsm", lambda wb: set_cell(wb, "tblKontakter", "Hanteringstid (min)", 0,
+                                                  38000)))
+    assert errors == []
+    w = find(warnings, "är orimligt lång")
+    assert (w.sheet, w.row, w.column) == ("Kontakter", ROW, "Hanteringstid (min)")
+    find(warnings, "ändras")  # the price change over ±25 %
+
+
+def test_a_row_below_the_table_after_a_blank_row_is_reported(tmp_path):
+    def edit(wb):
+        ws, c0, r0, c1, r1 = table_box(wb, "tblKontakter")
+        ws.cell(r1 + 2, c0).value = "W3"
+        ws.cell(r1 + 2, c0 + 1).value = "e-tjänst"
+        edit.row = r1 + 2
+
+    path = edited_copy(tmp_path, "under.xlsm", edit)
+    errors, warnings, *_ = both(path)
+    w = find(warnings, "efter en tom rad och läses inte")
+    assert (w.sheet, w.row) == ("Kontakter", edit.row)
+
+
+def test_a_formula_without_a_cached_value_is_an_error(tmp_path):
+    def edit(wb):
+        set_cell(wb, "tblKontakter", "Volym per år", 1, "=1000*9")  # openpyxl caches nothing
+
+    errors, *_ = both(edited_copy(tmp_path, "formel.xlsm", edit))
+    p = find(errors, "har formeln =1000*9 men inget sparat värde")
+    assert (p.sheet, p.row, p.column) == ("Kontakter", ROW + 1, "Volym per år")
+
+
+# --- structure -------------------------------------------------------------------------------
+
+def test_a_total_row_is_not_data(tmp_path):
+    def edit(wb):
+        ws, c0, r0, c1, r1 = table_box(wb, "tblKanaler")
+        t = ws.tables["tblKanaler"]
+        ws.cell(r1 + 1, c0).value = "Summa"
+        min_col, min_row, max_col, max_row = range_boundaries(t.ref)
+        t.ref = t.ref.rstrip("0123456789") + str(r1 + 1)
+        t.totalsRowCount = 1
+        if t.autoFilter is not None:
+            t.autoFilter.ref = t.ref.rstrip("0123456789") + str(r1)
+
+    errors, *_ = both(edited_copy(tmp_path, "summarad.xlsm", edit))
+    assert errors == []
+
+
+@pytest.mark.parametrize("sheet", ["Start", "Körlogg"])
+def test_a_missing_start_or_log_sheet_is_named_before_computing(tmp_path, capsys, sheet):
+    path = edited_copy(tmp_path, "utan.xlsm", lambda wb: wb.remove(wb[sheet]))
+    for cmd in ("validera", "berakna"):
+        extra = ["-o", str(tmp_path / "ut.xlsm")] if cmd == "berakna" else []
+        assert main([cmd, str(path), *extra]) == EXIT_INVALID
+        assert f"Bladet '{sheet}' saknas" in capsys.readouterr().out
+    assert not (tmp_path / "ut.xlsm").exists()
+
+
+def test_an_empty_model_says_so(tmp_path):
+    errors, *_ = both(edited_copy(tmp_path, "tom.xlsm", _empty_table("tblTjanster")))
+    find(errors, "modellen har inga tjänster")
+
+
+# --- a failed reconciliation fails the run ------------------------------------------------------
+
+def test_a_failed_check_exits_3_and_marks_every_output_sheet(tmp_path, capsys, monkeypatch):
+    import openpyxl
+
+    import xlkc.pipeline as P  # noqa: N812
+
+    real = P.reconcile
+
+    def broken(*args):
+        out = real(*args)
+        out.loc[5, ["value_kr", "difference_kr", "ok"]] = [out.loc[5, "value_kr"] - 432000.0,
+                                                          -432000.0, False]
+        return out
+
+    monkeypatch.setattr(P, "reconcile", broken)
+    out = tmp_path / "ut.xlsm"
+    assert main(["berakna", "-o", str(out)]) == EXIT_CHECKS
+    err = capsys.readouterr().err
+    assert "FEL: avstämningen avviker" in err and "Kunddebitering = intäkt" in err
+    wb = openpyxl.load_workbook(out, read_only=True)
+    start = L.sheet("Start")
+    row, col = start.named_cell_position("StatusResultat")
+    assert str(wb["Start"].cell(row, col).value).startswith("FEL")
+    for s in L.SHEETS:
+        if s.role == "output" and s.name != "Körlogg":
+            assert str(wb[s.name].cell(2, 1).value).startswith("FEL"), s.name
+    assert main(["validera"]) == EXIT_CHECKS
+
+
+def test_the_bundled_workbook_exits_0_with_its_warning_listed(tmp_path, capsys):
+    assert main(["berakna", "-o", str(tmp_path / "ut.xlsm")]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "1 varning:" in err and "avrundningsdifferensen för 'SO2'" in err

@@ -137,7 +137,7 @@ def quantity_problems(inputs: Inputs) -> list[Problem]:
                 if (sid, ch) not in given and (sid, None) in given:
                     continue  # reported below as a row without a channel
                 _compare(out, s, si, expected.get(ch, 0.0), given.get((sid, ch), 0.0), unit,
-                         first_row.get((sid, ch)), ch)
+                         first_row.get((sid, ch)), ch, bool(inputs.customer_volumes))
             if (sid, None) in given:
                 out.append(Problem(
                     f"Tjänsten '{sid}' har pris per kanal, men kundvolymen saknar kanal; ange "
@@ -145,17 +145,19 @@ def quantity_problems(inputs: Inputs) -> list[Problem]:
                     index=first_row[(sid, None)], field="channel_id"))
         else:
             _compare(out, s, si, float(mine[column].sum()), given.get((sid, None), 0.0), unit,
-                     first_row.get((sid, "*")), None)
+                     first_row.get((sid, "*")), None, bool(inputs.customer_volumes))
     return out
 
 
 def _compare(out: list[Problem], s, si: int, expected: float, got: float, unit: str,
-             row: int | None, channel: str | None) -> None:
+             row: int | None, channel: str | None, has_customers: bool = True) -> None:
+    """A mismatch is an error; a model with no customer volumes at all (no billing) warns."""
     if abs(expected - got) <= QUANTITY_TOLERANCE + 1e-9 * abs(expected):
         return
     what = f"'{s.service_id}'" + (f" i kanalen '{channel}'" if channel else "")
     if row is None:
-        out.append(Problem(
+        make = Problem if has_customers else warning
+        out.append(make(
             f"Tjänsten {what} har en prognos på {_num(expected)} {unit} i Kontakter men inga "
             "kunder under Kundvolymer; ingen skulle debiteras. Lägg till kundernas volymer",
             record="services", index=si, field="service_id"))

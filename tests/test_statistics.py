@@ -217,3 +217,24 @@ def test_file_level_errors(tmp_path):
         read_files([bad, good, bad2])
     assert [(e.file, e.line) for e in exc.value.errors] == [("a.csv", 2), ("c.csv", 2)]
     assert read_files([good]).queues == ("Kö 1",)
+
+
+def test_partial_year_profile_names_missing_months():
+    truth = statgen.simple_truth(queues=1, n_days=40)  # January and part of February
+    data = parse(statgen.write_canonical(statgen.rows(truth)))
+    p = group_profiles(data, [QueueMapping("Q1", "S", "telefon", 1.0)], {"S": "G"})["G"]
+    assert p.missing_months == tuple(range(3, 13)) and p.profile is None
+    assert np.isnan(p.month_factors[2:]).all()
+    mw = np.asarray(truth.queues[0].month_w[:2], float)
+    np.testing.assert_allclose(p.month_factors[:2], mw / mw.mean(), rtol=1e-12)
+
+
+def test_calabrio_malformed_line_located():
+    r = statgen.rows(statgen.simple_truth(queues=1, n_days=1))
+    lines = statgen.write_calabrio(r).decode().splitlines(keepends=True)
+    lines[3] = lines[3].replace(";", ";;", 1)
+    lines[5] = lines[5].replace("20260102", "20261302")
+    with pytest.raises(StatisticsError) as exc:
+        parse_lines(lines, "calabrio.txt")
+    assert [(e.line, e.message[:15]) for e in exc.value.errors] == [
+        (4, "Raden har 22 fä"), (6, "Ogiltigt datum ")]

@@ -17,7 +17,7 @@ from xlkc.results import (
     CostResult,
     StaffingResult,
 )
-from xlkc.staffing import staff_service_alone
+from xlkc.staffing.model import staff_many_alone
 
 #: Less certain last: a contact row rests on the less certain of its volume and handle time.
 _ORDER = (Source.MEASURED, Source.VALUATION, Source.TARGET)
@@ -152,41 +152,55 @@ def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
     p = inputs.parameters
     channels = {c.channel_id: c for c in inputs.channels}
     pools = staffing.pools.set_index("pool_id")
-    rows_of = {sid: part for sid, part in staffing.services.groupby("service_id")}
     volumes = pd.DataFrame([dataclasses.asdict(v) for v in inputs.customer_volumes])
     volumes["channel_key"] = volumes["channel_id"].fillna("")
-    totals = volumes.groupby(["service_id", "channel_key"])["forecast_quantity"].sum()
-    charged = charges.groupby(["customer_id", "service_id"])["charge_kr"].sum()
-    out = []
+    totals = volumes.groupby(["service_id", "channel_key"])["forecast_quantity"].sum().to_dict()
+    charged = charges.groupby(["customer_id", "service_id"])["charge_kr"].sum().to_dict()
+    # Each customer's quantities by service (in order of first appearance) and channel key, in
+    # one pass over the rows: filtering all rows once per customer would be quadratic.
+    taken_by: dict[str, dict[str, dict[str, float]]] = {}
+    for v, key in zip(inputs.customer_volumes, volumes["channel_key"], strict=True):
+        per_key = taken_by.setdefault(v.customer_id, {}).setdefault(v.service_id, {})
+        per_key[key] = per_key.get(key, 0.0) + v.forecast_quantity
+    # Every contact row of a service as plain values, with its pool's targets.
+    targets = {pid: {"service_level": _given(r.service_level_target),
+                     "answer_time_s": _given(r.answer_time_s),
+                     "max_occupancy": _given(r.max_occupancy)}
+               for pid, r in zip(pools.index, pools.itertuples(), strict=True)}
+    rows_of: dict[str, list[tuple[str, str, float, float]]] = {}
+    for r in staffing.services.itertuples():
+        rows_of.setdefault(r.service_id, []).append((r.channel_id, r.pool_id, r.volume, r.aht_s))
+    out, requests, spans = [], [], []
     for customer in comparing:
         own = dataclasses.replace(p, total_shrinkage=customer.own_total_shrinkage) \
             if customer.own_total_shrinkage is not None else p
         per_fte = float(cost_per_fte(customer.own_monthly_salary_kr, p)) * (
             1.0 + (customer.own_overhead_rate or 0.0))
-        mine = volumes[volumes["customer_id"] == customer.customer_id]
-        for sid, taken in mine.groupby("service_id", sort=False):
-            contacts = workload = fte = 0.0
-            for row in rows_of.get(sid, pd.DataFrame()).itertuples():
-                key = row.channel_id if (sid, row.channel_id) in totals.index else ""
+        for sid, taken in taken_by.get(customer.customer_id, {}).items():
+            start, contacts = len(requests), 0.0
+            for channel_id, pid, volume, aht_s in rows_of.get(sid, ()):
+                key = channel_id if (sid, channel_id) in totals else ""
                 total = totals.get((sid, key), 0.0)
-                share = taken.loc[taken["channel_key"] == key, "forecast_quantity"].sum() / total \
-                    if total > 0 else 0.0
+                share = taken.get(key, 0.0) / total if total > 0 else 0.0
                 if share <= 0:
                     continue
-                pool = pools.loc[row.pool_id]
-                figures = staff_service_alone(
-                    row.volume * share, row.aht_s, channels[row.channel_id], own,
-                    inputs.profile, service_level=_given(pool["service_level_target"]),
-                    answer_time_s=_given(pool["answer_time_s"]),
-                    max_occupancy=_given(pool["max_occupancy"]))
-                contacts += row.volume * share
-                workload += figures.workload_h
-                fte += figures.fte
+                requests.append((volume * share, aht_s, channels[channel_id], own, targets[pid]))
+                contacts += volume * share
+            spans.append((start, len(requests)))
             charge = float(charged.get((customer.customer_id, sid), 0.0))
             out.append({"customer_id": customer.customer_id, "customer_name": customer.name,
-                        "service_id": sid, "contacts": contacts, "workload_h": workload,
-                        "inhouse_fte": fte, "inhouse_cost_kr": fte * per_fte,
-                        "charge_kr": charge, "difference_kr": fte * per_fte - charge})
+                        "service_id": sid, "contacts": contacts, "charge_kr": charge,
+                        "_per_fte": per_fte})
+    # All stand-alone volumes solved in one pass (each setting validated once).
+    figures = staff_many_alone(requests, inputs.profile)
+    for row, (start, stop) in zip(out, spans, strict=True):
+        workload = fte = 0.0
+        for f in figures[start:stop]:
+            workload += f.workload_h
+            fte += f.fte
+        cost = fte * row.pop("_per_fte")
+        row.update(workload_h=workload, inhouse_fte=fte, inhouse_cost_kr=cost,
+                   difference_kr=cost - row["charge_kr"])
     return pd.DataFrame(out, columns=list(INHOUSE_COLUMNS))
 
 

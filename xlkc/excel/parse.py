@@ -454,7 +454,7 @@ def named_cell_location(data: WorkbookData, sheet: L.Sheet, nc: L.NamedCell
 
 def _resolve_ids(tables: dict[str, list[dict[str, Any]]]) -> None:
     """Ids that differ from exactly one defined id only in case become that id (in place)."""
-    defined: dict[tuple[str, str], dict[str, list[str]]] = {}
+    defined: dict[tuple[str, str], dict[str, Any]] = {}  # "exact": a set, "~folded": a list
     for t in L.input_tables():
         if t.list_name is None or t.name not in tables:
             continue
@@ -463,7 +463,7 @@ def _resolve_ids(tables: dict[str, list[dict[str, Any]]]) -> None:
         folded: dict[str, list[str]] = {}
         for i in dict.fromkeys(ids):
             folded.setdefault(i.casefold(), []).append(i)
-        defined[(t.name, fld)] = {"exact": ids, **{"~" + k: v for k, v in folded.items()}}
+        defined[(t.name, fld)] = {"exact": set(ids), **{"~" + k: v for k, v in folded.items()}}
 
     def fix(value: Any, ref: tuple[str, str]) -> Any:
         known = defined.get(ref)

@@ -661,19 +661,49 @@ def staff_service_alone(
     (``max_occupancy`` is the utilisation cap for a deferred channel). The volume is spread over
     the open days and hours of ``parameters.year`` by ``profile``, exactly as in ``staff``.
     """
+    return staff_many_alone([(volume, aht_s, channel, parameters, dict(
+        service_level=service_level, answer_time_s=answer_time_s, max_occupancy=max_occupancy,
+        patience_s=patience_s, asa_target_s=asa_target_s, method=method))], profile)[0]
+
+
+_NO_OVERRIDES = dict.fromkeys(("service_level", "answer_time_s", "max_occupancy", "patience_s",
+                                "asa_target_s", "method"))
+
+
+def staff_many_alone(requests: Sequence[tuple[float, float, Channel, Parameters, dict]],
+                     profile: Profile) -> list[StaffingFigures]:
+    """``staff_service_alone`` for many volumes at once, each ``(volume, aht_s, channel,
+    parameters, overrides)`` (overrides: keyword arguments of ``staff_service_alone``, missing ones
+    None); the same figures, solved in one pass.
+
+    Each distinct (channel, parameters, overrides) is validated and resolved once, and the
+    profile once, so that thousands of requests do not repeat the same checks.
+    """
     problems: list[Problem] = []
-    _check_volume(volume, aht_s, problems)
-    problems += [_profile_problem(m) for m in
-                 profile_problems(profile, parameters.opening_hour, parameters.closing_hour)]
-    _raise(problems)
-    st = _alone_settings(channel, parameters, service_level=service_level,
-                         answer_time_s=answer_time_s, max_occupancy=max_occupancy,
-                         patience_s=patience_s, asa_target_s=asa_target_s, method=method)
-    loads = interval_loads(profile, parameters.year, parameters.opening_hour,
-                           parameters.closing_hour)
-    job = _profile_job([float(volume)], [float(aht_s)], st, loads)
-    _solve([job], parameters_productive_hours(parameters))
-    return job.out
+    for volume, aht_s, *_ in requests:
+        _check_volume(volume, aht_s, problems)
+    hours = {(r[3].opening_hour, r[3].closing_hour) for r in requests}
+    for opening, closing in sorted(hours):
+        problems += [_profile_problem(m) for m in profile_problems(profile, opening, closing)]
+    _raise(list(dict.fromkeys(problems)))
+    resolved: dict[tuple, PoolSettings] = {}
+    jobs = []
+    for volume, aht_s, channel, parameters, given in requests:
+        overrides = {**_NO_OVERRIDES, **given}
+        key = (channel, parameters, tuple(sorted(overrides.items())))
+        st = resolved.get(key)
+        if st is None:
+            st = resolved[key] = _alone_settings(channel, parameters, **overrides)
+        loads = interval_loads(profile, parameters.year, parameters.opening_hour,
+                               parameters.closing_hour)
+        jobs.append((_profile_job([float(volume)], [float(aht_s)], st, loads),
+                     parameters_productive_hours(parameters)))
+    by_hours: dict[float, list[_Job]] = {}
+    for job, prod_h in jobs:
+        by_hours.setdefault(prod_h, []).append(job)
+    for prod_h, same in by_hours.items():
+        _solve(same, prod_h)
+    return [job.out for job, _ in jobs]
 
 
 def fte_for_intervals(

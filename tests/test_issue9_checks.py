@@ -167,13 +167,6 @@ def _empty_table(table):
     return edit
 
 
-def _pools_serving_each_other(wb):
-    """Reciprocal method; the two last pools (EC-SK, EC-WK) keyed by FTE to units without
-    services: they only serve each other."""
-    named(wb, "Fordelningsmetod").value = "ömsesidig"
-    set_cell(wb, "tblOverhead", "Fördelningsnyckel", 4, "lika delar")
-
-
 CASES = [
     ("avrundningssteg 0", _param("AvrundningSteg", 0), "avrundningssteget måste vara större",
      "Parametrar"),

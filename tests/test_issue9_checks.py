@@ -134,7 +134,7 @@ def test_answer_group_ids_match_case_insensitively(tmp_path):
 
     errors, warnings, _, results = both(edited_copy(tmp_path, "skiftlage.xlsm", edit))
     assert errors == [] and not [w for w in warnings if "Svarsgrupp" in w.message]
-    _, _, _, original = both(Path(L.__file__).resolve().parents[1] / "workbook"
+    _, _, _, original = both(Path(L.__file__).resolve().parents[2] / "workbook"
                              / "Prismodell.xlsm")
     assert results.staffing.pools["fte"].sum() == pytest.approx(
         original.staffing.pools["fte"].sum())

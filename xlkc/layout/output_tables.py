@@ -1,0 +1,206 @@
+"""Output tables, the run log and the charts over output tables."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from xlkc import results as R  # noqa: N812
+from xlkc.layout.core import (
+    FMT_DATETIME,
+    FMT_FTE,
+    FMT_HOURS,
+    FMT_INT,
+    FMT_KR,
+    FMT_KR2,
+    FMT_NUM,
+    FMT_PCT,
+    Chart,
+    Column,
+    Table,
+    _kr,
+    _minutes,
+    _num,
+    _seconds,
+    _share,
+    _text,
+)
+
+# --- output tables ------------------------------------------------------------------------------
+
+#: Swedish header, kind and format of every result column, by field; per-table overrides below.
+_OUT: dict[str, Column] = {c.field: c for c in (
+    Column("service_id", "Tjänst-id", width=11),
+    Column("channel_id", "Kanal", width=12),
+    Column("pool_id", "Pool", width=16),
+    Column("method", "Metod", width=16),
+    _num("volume", "Volym"),
+    _text("volume_source", "Källa volym", width=12),
+    _num("measured_volume", "Uppmätt volym", width=13),
+    _minutes("aht_s", "Hanteringstid (min)"),
+    _text("aht_source", "Källa hanteringstid", width=12),
+    _minutes("measured_aht_s", "Uppmätt hanteringstid (min)", width=20),
+    _num("workload_h", "Arbetsbelastning (tim)", fmt=FMT_HOURS, width=15),
+    _num("fte", "Årsarbetare", fmt=FMT_FTE),
+    _num("standalone_fte", "Åa fristående", fmt=FMT_FTE),
+    _text("answer_group", "Svarsgrupp", width=12),
+    _text("services", "Tjänster", width=22),
+    _share("service_level_target", "Mål servicenivå"),
+    _seconds("answer_time_s", "Svarstid (s)"),
+    _share("max_occupancy", "Max beläggning"),
+    Column("intervals", "Intervall", "integer", number_format=FMT_INT, width=10),
+    _num("peak_agents", "Max agenter", fmt=FMT_NUM),
+    _num("on_queue_h", "Tid i kö-beredskap (tim)", fmt=FMT_HOURS, width=19),
+    _share("achieved_service_level", "Uppnådd servicenivå"),
+    _share("achieved_occupancy", "Uppnådd beläggning"),
+    _num("standalone_fte_sum", "Summa åa fristående", fmt=FMT_FTE, width=15),
+    _text("name", "Tjänst", width=30),
+    _text("unit", "Enhet", width=24),
+    _text("staff_category", "Personalkategori", width=16),
+    _kr("cost_per_fte_kr", "Kostnad per åa"),
+    _kr("personnel_cost_kr", "Personalkostnad"),
+    _kr("seat_cost_kr", "Platskostnad"),
+    _kr("minute_cost_kr", "Minutkostnad"),
+    _kr("direct_cost_kr", "Direkta kostnader"),
+    _kr("overhead_kr", "Overhead"),
+    _kr("previous_cost_kr", "Fjolårets kostnad"),
+    _num("inhouse_fte", "Åa i egen regi", fmt=FMT_FTE),
+    _kr("inhouse_cost_kr", "Kostnad i egen regi"),
+    _kr("volume_effect_kr", "Volymeffekt"),
+    _kr("handle_time_effect_kr", "Hanteringstidseffekt"),
+    _kr("staffing_effect_kr", "Bemanningseffekt"),
+    _kr("salary_effect_kr", "Lön och PO"),
+    _kr("overhead_effect_kr", "Overheadeffekt"),
+    _kr("other_effect_kr", "Övriga kostnader"),
+    _kr("previous_cost_per_contact_kr", "Kostnad per kontakt i fjol", fmt=FMT_KR2),
+    _kr("cost_per_contact_kr", "Kostnad per kontakt", fmt=FMT_KR2),
+    _share("real_change_pct", "Real förändring per kontakt"),
+    _num("previous_fte_per_10k", "Åa per 10 000 kontakter i fjol", fmt=FMT_FTE),
+    _num("fte_per_10k", "Åa per 10 000 kontakter", fmt=FMT_FTE),
+    _kr("city_charge_kr", "Stadsgemensamt påslag"),
+    _kr("full_cost_kr", "Självkostnad"),
+    _kr("carry_forward_kr", "Över-/underskott att fördela"),
+    _kr("price_basis_kr", "Prisunderlag"),
+    _text("pool_name", "Pool", width=30),
+    _text("level", "Nivå", width=12),
+    _text("key", "Fördelningsnyckel", width=18),
+    _kr("amount_kr", "Belopp"),
+    _kr("staff_cost_kr", "Personalkostnad"),
+    _kr("total_kr", "Summa"),
+    _kr("allocated_kr", "Fördelat"),
+    _text("service_type", "Bas/tillägg", width=11),
+    _text("price_model", "Prismodell", width=22),
+    _text("price_unit", "Prisenhet", width=16),
+    _text("price_group", "Prisgrupp", width=18),
+    _num("quantity", "Kvantitet", fmt=FMT_NUM, width=13),
+    _kr("cost_basis_kr", "Kostnadsunderlag"),
+    _kr("exact_price_kr", "Exakt pris", fmt=FMT_KR2),
+    _kr("price_kr", "Pris", fmt=FMT_KR2),
+    _kr("annual_fee_kr", "Årsavgift"),
+    _kr("previous_price_kr", "Föregående pris", fmt=FMT_KR2),
+    _kr("change_kr", "Förändring", fmt=FMT_KR2),
+    _share("change_pct", "Förändring i procent"),
+    _kr("residual_kr", "Avrundningsrest"),
+    _kr("group_transfer_kr", "Omfördelning inom prisgrupp"),
+    _text("customer_id", "Kund-id", width=10),
+    _text("customer_name", "Kund", width=30),
+    _share("fee_share", "Andel av avgift"),
+    _kr("fee_kr", "Avgift"),
+    _kr("charge_kr", "Debitering"),
+    _kr("previous_charge_kr", "Föregående debitering"),
+    _kr("price_effect_kr", "Priseffekt"),
+    _text("check", "Kontroll", width=62),
+    _text("source", "Källa", width=14),
+    Column("contact_rows", "Rader", "integer", number_format=FMT_INT, width=8),
+    _num("contacts", "Kontakter", width=12),
+    _share("workload_share", "Andel av arbetsbelastning", width=14),
+    _kr("cost_kr", "Kostnad"),
+    _share("cost_share", "Andel av kostnad", width=12),
+    _kr("value_kr", "Värde"),
+    _kr("reference_kr", "Jämförelsevärde"),
+    _kr("difference_kr", "Differens", fmt=FMT_KR2),
+    Column("ok", "OK", "bool", width=8),
+)}
+
+_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("tblPoolbemanning", "pool_id"): {"header": "Pool"},
+    ("tblPoolbemanning", "services"): {"header": "Tjänster i poolen"},
+    ("tblPoolkostnader", "name"): {"header": "Pool", "width": 36},
+    ("tblPoolkostnader", "pool_id"): {"header": "Pool-id", "width": 10},
+    ("tblFordelning", "pool_id"): {"header": "Pool-id", "width": 10},
+    ("tblFordelning", "amount_kr"): {"header": "Fördelat belopp"},
+    ("tblSLApris", "service_level"): {"kind": "share", "header": "Servicenivå",
+                                      "number_format": FMT_PCT, "unit": "%"},
+    ("tblPrislista", "quantity"): {"header": "Prognos (prisenhet)"},
+    ("tblKundjamforelse", "difference_kr"): {"header": "Egen regi − debitering",
+                                             "number_format": FMT_KR},
+    # The price list as the board reads it; how each price arises is one click away.
+    **{("tblPrislista", f): {"detail": True}
+       for f in ("cost_basis_kr", "exact_price_kr", "residual_kr", "group_transfer_kr")},
+    # The checks compare kronor and årsarbetare: the values carry no unit of their own.
+    **{("tblAvstamning", f): {"number_format": FMT_NUM, "unit": ""}
+       for f in ("value_kr", "reference_kr", "difference_kr")},
+}
+
+
+def _output_table(name: str, title: str, fields: tuple[str, ...], result: str | None) -> Table:
+    cols = []
+    for f in fields:
+        base = _OUT.get(f) or Column(f, f)
+        over = _OVERRIDES.get((name, f), {})
+        cols.append(dataclasses.replace(base, **over))
+    return Table(name, title, tuple(cols), result=result)
+
+
+T_STAFFING = _output_table("tblBemanning", "Bemanning per tjänst och kanal", R.STAFFING_COLUMNS,
+                           "staffing.services")
+T_POOL_STAFFING = _output_table("tblPoolbemanning", "Bemanning per svarsgrupp och kanal",
+                                R.POOL_COLUMNS, "staffing.pools")
+T_COST = _output_table("tblSjalvkostnad", "Självkostnad per tjänst", R.COST_COLUMNS,
+                       "cost.services")
+T_ALLOCATION = _output_table("tblFordelning", "Fördelning av overhead", R.ALLOCATION_COLUMNS,
+                             "cost.allocation")
+T_POOL_COST = _output_table("tblPoolkostnader", "Kostnadspooler", R.POOL_COST_COLUMNS,
+                            "cost.pools")
+T_PRICES = _output_table("tblPrislista", "Prislista", R.PRICE_COLUMNS, "price.prices")
+T_CHARGES = _output_table("tblKunddebitering", "Kunddebitering", R.CHARGE_COLUMNS,
+                          "price.charges")
+T_CUSTOMER_TOTALS = _output_table("tblKundsummor", "Summa per kund", R.CUSTOMER_TOTAL_COLUMNS,
+                                  "price.customer_totals")
+T_QUALITY = _output_table("tblDatakvalitet", "Arbetsbelastning och kostnad per datakälla",
+                          R.QUALITY_COLUMNS, "quality")
+T_BRIDGE = _output_table("tblPrisbrygga", "Från fjolårets kostnad till årets självkostnad",
+                         R.BRIDGE_COLUMNS, "bridge")
+T_INHOUSE = _output_table("tblKundjamforelse", "Egen regi jämfört med debiteringen",
+                          R.INHOUSE_COLUMNS, "inhouse")
+T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SLA_COLUMNS, "sla")
+T_CHECKS = _output_table("tblAvstamning", "Avstämning", R.CHECK_COLUMNS, "checks")
+
+#: The run log: one row per click on Beräkna priser or Validera indata (newest first).
+RUNLOG_COLUMNS = ("time", "user", "command", "version", "input_hash", "total_cost_kr",
+                  "revenue_kr", "checks", "message")
+T_RUNLOG = Table("tblKorlogg", "Körlogg", columns=(
+    Column("time", "Tid", "datetime", number_format=FMT_DATETIME, width=20),
+    _text("user", "Användare", width=14),
+    _text("command", "Kommando", width=12),
+    _text("version", "xlkc-version", width=12),
+    _text("input_hash", "Indata-hash", width=19, note="Ändras när någon indata ändras."),
+    _kr("total_cost_kr", "Total kostnad"),
+    _kr("revenue_kr", "Intäkt"),
+    _text("checks", "Kontroller", width=16),
+    _text("message", "Meddelande", width=70),
+))
+
+# --- charts ---------------------------------------------------------------------------------------
+
+CHART_COST = Chart(
+    "Vad självkostnaden består av per tjänst", T_COST.name, "service_id",
+    ("personnel_cost_kr", "seat_cost_kr", "minute_cost_kr", "direct_cost_kr", "overhead_kr",
+     "city_charge_kr"), stacked=True, axis_title="kr")
+CHART_POOLING = Chart(
+    "Årsarbetare i pool jämfört med fristående tjänster", T_POOL_STAFFING.name, "pool_id",
+    ("fte", "standalone_fte_sum"), axis_title="Årsarbetare", number_format="#,##0.0")
+CHART_BRIDGE = Chart(
+    "Varför kostnaden ändrats sedan i fjol, per tjänst", T_BRIDGE.name, "service_id",
+    ("volume_effect_kr", "handle_time_effect_kr", "staffing_effect_kr", "salary_effect_kr",
+     "overhead_effect_kr", "other_effect_kr"), stacked=True, axis_title="kr")

@@ -165,6 +165,8 @@ def _records(ws, table: L.Table):
     headers, rows = _table_rows(ws, table)
     out = []
     for r in rows:
+        if all(v is None or v == "" for v in r):  # the one empty row an empty table keeps
+            continue
         kw = {}
         for c in table.input_columns:
             v = _convert(c, r[headers.index(c.header)])

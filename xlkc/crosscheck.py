@@ -108,6 +108,24 @@ def _forecast(inputs: Inputs) -> pd.DataFrame:
                                        "hours"])
 
 
+def expected_quantities(inputs: Inputs) -> dict[tuple[str, str | None], float]:
+    """What the customers' forecast quantities must sum to: per service (and channel, for a price
+    per channel) the Kontakter forecast in the service's price unit; annual fees are absent."""
+    fc = _forecast(inputs)
+    out: dict[tuple[str, str | None], float] = {}
+    for s in inputs.services:
+        column = _QUANTITY.get(s.price_model)
+        if column is None:
+            continue
+        mine = fc[fc["service_id"] == s.service_id]
+        if s.price_model is PriceModel.PER_CHANNEL:
+            for ch, v in mine.groupby("channel_id", sort=False)[column].sum().items():
+                out[(s.service_id, ch)] = float(v)
+        else:
+            out[(s.service_id, None)] = float(mine[column].sum())
+    return out
+
+
 def quantity_problems(inputs: Inputs) -> list[Problem]:
     """Customer quantities per service (and channel) = the forecast in Kontakter."""
     out: list[Problem] = []

@@ -21,6 +21,7 @@ from xlkc.inputs import (
     PreviousPrice,
     PriceModel,
     Profile,
+    QueueRow,
     Service,
     ServiceType,
     Source,
@@ -270,6 +271,22 @@ OUTCOMES = tuple(
 )
 
 
+#: The phone platform's queues (Köer): one per service and real-time channel, except the social
+#: unit's shared line, whose demand is split between SO1 and SO2 by their volumes.
+QUEUES = (
+    QueueRow("Bygglov", "SB1", "telefon"),
+    QueueRow("Trafik", "SB2", "telefon"),
+    QueueRow("Trafik-chatt", "SB2", "chatt"),
+    QueueRow("Avfall", "SB3", "telefon"),
+    QueueRow("Tillstand-prio", "SB-T1", "telefon"),
+    QueueRow("Socialt", "SO1", "telefon", 0.6),
+    QueueRow("Socialt", "SO2", "telefon", 0.4),
+    QueueRow("Skola", "SK1", "telefon"),
+    QueueRow("Skola-chatt", "SK1", "chatt"),
+    QueueRow("Skolplattformen", "SK2", "telefon"),
+)
+
+
 def example_inputs() -> Inputs:
     """The synthetic example of SPEC §7, complete with customers, last year and its deficit."""
     contacts = _contacts()
@@ -288,4 +305,5 @@ def example_inputs() -> Inputs:
         previous_prices=PREVIOUS_PRICES,
         outcomes=OUTCOMES,
         units=UNITS,
+        queues=QUEUES,
     )

@@ -17,6 +17,7 @@ from xlkc.results import (
     CostResult,
     StaffingResult,
 )
+from xlkc.staffing.group_profiles import group_profiles
 from xlkc.staffing.model import staff_many_alone
 
 #: Less certain last: a contact row rests on the less certain of its volume and handle time.
@@ -170,6 +171,7 @@ def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
     rows_of: dict[str, list[tuple[str, str, float, float]]] = {}
     for r in staffing.services.itertuples():
         rows_of.setdefault(r.service_id, []).append((r.channel_id, r.pool_id, r.volume, r.aht_s))
+    profiles = group_profiles(inputs)  # answer group -> its own profile, if it has one
     out, requests, spans = [], [], []
     for customer in comparing:
         own = dataclasses.replace(p, total_shrinkage=customer.own_total_shrinkage) \
@@ -184,7 +186,8 @@ def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
                 share = taken.get(key, 0.0) / total if total > 0 else 0.0
                 if share <= 0:
                     continue
-                requests.append((volume * share, aht_s, channels[channel_id], own, targets[pid]))
+                requests.append((volume * share, aht_s, channels[channel_id], own, targets[pid],
+                                 profiles.get(pid.rsplit("/", 1)[0])))
                 contacts += volume * share
             spans.append((start, len(requests)))
             charge = float(charged.get((customer.customer_id, sid), 0.0))

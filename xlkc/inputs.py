@@ -93,6 +93,14 @@ class CostKind(StrEnum):
     PER_MINUTE = "per minut"  # kr per handled minute (of one channel, or all)
 
 
+class ProfilePart(StrEnum):
+    """Which part of an answer group's own profile a value belongs to."""
+
+    MONTH = "månad"
+    WEEKDAY = "veckodag"
+    INTERVAL = "intervall"
+
+
 class RoundingDirection(StrEnum):
     NEAREST = "närmaste"
     UP = "uppåt"
@@ -222,6 +230,9 @@ class ContactVolume:
     aht_source: Source = Source.MEASURED
     target_volume: float | None = None
     target_aht_s: float | None = None
+    # The values a statistics import replaced (shown beside the new ones; not calculated with).
+    replaced_volume: float | None = None
+    replaced_aht_s: float | None = None
 
     @property
     def used_volume(self) -> float:
@@ -245,8 +256,28 @@ class Profile:
     """How a yearly volume spreads over the opening hours (Profil)."""
 
     month_factors: tuple[float, ...]  # 12, relative daily intensity Jan..Dec
-    hourly_shares: tuple[float, ...]  # one per opening hour, share of a day's contacts
+    # one per interval of the opening hours (per hour when interval_minutes = 60), share of a
+    # day's contacts
+    hourly_shares: tuple[float, ...]
     weekday_shares: tuple[float, ...] | None = None  # Mon..Fri, relative; None: equal
+    interval_minutes: int = 60  # 15, 30 or 60: the length of the intervals staffed
+
+
+@dataclass(frozen=True)
+class GroupProfileValue:
+    """One value of an answer group's own profile (Profil per svarsgrupp).
+
+    A group with values of a part (months, weekdays, intervals) is staffed by them; the parts it
+    has no values for come from the shared profile. ``period`` is a month name (januari …), a
+    weekday name (måndag … fredag) or an interval's start time "HH:MM"; the interval values of
+    a group set its interval length (15, 30 or 60 minutes) by their spacing.
+    """
+
+    group_id: str
+    part: ProfilePart
+    period: str
+    value: float
+    source: Source = Source.MEASURED
 
 
 @dataclass(frozen=True)
@@ -346,6 +377,19 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class QueueRow:
+    """A queue of the phone or case system mapped to a service and channel (Köer).
+
+    A queue may feed several services by share; a queue's shares sum to 1.
+    """
+
+    queue: str
+    service_id: str
+    channel_id: str
+    share: float = 1.0
+
+
+@dataclass(frozen=True)
 class Inputs:
     parameters: Parameters
     channels: tuple[Channel, ...]
@@ -361,3 +405,5 @@ class Inputs:
     previous_prices: tuple[PreviousPrice, ...] = ()
     outcomes: tuple[Outcome, ...] = field(default=())
     units: tuple[Unit, ...] = ()  # empty: units are not checked against a list
+    group_profiles: tuple[GroupProfileValue, ...] = ()  # answer groups' own profiles
+    queues: tuple[QueueRow, ...] = ()  # statistics queues mapped to services (Köer)

@@ -86,6 +86,37 @@ T_CONTACTS = Table(
         _num("target_volume", "Målvärde volym", width=14,
              note="Ersätter volymen i beräkningen; båda syns."),
         _minutes("target_aht_s", "Målvärde hanteringstid (min)", width=20),
+        _num("replaced_volume", "Ersatt volym", width=12,
+             note="Volymen som senaste statistikimport ersatte; räknas inte med."),
+        _minutes("replaced_aht_s", "Ersatt hanteringstid (min)", width=16,
+                 note="Hanteringstiden som senaste statistikimport ersatte; räknas inte med."),
+    ),
+)
+
+T_QUEUES = Table(
+    "tblKoer", "Köer i telefoni- och ärendesystem", record=I.QueueRow, inputs_field="queues",
+    note="Vilken tjänst och kanal varje kö i statistiken hör till; en kö kan delas på flera "
+         "tjänster med andelar som summerar till 100 %.",
+    columns=(
+        _text("queue", "Kö", required=True, width=18),
+        _service(),
+        _channel(),
+        _share("share", "Andel", required=True, width=10),
+    ),
+)
+
+T_GROUP_PROFILES = Table(
+    "tblGruppprofiler", "Profil per svarsgrupp", record=I.GroupProfileValue,
+    inputs_field="group_profiles",
+    note="Svarsgruppens egna månadsfaktorer, veckodagsandelar och intervallandelar (15, 30 eller "
+         "60 minuter); delar som saknas tas från den gemensamma profilen.",
+    columns=(
+        _text("group_id", "Svarsgrupp", required=True, width=12),
+        _enum("part", "Del", I.ProfilePart, width=11),
+        _text("period", "Period", required=True, width=11,
+              note="Månad (januari …), veckodag (måndag …) eller intervallets start (08:15)."),
+        _num("value", "Värde", required=True, fmt="0.0000", width=10),
+        _source("source", "Källa"),
     ),
 )
 

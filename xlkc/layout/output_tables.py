@@ -176,6 +176,32 @@ T_INHOUSE = _output_table("tblKundjamforelse", "Egen regi jämfört med debiteri
 T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SLA_COLUMNS, "sla")
 T_CHECKS = _output_table("tblAvstamning", "Avstämning", R.CHECK_COLUMNS, "checks")
 
+# --- written by a statistics import (xlkc importera), not by Beräkna priser ---------------------
+
+T_QUEUE_STATS = Table("tblKostatistik", "Köerna i statistiken: utfall mot mål", columns=(
+    _text("queue", "Kö", width=16),
+    _text("services", "Tjänst och kanal (andel)", width=28),
+    _text("period", "Period", width=23),
+    _num("open_days", "Öppetdagar", width=11),
+    _num("demand", "Efterfrågan", width=12),
+    _num("answered", "Besvarade", width=12),
+    _minutes("handle_time_s", "Hanteringstid (min)", width=14),
+    _share("service_level", "Uppnådd servicenivå", width=12),
+    _share("target_service_level", "Mål servicenivå", width=12),
+    _seconds("target_answer_time_s", "Mål svarstid (s)", width=12),
+    _share("answer_rate", "Svarsandel", width=11),
+    _seconds("asa_s", "Medelsvarstid (s)", width=13),
+), note="Uppnådd servicenivå räknas mot telefonisystemets egen gräns för besvarade inom "
+        "servicenivå, som kan skilja sig från målets svarstid.")
+T_STAT_FINDINGS = Table("tblStatistikfynd", "Fynd i statistiken", columns=(
+    _text("kind", "Typ", width=24),
+    _text("file", "Fil", width=22),
+    Column("line", "Rad", "integer", number_format="0", width=8),
+    _text("queue", "Kö", width=14),
+    _text("interval", "Intervall", width=18),
+    _text("message", "Meddelande", width=70),
+))
+
 #: The run log: one row per click on Beräkna priser or Validera indata (newest first).
 RUNLOG_COLUMNS = ("time", "user", "command", "version", "input_hash", "total_cost_kr",
                   "revenue_kr", "checks", "message")

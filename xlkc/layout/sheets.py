@@ -14,11 +14,13 @@ from xlkc.layout.input_tables import (
     T_COSTS,
     T_CUSTOMER_VOLUMES,
     T_CUSTOMERS,
+    T_GROUP_PROFILES,
     T_HOURS,
     T_MONTHS,
     T_OUTCOMES,
     T_POOLS,
     T_PREVIOUS,
+    T_QUEUES,
     T_SERVICES,
     T_SLA,
     T_STAFF,
@@ -40,9 +42,11 @@ from xlkc.layout.output_tables import (
     T_POOL_STAFFING,
     T_PRICES,
     T_QUALITY,
+    T_QUEUE_STATS,
     T_RUNLOG,
     T_SLA_PRICES,
     T_STAFFING,
+    T_STAT_FINDINGS,
 )
 
 # --- sheets ---------------------------------------------------------------------------------------
@@ -103,8 +107,11 @@ SHEETS: tuple[Sheet, ...] = (
           "input", tables=(T_CONTACTS,), code_name="shKontakter"),
     Sheet("Kanaler", "Kanalernas typ och servicenivå; svarsgrupper som avviker.", "input",
           tables=(T_CHANNELS, T_ANSWER_GROUPS), code_name="shKanaler"),
-    Sheet("Profil", "Hur årsvolymen fördelas över månader, veckodagar och öppettimmar.", "input",
-          tables=(T_MONTHS, T_HOURS, T_WEEKDAYS), code_name="shProfil"),
+    Sheet("Profil", "Hur årsvolymen fördelas över månader, veckodagar och öppettimmar; "
+          "svarsgrupper med egen profil (från statistiken) till höger.", "input",
+          tables=(T_MONTHS, T_HOURS, T_WEEKDAYS, T_GROUP_PROFILES), code_name="shProfil"),
+    Sheet("Köer", "Köerna i telefoni- och ärendesystemens statistik och vilken tjänst och kanal "
+          "de hör till (Importera statistik).", "input", tables=(T_QUEUES,), code_name="shKoer"),
     Sheet("Personal", "Personalkategorier: månadslön, roll och bemanning av overheadpersonal.",
           "input", tables=(T_STAFF,), code_name="shPersonal"),
     Sheet("Kostnader", "Kostnader utöver lön: direkta, per plats och per minut.", "input",
@@ -147,6 +154,9 @@ SHEETS: tuple[Sheet, ...] = (
           "output", tables=(T_CHECKS,), code_name="shAvstamning"),
     Sheet("Datakvalitet", "Hur stor del av arbetsbelastning och kostnad som vilar på statistik, "
           "värdering och målvärde.", "output", tables=(T_QUALITY,), code_name="shDatakvalitet"),
+    Sheet("Statistikkvalitet", "Senaste statistikimporten: köernas utfall mot målen och "
+          "fynd i filerna (saknade dagar och intervall, dubbletter, orimliga värden).", "output",
+          tables=(T_QUEUE_STATS, T_STAT_FINDINGS), code_name="shStatistikkvalitet"),
     Sheet("Körlogg", "Varje körning: tid, kommando, resultat och meddelanden.", "output",
           tables=(T_RUNLOG,), code_name="shKorlogg"),
     Sheet(CONFIG_SHEET, "Inställningar för xlwings (läses av VBA-modulen xlwings).", "config",

@@ -2,11 +2,12 @@
 
 Open days are Monday to Friday minus the Swedish public holidays that fall on a weekday, plus the
 three "afton" days (midsommarafton, julafton, nyårsafton) on which Swedish municipalities are
-de facto closed. Every open day is split into one-hour intervals from
-``Parameters.opening_hour`` to ``Parameters.closing_hour``.
+de facto closed. Every open day is split into intervals of ``Profile.interval_minutes`` (60 by
+default; 15 or 30 where statistics give quarter- or half-hours) from ``Parameters.opening_hour``
+to ``Parameters.closing_hour``.
 
 A yearly volume V is spread over the open days by ``month_factor[month] × weekday_share[weekday]``
-(normalised so that the days sum to V) and within a day by the hourly shares (normalised to 1).
+(normalised so that the days sum to V) and within a day by the interval shares (``hourly_shares``, normalised to 1).
 All days of the same (month, weekday) then carry the same load, so they are grouped into one
 *interval type* with a count of days: a pool costs about 12 × 5 × 9 = 540 Erlang solves per year,
 not one per calendar hour.
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 _WEEKDAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag")
+#: Interval lengths (minutes) the model staffs on.
+INTERVAL_MINUTES = (15, 30, 60)
 
 
 def easter_sunday(year: int) -> dt.date:
@@ -115,6 +118,11 @@ def profile_problems(profile: Profile, opening_hour: int, closing_hour: int) -> 
         hours = None
     else:
         hours = closing_hour - opening_hour
+    minutes = profile.interval_minutes
+    if minutes not in INTERVAL_MINUTES:
+        out.append(f"Profilen: intervallängden måste vara 15, 30 eller 60 minuter, fick "
+                   f"{minutes!r}")
+        hours = None
 
     def check(values: tuple[float, ...] | None, name: str, length: int | None) -> None:
         if values is None:
@@ -129,23 +137,28 @@ def profile_problems(profile: Profile, opening_hour: int, closing_hour: int) -> 
             out.append(f"Profilen: {name} måste ha en positiv summa")
 
     check(profile.month_factors, "månadsfaktorerna (januari–december)", 12)
-    check(profile.hourly_shares,
-          f"timandelarna (en per öppettimme {opening_hour}–{closing_hour})", hours)
+    if minutes == 60 or hours is None:
+        check(profile.hourly_shares,
+              f"timandelarna (en per öppettimme {opening_hour}–{closing_hour})", hours)
+    else:
+        check(profile.hourly_shares,
+              f"intervallandelarna (en per {minutes} minuter {opening_hour}–{closing_hour})",
+              hours * 60 // minutes)
     check(profile.weekday_shares, "veckodagsandelarna (måndag–fredag)", 5)
     return out
 
 
 @dataclass(frozen=True)
 class IntervalLoads:
-    """The distinct one-hour interval types of a year, with their share of a yearly volume.
+    """The distinct interval types of a year, with their share of a yearly volume.
 
-    Arrays of equal length, one entry per interval type (a (month, weekday, hour) that occurs
+    Arrays of equal length, one entry per interval type (a (month, weekday, interval) that occurs
     on at least one open day):
 
     - ``share``: share of the yearly volume in ONE such interval, so arrivals per second are
-      ``V × share / 3600``;
+      ``V × share / (3600 × interval_h)``;
     - ``days``: number of open days of that type (the interval occurs that many times);
-    - ``month`` (1..12), ``weekday`` (0 = Monday), ``hour`` (start hour).
+    - ``month`` (1..12), ``weekday`` (0 = Monday), ``hour`` (start, in hours: 8.25 is 08:15).
 
     ``(share × days).sum() == 1``.
     """
@@ -159,7 +172,7 @@ class IntervalLoads:
 
     @property
     def intervals(self) -> int:
-        """Number of hourly intervals in the year (Σ days over the types)."""
+        """Number of intervals in the year (Σ days over the types)."""
         return int(self.days.sum())
 
     def __len__(self) -> int:
@@ -189,16 +202,19 @@ def _interval_loads_cached(profile: Profile, year: int, opening_hour: int,
     hour_f = np.asarray(profile.hourly_shares, dtype=np.float64)
     hour_share = hour_f / hour_f.sum()
     n_hours = hour_share.size
+    interval_h = profile.interval_minutes / 60.0
+    starts = opening_hour + interval_h * np.arange(n_hours)
     arrays = dict(
         share=np.repeat(day_share, n_hours) * np.tile(hour_share, present.size),
         days=np.repeat(counts[present], n_hours),
         month=np.repeat(present // 5 + 1, n_hours),
         weekday=np.repeat(present % 5, n_hours),
-        hour=np.tile(np.arange(opening_hour, closing_hour), present.size),
+        hour=np.tile(starts if profile.interval_minutes != 60
+                     else np.arange(opening_hour, closing_hour), present.size),
     )
     for arr in arrays.values():
         arr.flags.writeable = False
-    return IntervalLoads(**arrays)
+    return IntervalLoads(**arrays, interval_h=interval_h)
 
 
 def interval_loads(profile: Profile, year: int, opening_hour: int = 8,
@@ -214,5 +230,6 @@ def interval_loads(profile: Profile, year: int, opening_hour: int = 8,
     except TypeError:  # lists instead of tuples: make it hashable for the cache
         profile = Profile(
             tuple(profile.month_factors), tuple(profile.hourly_shares),
-            None if profile.weekday_shares is None else tuple(profile.weekday_shares))
+            None if profile.weekday_shares is None else tuple(profile.weekday_shares),
+            profile.interval_minutes)
     return _interval_loads_cached(profile, _check_year(year), opening_hour, closing_hour)

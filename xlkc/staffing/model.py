@@ -71,6 +71,7 @@ from xlkc.staffing.erlang import (
     erlang_a,
     service_level,
 )
+from xlkc.staffing.group_profiles import group_profile_problems, group_profiles
 from xlkc.staffing.hours import productive_hours
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "interval_trace",
     "parameters_productive_hours",
     "pool_id",
+    "pool_settings",
     "staff",
     "staff_service_alone",
     "staffing_problems",
@@ -231,6 +233,7 @@ def staffing_problems(inputs: Inputs, sla_override: SlaLevel | None = None) -> l
         ck.add(params, f"Parametrar: {exc}")
     ck.problems += [_profile_problem(msg)
                     for msg in profile_problems(inputs.profile, p.opening_hour, p.closing_hour)]
+    ck.problems += group_profile_problems(inputs)
     if sla_override is not None:
         levels = tuple(p.sla_levels)
         sla = ("parameters.sla_levels",
@@ -483,7 +486,7 @@ class _Plan:
     """The pools of an ``Inputs``, ready to solve."""
 
     prod_h: float
-    loads: IntervalLoads
+    loads: dict[tuple[str, str], IntervalLoads]  # pool key -> its answer group's intervals
     members: dict[tuple[str, str], list[int]]  # pool key -> contact row indices
     settings: dict[tuple[str, str], PoolSettings]
     volume: np.ndarray  # used volume per contact row
@@ -497,7 +500,7 @@ def _plan(inputs: Inputs, sla_override: SlaLevel | None) -> _Plan:
         raise ValidationError(problems)
     p = inputs.parameters
     prod_h = parameters_productive_hours(p)
-    loads = interval_loads(inputs.profile, p.year, p.opening_hour, p.closing_hour)
+    own = group_profiles(inputs)
     channels = {c.channel_id: c for c in inputs.channels}
     groups = {(g.group_id, g.channel_id): g for g in inputs.answer_groups}
     services = {s.service_id: s for s in inputs.services}
@@ -508,7 +511,9 @@ def _plan(inputs: Inputs, sla_override: SlaLevel | None) -> _Plan:
                 for key in members}
     volume = np.array([cv.used_volume for cv in inputs.contacts], dtype=np.float64)
     aht = np.array([cv.used_aht_s for cv in inputs.contacts], dtype=np.float64)
-    pool_jobs = {key: _profile_job(volume[idx], aht[idx], settings[key], loads)
+    loads = {key: interval_loads(own.get(key[0], inputs.profile), p.year, p.opening_hour,
+                                 p.closing_hour) for key in members}
+    pool_jobs = {key: _profile_job(volume[idx], aht[idx], settings[key], loads[key])
                  for key, idx in members.items()}
     return _Plan(prod_h, loads, members, settings, volume, aht, pool_jobs)
 
@@ -523,7 +528,8 @@ def staff(inputs: Inputs, sla_override: SlaLevel | None = None) -> StaffingResul
     members, settings, volume, aht = plan.members, plan.settings, plan.volume, plan.aht
     pool_jobs, prod_h, contacts = plan.pool_jobs, plan.prod_h, inputs.contacts
     pool_of = {i: key for key, idx in members.items() for i in idx}
-    alone_jobs = [_profile_job(volume[i:i + 1], aht[i:i + 1], settings[pool_of[i]], plan.loads)
+    alone_jobs = [_profile_job(volume[i:i + 1], aht[i:i + 1], settings[pool_of[i]],
+                               plan.loads[pool_of[i]])
                   for i in range(len(contacts))]
     _solve([*pool_jobs.values(), *alone_jobs], prod_h)
 
@@ -583,7 +589,7 @@ def interval_trace(inputs: Inputs, pool: str, sla_override: SlaLevel | None = No
     if job.settings.method is StaffingMethod.WORKLOAD:
         raise InputError(f"'{pool}' bemannas efter arbetsbelastning och har inga intervall")
     _solve([job], plan.prod_h)
-    loads = plan.loads
+    loads = plan.loads[keys[pool]]
     load = job.rate * job.aht_eff_s
     with np.errstate(divide="ignore", invalid="ignore"):
         occ = np.where(job.agents > 0, load / np.where(job.agents > 0, job.agents, 1), np.nan)
@@ -670,11 +676,11 @@ _NO_OVERRIDES = dict.fromkeys(("service_level", "answer_time_s", "max_occupancy"
                                 "asa_target_s", "method"))
 
 
-def staff_many_alone(requests: Sequence[tuple[float, float, Channel, Parameters, dict]],
-                     profile: Profile) -> list[StaffingFigures]:
+def staff_many_alone(requests: Sequence[tuple], profile: Profile) -> list[StaffingFigures]:
     """``staff_service_alone`` for many volumes at once, each ``(volume, aht_s, channel,
-    parameters, overrides)`` (overrides: keyword arguments of ``staff_service_alone``, missing ones
-    None); the same figures, solved in one pass.
+    parameters, overrides[, profile])`` (overrides: keyword arguments of
+    ``staff_service_alone``, missing ones None; the optional profile replaces ``profile`` for
+    that request); the same figures, solved in one pass.
 
     Each distinct (channel, parameters, overrides) is validated and resolved once, and the
     profile once, so that thousands of requests do not repeat the same checks.
@@ -682,19 +688,23 @@ def staff_many_alone(requests: Sequence[tuple[float, float, Channel, Parameters,
     problems: list[Problem] = []
     for volume, aht_s, *_ in requests:
         _check_volume(volume, aht_s, problems)
-    hours = {(r[3].opening_hour, r[3].closing_hour) for r in requests}
-    for opening, closing in sorted(hours):
-        problems += [_profile_problem(m) for m in profile_problems(profile, opening, closing)]
+    # A request may carry its own profile (its answer group's) as a sixth item.
+    profiles = [r[5] if len(r) > 5 and r[5] is not None else profile for r in requests]
+    hours = {(r[3].opening_hour, r[3].closing_hour, prof)
+             for r, prof in zip(requests, profiles, strict=True)}
+    for opening, closing, prof in hours:
+        problems += [_profile_problem(m) for m in profile_problems(prof, opening, closing)]
     _raise(list(dict.fromkeys(problems)))
     resolved: dict[tuple, PoolSettings] = {}
     jobs = []
-    for volume, aht_s, channel, parameters, given in requests:
+    for (volume, aht_s, channel, parameters, given, *_), prof in zip(requests, profiles,
+                                                                      strict=True):
         overrides = {**_NO_OVERRIDES, **given}
         key = (channel, parameters, tuple(sorted(overrides.items())))
         st = resolved.get(key)
         if st is None:
             st = resolved[key] = _alone_settings(channel, parameters, **overrides)
-        loads = interval_loads(profile, parameters.year, parameters.opening_hour,
+        loads = interval_loads(prof, parameters.year, parameters.opening_hour,
                                parameters.closing_hour)
         jobs.append((_profile_job([float(volume)], [float(aht_s)], st, loads),
                      parameters_productive_hours(parameters)))
@@ -750,3 +760,16 @@ def fte_for_intervals(
                aht_eff_s=aht_eff, workload_h=total * float(aht_s) / 3600.0, settings=st)
     _solve([job], parameters_productive_hours(parameters))
     return job.out
+
+
+def pool_settings(inputs: Inputs, group_id: str, channel_id: str) -> PoolSettings | None:
+    """The resolved settings of the pool (answer group, channel), as ``staff`` uses them; None
+    for an unknown channel. Ids match case-insensitively."""
+    channel = next((c for c in inputs.channels
+                    if c.channel_id.casefold() == channel_id.casefold()), None)
+    if channel is None:
+        return None
+    group = next((g for g in inputs.answer_groups
+                  if g.group_id.casefold() == group_id.casefold()
+                  and g.channel_id.casefold() == channel_id.casefold()), None)
+    return _resolve(channel, group, inputs.parameters)

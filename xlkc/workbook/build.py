@@ -13,7 +13,6 @@ import io
 import math
 import os
 import tempfile
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import xlsxwriter
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.inputs import Inputs
+from xlkc.layout.rows import sheet_value, table_rows  # noqa: F401  (re-exported)
 from xlkc.workbook import ny_tjanst, vba
 
 #: The committed workbook of the repo.
@@ -59,47 +59,6 @@ class _Styles:
         if number_format:
             props["num_format"] = number_format
         return self(**props)
-
-
-# --- values --------------------------------------------------------------------------------------
-
-def _resolve(obj: Any, path: str) -> Any:
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def sheet_value(col: L.Column | L.NamedCell, value: Any) -> Any:
-    """A code value as the workbook shows it."""
-    if value is None:
-        return None
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return L.BOOL_TEXT[value]
-    if isinstance(value, int | float) and col.scale != 1.0:
-        return value / col.scale
-    return value
-
-
-def table_rows(table: L.Table, inputs: Inputs) -> list[list[Any]]:
-    """The rows of an input table for ``inputs``."""
-    data = _resolve(inputs, table.inputs_field) if table.inputs_field else None
-    if table.series_field is not None:
-        values = list(data) if data is not None else [None] * len(table.labels)
-        if table.labels:
-            labels: list[Any] = list(table.labels)
-        else:  # hourly profile: one row per opening hour
-            start = inputs.parameters.opening_hour
-            labels = [start + i for i in range(len(values))]
-        return [[lab if c.field == "label" else v for c in table.columns]
-                for lab, v in zip(labels, values, strict=True)]
-    rows = []
-    for rec in data or ():
-        rows.append([sheet_value(c, getattr(rec, c.field)) for c in table.columns])
-    return rows
 
 
 # --- sheets --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Command line: ``xlkc berakna``, ``xlkc validera``, ``xlkc exempel``, ``xlkc bygg``.
+"""Command line: ``xlkc berakna``, ``xlkc validera``, ``xlkc importera``, ``xlkc exempel``,
+``xlkc bygg``.
 
 Help, messages and output are Swedish. Exit codes: 0 done (warnings, if any, are printed
 whole with their location), 2 invalid input (the problems are printed as a table, nothing is
@@ -29,6 +30,8 @@ from xlkc import __version__
 
 #: Default output file, in the current directory.
 DEFAULT_OUTPUT = "Prismodell_beraknad.xlsm"
+#: Default output file of ``xlkc importera``.
+DEFAULT_IMPORT_OUTPUT = "Prismodell_importerad.xlsm"
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_CHECKS = 0, 1, 2, 3
 
@@ -121,6 +124,26 @@ def build_parser() -> argparse.ArgumentParser:
     validera.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
                           help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
     debug_flag(validera)
+
+    importera = sub.add_parser(
+        "importera", help="läs statistikfiler och för in volymer, hanteringstider och profiler",
+        description="Läser intervallstatistik (kanonisk CSV eller Calabrio/Teleopti, 15, 30 eller "
+        "60 minuter) för köerna på bladet Köer och för in årsvolym och hanteringstid per tjänst "
+        "och kanal (Kontakter, källa statistik, det ersatta värdet bredvid), svarsgruppernas egna "
+        "profiler (Profil) och kundernas prognoser omräknade till de nya volymerna "
+        "(Kundvolymer). Köernas utfall mot målen och fynd i filerna hamnar på bladet "
+        "Statistikkvalitet. Är någon fil felaktig skrivs ingenting.",
+        epilog=EXIT_CODES_TEXT)
+    importera.add_argument("statistik", nargs="+", metavar="STATISTIK",
+                           help="en eller flera statistikfiler")
+    importera.add_argument("-a", "--arbetsbok", metavar="ARBETSBOK", default=None,
+                           help="arbetsboken (standard: workbook/Prismodell.xlsm)")
+    itarget = importera.add_mutually_exclusive_group()
+    itarget.add_argument("-o", "--ut", metavar="UT", default=None,
+                         help=f"var resultatet skrivs (standard: ./{DEFAULT_IMPORT_OUTPUT})")
+    itarget.add_argument("--skriv-over", action="store_true",
+                         help="skriv i ARBETSBOK själv (en kopia sparas som <namn>.bak.xlsm)")
+    debug_flag(importera)
 
     exempel = sub.add_parser("exempel",
                              help="räkna det inbyggda syntetiska exemplet och visa prislistan")
@@ -349,6 +372,66 @@ def _validera(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _change_value(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return _num(v, 2 if abs(v) < 100 else 0)
+    return str(v)
+
+
+def _importera(args: argparse.Namespace) -> int:
+    from xlkc.excel.file_writer import write_plan
+    from xlkc.excel.importing import plan_import
+    from xlkc.statistics import StatisticsError, read_files
+
+    src = _workbook_arg(args.arbetsbok)
+    if args.skriv_over:
+        dst = src
+    else:
+        dst = Path(args.ut) if args.ut else Path.cwd() / DEFAULT_IMPORT_OUTPUT
+        if dst.is_dir():
+            dst = dst / DEFAULT_IMPORT_OUTPUT
+        if _same_file(src, dst):
+            raise CliError("utfilen är samma fil som arbetsboken; använd --skriv-over för att "
+                           "skriva i arbetsboken (en kopia sparas)")
+    progress = _Progress()
+    progress.step(f"Läser statistiken ({len(args.statistik)} fil{'er' if len(args.statistik) > 1 else ''})")
+    try:
+        stats = read_files([Path(f) for f in args.statistik])
+    except StatisticsError as exc:
+        rows = [(e.file, e.line or "", e.message) for e in exc.errors]
+        print(f"{len(rows)} fel i statistiken:\n" + format_table(
+            ("Fil", "Rad", "Fel"), rows, right=(False, True, False), max_width=None))
+        print("Inget har skrivits.", file=sys.stderr)
+        return EXIT_INVALID
+    progress.step(f"Läser {src.name}")
+    data = _read(src)
+    progress.step("För in statistiken")
+    out = plan_import(data, stats)
+    if out.problems:
+        print(problem_table(out.problems))
+        print("Inget har skrivits.", file=sys.stderr)
+        return EXIT_INVALID
+    if out.warnings:
+        print(problem_table(out.warnings, warnings=True), file=sys.stderr)
+    progress.step(f"Skriver {dst.name}")
+    written = write_plan(src, out.plan, dst, backup=True)
+    progress.done()
+    changes = out.result.changes
+    print(f"{len(changes)} ändringar:")
+    print(format_table(("Blad", "Vad", "Värde", "Förut", "Nu"),
+                       [(c.sheet, c.item, c.what, _change_value(c.old), _change_value(c.new))
+                        for c in changes],
+                       right=(False, False, False, True, True), max_width=None))
+    for note in out.result.notes:
+        print(f"Obs: {note}")
+    print(f"{len(out.result.findings)} fynd i statistiken (bladet Statistikkvalitet).")
+    print(f"\nResultatet är skrivet till {written.resolve()}; klicka Beräkna priser "
+          "(eller kör xlkc berakna) för de nya priserna.")
+    return EXIT_OK
+
+
 def _exempel(args: argparse.Namespace) -> int:
     inputs = xlkc.example_inputs()
     print(summary(xlkc.calculate(inputs), inputs.parameters.year))
@@ -363,7 +446,8 @@ def _bygg(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"berakna": _berakna, "validera": _validera, "exempel": _exempel, "bygg": _bygg}
+COMMANDS = {"berakna": _berakna, "validera": _validera, "importera": _importera,
+            "exempel": _exempel, "bygg": _bygg}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -146,7 +146,9 @@ def _openpyxl_tables() -> dict[str, tuple[list[Any], list[list[Any]], int]]:
         c0, r0, c1, r1 = range_boundaries(ws.tables[t.name].ref)
         cells = [[c.value for c in row]
                  for row in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1)]
-        out[t.name] = (cells[0], cells[1:], r0 + 1)
+        # the one empty row an empty Excel Table keeps is no data (both readers skip it)
+        rows = [r for r in cells[1:] if any(v is not None for v in r)]
+        out[t.name] = (cells[0], rows, r0 + 1)
     return out
 
 
@@ -268,7 +270,7 @@ def test_rows_typed_below_a_table_are_read_up_to_the_first_empty_row(payload, ma
     sheet = L.sheet_of(table.name).name
     (_, rows, first_row) = _openpyxl_tables()[table.name]
     below = first_row + len(rows)  # the first row under the Excel Table
-    extra = ["SB1", "chatt", 100, "uppskattning", 4, "uppskattning", None, None]
+    extra = ["SB1", "chatt", 100, "uppskattning", 4, "uppskattning", None, None, None, None]
     for j, v in enumerate(extra):
         set_cell(payload, sheet, f"{L.col_letter(1 + j)}{below}", v)
     set_cell(payload, sheet, f"C{below + 1}", 7)  # a row with only a volume still counts
@@ -276,7 +278,7 @@ def test_rows_typed_below_a_table_are_read_up_to_the_first_empty_row(payload, ma
     raw = read_book(make_book(payload)).tables[table.name]
     assert len(raw.rows) == len(rows) + 2
     assert list(raw.rows[-2]) == extra
-    assert list(raw.rows[-1]) == [None, None, 7, None, None, None, None, None]
+    assert list(raw.rows[-1]) == [None, None, 7, None, None, None, None, None, None, None]
 
 
 def test_named_cells_are_found_where_their_names_point(payload, make_book):
@@ -674,3 +676,53 @@ def test_a_log_from_an_older_layout_is_rewritten_by_header(payload, make_book):
     (resize,) = [a for a in actions if a["func"] == "resizeTable"]
     end = L.col_letter(len(L.T_RUNLOG.columns))
     assert resize["args"][1] == f"$A${L.HEADER_ROW}:${end}${L.FIRST_DATA_ROW + 1}"
+
+
+# --- Importera statistik -------------------------------------------------------------------------
+
+def _statistics_file(tmp_path: Path, broken: bool = False) -> Path:
+    from tests import statgen
+    from tests.test_import import _truth
+
+    text = statgen.write_canonical(statgen.rows(_truth())).decode()
+    if broken:
+        lines = text.splitlines()
+        lines[3] = lines[3].replace(";", ";x", 1)
+        text = "\n".join(lines)
+    path = tmp_path / "stat.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@needs_parse
+def test_importera_statistik_writes_the_input_tables_it_owns(payload, make_book, tmp_path):
+    import xlkc.excel
+    from xlkc.excel.importing import IMPORT_TABLES
+
+    book = make_book(payload)
+    out = xlkc.excel.importera_statistik([str(_statistics_file(tmp_path))])
+    assert out.ok, out.message
+    actions = _actions(book)
+    written = {_sheet_of(a) for a in actions if a["func"] == "setValues"}
+    owned = {L.sheet_of(t.name).name for t in IMPORT_TABLES}
+    assert owned <= written
+    assert written <= owned | {"Statistikkvalitet", START.name, LOG_SHEET}
+    for block in out.plan.tables:
+        writes = [a for a in _set_values(actions, block.sheet)
+                  if a["start_column"] + 1 == block.first_col]
+        assert len(writes) == 1, block.table
+    (alert,) = _alerts(book)
+    assert alert.startswith("Statistiken är importerad")
+    assert "Statistikkvalitet" in alert and "Beräkna priser" in alert
+
+
+@needs_parse
+def test_importera_statistik_with_a_broken_file_writes_nothing(payload, make_book, tmp_path):
+    import xlkc.excel
+
+    book = make_book(payload)
+    out = xlkc.excel.importera_statistik(str(_statistics_file(tmp_path, broken=True)))
+    assert not out.ok
+    assert [a for a in _actions(book) if a["func"] != "alert"] == []
+    (alert,) = _alerts(book)
+    assert "inget har importerats" in alert and "stat.csv, rad 4" in alert

@@ -30,6 +30,8 @@ from xlkc import __version__
 
 #: Default output file, in the current directory.
 DEFAULT_OUTPUT = "Prismodell_beraknad.xlsm"
+#: Quality findings the CLI prints after an import (all of them are on Statistikkvalitet).
+MAX_FINDINGS_SHOWN = 20
 #: Default output file of ``xlkc importera``.
 DEFAULT_IMPORT_OUTPUT = "Prismodell_importerad.xlsm"
 
@@ -426,7 +428,17 @@ def _importera(args: argparse.Namespace) -> int:
                        right=(False, False, False, True, True), max_width=None))
     for note in out.result.notes:
         print(f"Obs: {note}")
-    print(f"{len(out.result.findings)} fynd i statistiken (bladet Statistikkvalitet).")
+    findings = out.result.findings
+    print(f"\n{len(findings)} fynd i statistiken (alla på bladet Statistikkvalitet)"
+          + (":" if findings else "."))
+    if findings:
+        shown = findings[:MAX_FINDINGS_SHOWN]
+        print(format_table(("Typ", "Fil", "Rad", "Kö", "Intervall", "Meddelande"),
+                           [(f.kind.value, f.file, f.line or "", f.queue, f.interval, f.message)
+                            for f in shown],
+                           right=(False, False, True, False, False, False), max_width=None))
+        if len(findings) > len(shown):
+            print(f"… och {len(findings) - len(shown)} till.")
     print(f"\nResultatet är skrivet till {written.resolve()}; klicka Beräkna priser "
           "(eller kör xlkc berakna) för de nya priserna.")
     return EXIT_OK

@@ -19,7 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ExcelRun", "berakna_priser", "validera_indata"]
+__all__ = ["ExcelRun", "berakna_priser", "importera_statistik", "validera_indata"]
 
 #: The message box title.
 TITLE = "Prismodell"
@@ -194,3 +194,67 @@ def berakna_priser() -> ExcelRun:
 def validera_indata() -> ExcelRun:
     """Button "Validera indata": validate only; the status and a Körlogg row are written."""
     return _run("validera")
+
+
+#: Changes listed in the message box after an import (all of them are in the CLI's table).
+MAX_CHANGES_SHOWN = 10
+
+
+def _import_message(out: Any) -> str:
+    changes = out.result.changes
+    lines = [f"Statistiken är importerad: {len(changes)} värden ändrade."]
+    for c in changes[:MAX_CHANGES_SHOWN]:
+        old = "–" if c.old is None else (f"{c.old:,.2f}".replace(",", "\u00a0").replace(".", ",")
+                                         if isinstance(c.old, float) else str(c.old))
+        new = (f"{c.new:,.2f}".replace(",", "\u00a0").replace(".", ",")
+               if isinstance(c.new, float) else str(c.new))
+        lines.append(f"• {c.sheet}, {c.item}: {c.what} {old} → {new}")
+    if len(changes) > MAX_CHANGES_SHOWN:
+        lines.append(f"… och {len(changes) - MAX_CHANGES_SHOWN} till (se Kontakter, Profil och "
+                     "Kundvolymer).")
+    lines.append(f"{len(out.result.findings)} fynd i statistiken: se bladet Statistikkvalitet.")
+    lines.append("Klicka Beräkna priser för de nya priserna.")
+    return "\n".join(lines) + _warnings_text(out.plan)
+
+
+def importera_statistik(paths: list[str] | tuple[str, ...] | str) -> ExcelRun:
+    """Button "Importera statistik": the VBA asks for the files, then calls this with their
+    paths. Reads them, applies them through the sheet Köer, writes Kontakter, Profil per
+    svarsgrupp, Kundvolymer, Statistikkvalitet, the Start status and a Körlogg row. Nothing is
+    written when a file or the mapping is wrong."""
+    import xlwings as xw
+
+    from xlkc.excel.importing import plan_import
+    from xlkc.excel.run import current_user
+    from xlkc.excel.xlwings_adapter import apply_plan, read_book
+    from xlkc.statistics import StatisticsError, read_files
+
+    book = xw.Book.caller()
+    files = [paths] if isinstance(paths, str) else list(paths)
+    try:
+        try:
+            stats = read_files(files)
+        except StatisticsError as exc:
+            errors = list(exc.errors)
+            msg = (f"Statistiken har {len(errors)} fel – inget har importerats.\n\n"
+                   + _problems_text(errors))
+            _alert(book, msg, ok=False)
+            return ExcelRun("importera", msg, False, problems=errors)
+        out = plan_import(read_book(book), stats, user=current_user())
+        if out.problems:
+            msg = (f"Importen kan inte göras: {len(out.problems)} fel.\n\n"
+                   + _problems_text(out.problems) + "\n\nInget har importerats.")
+            _alert(book, msg, ok=False)
+            return ExcelRun("importera", msg, False, problems=list(out.problems))
+        apply_plan(book, out.plan)
+    except Exception as exc:  # noqa: BLE001 - one Swedish box, never a traceback dialog
+        msg = (f"Importen misslyckades: {_one_line(exc)} ({type(exc).__name__}).\n\n"
+               "Kontakta den som förvaltar prismodellen.")
+        traceback.print_exc(file=sys.stderr)
+        _alert(book, msg, ok=False)
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        return ExcelRun("importera", msg, False)
+    msg = _import_message(out)
+    _alert(book, msg, ok=True)
+    return ExcelRun("importera", msg, True, out.plan)

@@ -39,7 +39,7 @@ from openpyxl.worksheet.table import TableColumn
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError
-from xlkc.excel.model import OutputPlan, TableBlock
+from xlkc.excel.model import OutputPlan, TableBlock, check_targets
 from xlkc.excel.output import Formula
 
 __all__ = ["apply_plan", "backup_path", "render", "write_plan"]
@@ -531,6 +531,7 @@ def _output_sheets(plan: OutputPlan) -> set[str]:
 
 def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     """The bytes of ``src_path`` with ``plan`` applied (nothing is written to disk)."""
+    check_targets(plan)
     wb, stripped, drawings = _load(Path(src_path), _output_sheets(plan))
     try:
         deferred = apply_plan(wb, plan, stripped)

@@ -95,5 +95,6 @@ def plan_import(data: WorkbookData, stats: IntervalData, user: str | None = None
                       meta={"status": IMPORT_STATUS, "ok": True, "problems": [],
                             "warnings": warnings, "changes": result.changes,
                             "notes": result.notes, "findings": len(result.findings),
-                            "failed_checks": []})
+                            "failed_checks": []},
+                      input_tables=frozenset(t.name for t in IMPORT_TABLES))
     return ImportPlan(plan, result, [], warnings)

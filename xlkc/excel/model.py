@@ -70,3 +70,25 @@ class OutputPlan:
     cells: tuple[CellWrite, ...] = ()  # the status on Start
     log_entry: tuple[Any, ...] | None = None  # one new row for the Körlogg table
     meta: dict[str, Any] = field(default_factory=dict)
+    #: Input tables this plan rewrites on purpose (a statistics import); a calculation's plan
+    #: has none, and the adapters refuse any write to an input sheet that is not named here.
+    input_tables: frozenset[str] = frozenset()
+
+
+def check_targets(plan: OutputPlan) -> None:
+    """Refuse to write anywhere but the output sheets, the Start status and the input tables
+    the plan names in ``input_tables`` (InputError, Swedish; raised before anything is written).
+    """
+    from xlkc import layout as L  # noqa: N812 - the layout is pure data
+    from xlkc.errors import InputError
+
+    roles = {s.name: s.role for s in L.SHEETS}
+    for b in plan.tables:
+        if roles.get(b.sheet) != "output" and b.table not in plan.input_tables:
+            raise InputError(f"Planen skulle skriva till bladet '{b.sheet}', som inte är ett "
+                             "resultatblad. Inget har skrivits.")
+    status_sheets = {s.name for s in L.SHEETS if s.role == "info" and s.named_cells}
+    for c in plan.cells:
+        if roles.get(c.sheet) != "output" and c.sheet not in status_sheets:
+            raise InputError(f"Planen skulle skriva till bladet '{c.sheet}', som inte är ett "
+                             "resultatblad. Inget har skrivits.")

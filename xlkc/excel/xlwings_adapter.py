@@ -28,7 +28,14 @@ from typing import Any
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError, Problem, ValidationError
-from xlkc.excel.model import CellWrite, OutputPlan, RawTable, TableBlock, WorkbookData
+from xlkc.excel.model import (
+    CellWrite,
+    OutputPlan,
+    RawTable,
+    TableBlock,
+    WorkbookData,
+    check_targets,
+)
 
 __all__ = ["apply_plan", "cell_value", "read_book"]
 
@@ -247,20 +254,6 @@ def read_book(book: Any) -> WorkbookData:
 
 # --- writing --------------------------------------------------------------------------------------
 
-def _check_targets(plan: OutputPlan) -> None:
-    """Refuse to write anywhere but the output sheets and the Start status."""
-    roles = {s.name: s.role for s in L.SHEETS}
-    for b in plan.tables:
-        if roles.get(b.sheet) != "output":
-            raise InputError(f"Planen skulle skriva till bladet '{b.sheet}', som inte är ett "
-                             "resultatblad. Inget har skrivits.")
-    status_sheets = {s.name for s in L.SHEETS if s.role == "info" and s.named_cells}
-    for c in plan.cells:
-        if roles.get(c.sheet) != "output" and c.sheet not in status_sheets:
-            raise InputError(f"Planen skulle skriva till bladet '{c.sheet}', som inte är ett "
-                             "resultatblad. Inget har skrivits.")
-
-
 def _write_block(book: Any, block: TableBlock) -> None:
     sheet = book.sheets[block.sheet]
     n_cols = len(block.header)
@@ -366,7 +359,7 @@ def apply_plan(book: Any, plan: OutputPlan) -> None:
     Nothing outside the plan's output sheets and status cells is touched; a plan naming an input
     sheet is refused before anything is written.
     """
-    _check_targets(plan)
+    check_targets(plan)
     missing = sorted({b.sheet for b in plan.tables} - set(_sheet_names(book)))
     if missing:
         raise InputError("Arbetsboken saknar resultatbladen " + ", ".join(f"'{m}'" for m in missing)

@@ -74,6 +74,7 @@ LEGEND = (
 BUTTONS = (
     ("Beräkna priser", "Prismodell.BeraknaPriser"),
     ("Validera indata", "Prismodell.ValideraIndata"),
+    ("Importera statistik", "Prismodell.ImporteraStatistik"),
 )
 #: Button size and gap (pixels); they sit in a row beside the year.
 BUTTON_SIZE = (180, 40)

@@ -310,3 +310,29 @@ def test_every_real_time_queue_of_the_example_is_mapped():
     realtime = {(c.service_id, c.channel_id) for c in inputs.contacts
                 if kinds[c.channel_id] is ChannelKind.REAL_TIME}
     assert realtime == {(q.service_id, q.channel_id) for q in inputs.queues}
+
+
+def test_calabrio_files_import_as_the_canonical_ones():
+    truth = _truth(length_min=30)
+    r = statgen.rows(truth)
+    canonical = import_statistics(example_inputs(), _data(truth)).inputs
+    calabrio = parse_lines(statgen.write_calabrio(r).decode().splitlines(), "queue.txt")
+    other = import_statistics(example_inputs(), calabrio).inputs
+    for a, b in zip(canonical.contacts, other.contacts, strict=True):
+        assert a.volume == pytest.approx(b.volume, rel=1e-12)
+        assert a.aht_s == pytest.approx(b.aht_s, rel=1e-12)
+    assert group_profiles(other)["SB"].interval_minutes == 30
+    mine, theirs = group_profiles(other), group_profiles(canonical)
+    assert mine.keys() == theirs.keys()
+    for g in theirs:
+        assert np.allclose(mine[g].hourly_shares, theirs[g].hourly_shares, rtol=1e-12)
+        assert np.allclose(mine[g].month_factors, theirs[g].month_factors, rtol=1e-12)
+
+
+def test_a_profile_of_a_group_no_service_has_is_a_warning():
+    from xlkc.crosscheck import usage_warnings
+
+    inputs = dataclasses.replace(example_inputs(),
+                                 group_profiles=tuple(profile_values("SX", months=[1.0] * 12)))
+    (w,) = [w for w in usage_warnings(inputs) if w.record == "group_profiles"]
+    assert "'SX'" in w.message and w.is_warning and w.index == 0

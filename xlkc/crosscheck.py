@@ -252,6 +252,15 @@ def usage_warnings(inputs: Inputs) -> list[Problem]:
         out.append(warning(f"Svarsgruppen '{g.group_id}', kanal '{g.channel_id}' används inte av "
                            f"någon tjänst och påverkar inget{hint}", record="answer_groups",
                            index=i, field="group_id"))
+    folded = {x.casefold() for x in groups}
+    warned: set[str] = set()
+    for i, v in enumerate(inputs.group_profiles):
+        key = v.group_id.casefold()
+        if key not in folded and key not in warned:
+            warned.add(key)
+            out.append(warning(f"Profilen för svarsgruppen '{v.group_id}' används inte: ingen "
+                               "tjänst har den svarsgruppen", record="group_profiles", index=i,
+                               field="group_id"))
     sizes = Counter(s.price_group for s in inputs.services if s.price_group)
     first = {}
     for i, s in enumerate(inputs.services):

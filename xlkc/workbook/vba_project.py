@@ -219,7 +219,7 @@ def name_key(name: str) -> tuple[int, tuple[int, ...]]:
 
 
 def _check_name(name: str) -> None:
-    if not name or len(name.encode("utf-16-le")) // 2 > 31 or any(c in name for c in "/\\:!"):
+    if not name or len(name.encode("utf-16-le")) // 2 > 31 or any(c in name for c in "/\\:!\0"):
         raise FormatError(f"invalid compound file entry name {name!r}")
 
 
@@ -386,7 +386,8 @@ def write_cfb(root: Storage) -> bytes:
     body += struct.pack(f"<{len(fat)}I", *fat)
     body += difat
     body += directory
-    body += padded(struct.pack(f"<{len(mini_fat)}I", *mini_fat))
+    mini_fat += [FREESECT] * (n_minifat * (SECTOR // 4) - len(mini_fat))
+    body += struct.pack(f"<{len(mini_fat)}I", *mini_fat)
     body += padded(mini)
     for _, data in large:
         body += padded(data)

@@ -592,3 +592,29 @@ def test_the_checks_catch_a_broken_project(project_bin, case):
     broken = _mutants(project_bin)[case]
     with pytest.raises(AssertionError):
         check_project(validate_cfb(broken))
+
+
+def test_a_password_protected_project_keeps_its_id(project_bin):
+    """MS-OVBA 2.3.1.2: with a password hash in DPB the id MUST be all zeros; normalize keeps it."""
+    zero_id = "{00000000-0000-0000-0000-000000000000}"
+    tree = vba_project.read_cfb(project_bin)
+    p = tree.stream("PROJECT")
+    key = sum(zero_id.encode()) & 0xFF
+    dpb = vba_project.encrypt(vba_project.Encrypted(0x55, key, b"\x01\x02", bytes(range(29))))
+    assert ovba_decrypt(dpb) == (key, bytes(range(29)))
+    p.data = re.sub(rb'ID="[^"]*"', f'ID="{zero_id}"'.encode(), p.data)
+    p.data = re.sub(rb'DPB="[^"]*"', f'DPB="{dpb}"'.encode(), p.data)
+    out = vba_project.normalize(vba_project.write_cfb(tree))
+    fields = project_fields(validate_cfb(out)["PROJECT"])
+    assert fields["ID"] == zero_id and fields["DPB"] == dpb
+
+
+def test_srp_caches_are_dropped(project_bin):
+    tree = vba_project.read_cfb(project_bin)
+    vba = tree.child("VBA")
+    vba.children += [vba_project.Stream("__SRP_0", b"\x01" * 300),
+                     vba_project.Stream("__SRP_1", b"\x02" * 5000)]
+    out = vba_project.normalize(vba_project.write_cfb(tree))
+    streams = validate_cfb(out)
+    assert not [n for n in streams if "__SRP_" in n]
+    assert streams == validate_cfb(project_bin)  # and nothing else changes

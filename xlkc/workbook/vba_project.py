@@ -17,7 +17,13 @@ cache:
 - the PROJECT stream's ``ID="{...}"`` (2.3.1.2, the CLSID of the project's type library) is
   derived from the project's content (:func:`project_id`): identical sources give an identical
   id, so two builds stay byte-identical, and a changed project gets a new id as Office gives a
-  new project one.
+  new project one. A random id per build would break reproducibility; one fixed id would be
+  fine too (every copy of a workbook saved under another name shares its id with the original,
+  and the id only names the project's type library while it is loaded), but the derived id costs
+  nothing and keeps different projects apart. CMG, DPB and GC are encrypted under a key summed
+  from the id's text (2.4.3.2), so they are encrypted again under the new id with their seed and
+  data unchanged. A project with a password keeps its id (MS-OVBA: all zeros then);
+- ``__SRP_n`` streams (compiled code, another cache) are dropped.
 
 Lengths change, so the compound file is written anew (:func:`write_cfb`, version 3, 512-byte
 sectors, streams under 4 096 bytes in the mini stream, directory siblings as a red-black tree);
@@ -665,6 +671,14 @@ def with_project_id(project_text: bytes, new_id: str) -> bytes:
     return _ENCRYPTED.sub(again, text)
 
 
+def has_password(project_text: bytes) -> bool:
+    """Whether DPB holds a password hash (anything but the single byte 0x00, 2.3.1.16)."""
+    for m in _ENCRYPTED.finditer(project_text):
+        if m.group(1) == b"DPB":
+            return decrypt(m.group(2).decode("ascii")).data != b"\x00"
+    return False
+
+
 def normalize(vba_bin: bytes) -> bytes:
     """``vba_bin`` in the form MS-OVBA prescribes on write (see the module doc)."""
     root = read_cfb(vba_bin)
@@ -696,5 +710,8 @@ def normalize(vba_bin: bytes) -> bytes:
     project = root.child("PROJECT")
     if not isinstance(project, Stream):
         raise FormatError("PROJECT is not a stream")
-    project.data = with_project_id(project.data, project_id(sources))
+    if not has_password(project.data):  # with a password the id MUST stay all zeros (2.3.1.2)
+        project.data = with_project_id(project.data, project_id(sources))
+    # __SRP_n streams hold compiled code, a performance cache too: ignored on read, dropped
+    vba.children = [c for c in vba.children if not c.name.upper().startswith("__SRP_")]
     return write_cfb(root)

@@ -618,3 +618,14 @@ def test_srp_caches_are_dropped(project_bin):
     streams = validate_cfb(out)
     assert not [n for n in streams if "__SRP_" in n]
     assert streams == validate_cfb(project_bin)  # and nothing else changes
+
+
+def test_pyopenvba_reads_the_normalised_project_back(project):
+    """A third reader: pyopenvba finds nothing to complain about and the same modules."""
+    import pyopenvba
+
+    book = pyopenvba.ExcelFile(COMMITTED)
+    assert book.validate() == []
+    assert set(book.module_names()) == set(project)
+    for name in ("Prismodell", "xlwings", "xlwings_udfs"):
+        assert _crlf(book.get_module(name)) == project[name]["source"]

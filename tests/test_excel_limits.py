@@ -90,6 +90,7 @@ class Package:
     styles: ET.Element
     shared: list[str]
     sheets: list[Sheet]
+    kind: str = "bundled"  # or the berakna case it came from
 
     def cell_texts(self, sheet: Sheet) -> dict[tuple[int, int], str]:
         """(row, col) -> the shown text of every string cell (shared, inline, formula str)."""
@@ -166,7 +167,7 @@ def pkg(request, tmp_path_factory) -> Package:
     source = BUNDLED if request.param == "berakna" else _many_warnings(folder)
     out = folder / "beraknad.xlsm"
     assert main(["berakna", str(source), "-o", str(out)]) == 0
-    return load(out)
+    return dataclasses.replace(load(out), kind=request.param)
 
 
 # --- sheets --------------------------------------------------------------------------------------
@@ -245,6 +246,30 @@ def test_merged_cells_do_not_overlap(pkg):
             block = {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
             assert not cells & block, f"{sheet.name}: {mc.get('ref')} overlaps"
             cells |= block
+
+
+def test_outline_levels_are_declared(pkg):
+    """Grouped rows or columns: sheetFormatPr's outlineLevelRow/outlineLevelCol is at least the
+    deepest level used (Excel always writes it and sizes the outline bar, the +/- buttons, by it).
+    """
+    problems = []
+    for sheet in pkg.sheets:
+        fmt = sheet.root.find("m:sheetFormatPr", NS)
+        for what, items, attr in (
+                ("columns", sheet.root.iterfind("m:cols/m:col", NS), "outlineLevelCol"),
+                ("rows", sheet.root.iterfind("m:sheetData/m:row", NS), "outlineLevelRow")):
+            deepest = max((int(i.get("outlineLevel", "0")) for i in items), default=0)
+            assert deepest <= 7, f"{sheet.name}: {what} grouped {deepest} deep"
+            declared = int(fmt.get(attr, "0")) if fmt is not None else 0
+            if declared < deepest:
+                problems.append(f"{sheet.name}: {what} grouped to level {deepest}, "
+                                f"{attr}={declared}")
+    if problems and pkg.kind != "bundled":
+        pytest.xfail("issue 10: the openpyxl writer drops outlineLevelCol: " + "; ".join(problems))
+    assert not problems
+    if pkg.kind == "bundled":  # Prislista's detail columns are grouped: the check has work
+        assert any(c.get("outlineLevel") for s in pkg.sheets
+                   for c in s.root.iterfind("m:cols/m:col", NS))
 
 
 # --- tables --------------------------------------------------------------------------------------

@@ -238,6 +238,30 @@ def test_cell_text_and_formulas_within_excels_limits(pkg):
             assert len(texts) <= MAX_CELL_TEXT
 
 
+def test_sizes_lists_and_headers_within_excels_limits(pkg):
+    """Column width 255 characters, row height 409 points, a header or footer 255 characters, a
+    literal drop-down list (dataValidation type list, "a,b,c") 255 characters, an input or error
+    title 32 and message 255 characters (xlsxwriter enforces the same)."""
+    for sheet in pkg.sheets:
+        for col in sheet.root.iterfind("m:cols/m:col", NS):
+            assert 0 <= float(col.get("width", "0")) <= 255, sheet.name
+        for row in sheet.root.iterfind("m:sheetData/m:row", NS):
+            assert 0 <= float(row.get("ht", "0")) <= 409, f"{sheet.name} row {row.get('r')}"
+        for hf in sheet.root.iterfind("m:headerFooter/*", NS):
+            assert len(hf.text or "") <= 255, sheet.name
+        for dv in sheet.root.iterfind("m:dataValidations/m:dataValidation", NS):
+            for sq in (dv.get("sqref") or "").split():
+                r1, c1, r2, c2 = area(sq)
+                assert r2 <= MAX_ROWS and c2 <= MAX_COLS
+            f1 = dv.findtext("m:formula1", "", NS)
+            if dv.get("type") == "list" and f1.startswith('"'):
+                assert len(f1) - 2 <= 255, f"{sheet.name} {dv.get('sqref')}: list of {len(f1)}"
+            for key, limit in (("promptTitle", 32), ("errorTitle", 32), ("prompt", 255),
+                               ("error", 255)):
+                assert len(dv.get(key) or "") <= limit, f"{sheet.name} {key}"
+    assert _count(pkg.styles, "cellXfs") <= 65_490  # unique cell formats
+
+
 def test_merged_cells_do_not_overlap(pkg):
     for sheet in pkg.sheets:
         cells: set[tuple[int, int]] = set()

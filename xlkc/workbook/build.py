@@ -21,7 +21,7 @@ import xlsxwriter
 from xlkc import layout as L  # noqa: N812
 from xlkc.inputs import Inputs
 from xlkc.layout.rows import sheet_value, table_rows  # noqa: F401  (re-exported)
-from xlkc.workbook import ny_tjanst, vba
+from xlkc.workbook import ny_tjanst, vba, vba_project
 
 #: The committed workbook of the repo.
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "workbook" / "Prismodell.xlsm"
@@ -343,7 +343,8 @@ def build_workbook(path: str | os.PathLike, inputs: Inputs | None = None) -> Pat
     with tempfile.TemporaryDirectory() as tmp:
         skeleton = Path(tmp) / "skeleton.xlsm"
         _write_book(skeleton, inputs, None, skeleton=True)
-        vba_bin = vba.compile_project(skeleton, modules)
+        # MS-OVBA's form on write: no performance caches, cookies 0xFFFF (vba_project)
+        vba_bin = vba_project.normalize(vba.compile_project(skeleton, modules))
     _write_book(path, inputs, vba_bin, skeleton=False)
     return path
 

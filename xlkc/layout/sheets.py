@@ -77,10 +77,13 @@ BUTTONS = (
     ("Beräkna priser", "Prismodell.BeraknaPriser"),
     ("Validera indata", "Prismodell.ValideraIndata"),
     ("Importera statistik", "Prismodell.ImporteraStatistik"),
+    ("Skapa PDF", "Prismodell.SkapaPDF"),
 )
 #: Button size and gap (pixels); they sit in a row beside the year.
 BUTTON_SIZE = (180, 40)
 BUTTON_GAP = 16
+#: Buttons per row: three side by side fit column C on a landscape A4 page.
+BUTTONS_PER_ROW = 3
 #: Header of the status block on Start (its rows are ``STATUS_CELLS``).
 STATUS_HEADER = ("Senaste körning", "Värde")
 #: Position of the Start sheet's blocks (1-based rows).

@@ -97,7 +97,8 @@ def test_start_buttons_are_bound_to_the_macros():
     macros = re.findall(r"<x:FmlaMacro>\[0\]!([^<]+)</x:FmlaMacro>", text)
     assert macros == [m for _, m in L.BUTTONS] == ["Prismodell.BeraknaPriser",
                                                      "Prismodell.ValideraIndata",
-                                                     "Prismodell.ImporteraStatistik"]
+                                                     "Prismodell.ImporteraStatistik",
+                                                     "Prismodell.SkapaPDF"]
     for caption, _ in L.BUTTONS:
         assert caption in text
     assert "Beräkna priser" in text and "Validera indata" in text

@@ -127,9 +127,17 @@ def test_start_buttons_are_large_side_by_side_and_fit_on_the_page():
     for b in found:
         assert b["width"] == pytest.approx(w_px * mm100, rel=0.05), b
         assert b["height"] == pytest.approx(h_px * mm100, rel=0.05), b
-    row = sorted(found, key=lambda b: b["x"])
-    for first, second in zip(row, row[1:], strict=False):
-        assert first["y"] == second["y"]
-        assert second["x"] >= first["x"] + first["width"]  # no overlap
-    # All inside the printed width of a landscape A4 page (297 mm, 12.7 mm margins).
-    assert row[-1]["x"] + row[-1]["width"] <= (297 - 2 * 12.7) * 100
+    rows: dict[int, list] = {}
+    for b in found:
+        rows.setdefault(b["y"], []).append(b)
+    assert len(rows) == -(-len(L.BUTTONS) // L.BUTTONS_PER_ROW)
+    tops = sorted(rows)
+    for upper, lower in zip(tops, tops[1:], strict=False):  # rows do not overlap
+        assert lower >= upper + max(b["height"] for b in rows[upper])
+    for row in rows.values():
+        row.sort(key=lambda b: b["x"])
+        assert len(row) <= L.BUTTONS_PER_ROW
+        for first, second in zip(row, row[1:], strict=False):
+            assert second["x"] >= first["x"] + first["width"]  # no overlap
+        # All inside the printed width of a landscape A4 page (297 mm, 12.7 mm margins).
+        assert row[-1]["x"] + row[-1]["width"] <= (297 - 2 * 12.7) * 100

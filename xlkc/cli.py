@@ -147,6 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="skriv i ARBETSBOK själv (en kopia sparas som <namn>.bak.xlsm)")
     debug_flag(importera)
 
+    dokument = sub.add_parser(
+        "dokument", help="skapa PDF:er av Prislista för beslut och en kundspecifikation per kund",
+        description="Läser och beräknar arbetsboken som berakna och skriver PDF:er: Prislista "
+        "för beslut och en Kundspecifikation per kund, A4 liggande. PDF:erna skrivs ut av "
+        "LibreOffice (headless), som måste vara installerat; i Excel gör knappen Skapa PDF "
+        "samma sak. Inga PDF:er skapas om indata har fel eller avstämningen avviker.",
+        epilog=EXIT_CODES_TEXT)
+    dokument.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
+                          help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
+    dokument.add_argument("-o", "--ut", metavar="MAPP", default=None,
+                          help="mappen PDF:erna skrivs i (standard: ./dokument)")
+    debug_flag(dokument)
+
     exempel = sub.add_parser("exempel",
                              help="räkna det inbyggda syntetiska exemplet och visa prislistan")
     debug_flag(exempel)
@@ -444,6 +457,47 @@ def _importera(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dokument(args: argparse.Namespace) -> int:
+    from xlkc.excel.documents import DocumentError, find_soffice, write_documents
+    from xlkc.excel.run import calculate_workbook
+
+    src = _workbook_arg(args.arbetsbok)
+    out_dir = Path(args.ut) if args.ut else Path.cwd() / "dokument"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CliError(f"{out_dir} är en fil; ange en mapp med -o")
+    if find_soffice() is None:
+        raise CliError("LibreOffice behövs för att skapa PDF:er utan Excel men finns inte på "
+                       "den här datorn; installera LibreOffice eller använd knappen Skapa PDF i "
+                       "Excel")
+    progress = _Progress()
+    progress.step(f"Läser {src.name}")
+    data = _read(src)
+    progress.step("Beräknar")
+    plan, results, problems = calculate_workbook(data, command="dokument")
+    _print_warnings(plan)
+    if problems:
+        print(problem_table(problems))
+        print("Inga PDF:er har skapats.", file=sys.stderr)
+        return EXIT_INVALID
+    if plan.meta.get("failed_checks"):
+        _print_failed_checks(plan)
+        print("Inga PDF:er har skapats: priserna är inte giltiga.", file=sys.stderr)
+        return EXIT_CHECKS
+    from xlkc.excel.parse import parse_workbook
+
+    inputs = parse_workbook(data)
+    progress.step(f"Skriver PDF:er till {out_dir}")
+    try:
+        written = write_documents(inputs, results, out_dir)
+    except DocumentError as exc:
+        raise CliError(str(exc)) from exc
+    progress.done()
+    print(f"{len(written)} PDF:er i {out_dir.resolve()}:")
+    for path in written:
+        print(f"  {path.name}")
+    return EXIT_OK
+
+
 def _exempel(args: argparse.Namespace) -> int:
     inputs = xlkc.example_inputs()
     print(summary(xlkc.calculate(inputs), inputs.parameters.year))
@@ -459,7 +513,7 @@ def _bygg(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"berakna": _berakna, "validera": _validera, "importera": _importera,
-            "exempel": _exempel, "bygg": _bygg}
+            "dokument": _dokument, "exempel": _exempel, "bygg": _bygg}
 
 
 def main(argv: list[str] | None = None) -> int:

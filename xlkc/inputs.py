@@ -7,6 +7,7 @@ Units are in the field names: ``_s`` seconds, ``_h`` hours, ``_kr`` kronor, shar
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -101,6 +102,13 @@ class ProfilePart(StrEnum):
     INTERVAL = "intervall"
 
 
+class PriceListStatus(StrEnum):
+    """Where the price list is in its way to the service board (Prislista för beslut)."""
+
+    PROPOSAL = "Förslag"
+    DECIDED = "Beslutad"
+
+
 class RoundingDirection(StrEnum):
     NEAREST = "närmaste"
     UP = "uppåt"
@@ -146,6 +154,10 @@ class Parameters:
     rounding_step_kr: float = 1.0
     rounding_direction: RoundingDirection = RoundingDirection.NEAREST
     surplus_years: int = 1  # spread last year's surplus/deficit over this many years
+    # the price list's way to the board (shown on Prislista för beslut and its PDF)
+    price_list_status: PriceListStatus = PriceListStatus.PROPOSAL
+    decision_date: dt.datetime | None = None
+    case_number: str | None = None  # ärendenummer
     sla_levels: tuple[SlaLevel, ...] = (
         SlaLevel(0.80, 30.0),
         SlaLevel(0.80, 60.0),

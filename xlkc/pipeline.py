@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -49,10 +50,19 @@ def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
     price = compute_prices(inputs, cost, staffing, validated=True)
     quality = data_quality(staffing, cost)
     bridge = price_bridge(inputs, staffing, cost)
-    return Results(staffing=staffing, cost=cost, price=price,
-                   checks=reconcile(inputs, staffing, cost, price, quality, bridge),
-                   sla=sla_prices(inputs), quality=quality, bridge=bridge,
-                   inhouse=inhouse_comparison(inputs, staffing, price.charges))
+    results = Results(staffing=staffing, cost=cost, price=price,
+                      checks=reconcile(inputs, staffing, cost, price, quality, bridge),
+                      sla=sla_prices(inputs), quality=quality, bridge=bridge,
+                      inhouse=inhouse_comparison(inputs, staffing, price.charges))
+    return with_statements(inputs, results)
+
+
+def with_statements(inputs: Inputs, results: Results) -> Results:
+    """The board's price list and the customers' statements, views of the results."""
+    from xlkc.statements import board_price_list, customer_statement
+
+    return dataclasses.replace(results, board=board_price_list(inputs, results),
+                               statement=customer_statement(inputs, results))
 
 
 def evaluate(inputs: Inputs, problems: list[Problem] | None = None

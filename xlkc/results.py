@@ -68,6 +68,16 @@ BRIDGE_COLUMNS = (
     "previous_fte_per_10k", "fte_per_10k",
 )
 
+# The price list as the board decides it (Prislista för beslut), one row per price line.
+BOARD_COLUMNS = ("service_id", "channel_id", "name", "service_type", "price_model",
+                 "unit_price_kr", "price_unit", "annual_fee_kr", "previous_price_kr",
+                 "previous_annual_fee_kr", "change_pct", "note")
+# Every customer's statement (Kundspecifikation): its lines, then a total row per customer.
+STATEMENT_COLUMNS = ("customer_id", "customer_name", "row_kind", "service_id", "name",
+                     "channel_id", "key", "key_quantity", "share", "quantity", "price_unit",
+                     "price_kr", "fee_kr", "charge_kr", "previous_charge_kr", "change_kr",
+                     "change_pct")
+
 # What each customer would pay doing the work itself (Kundjämförelse), per customer and service.
 INHOUSE_COLUMNS = ("customer_id", "customer_name", "service_id", "contacts", "workload_h",
                    "inhouse_fte", "inhouse_cost_kr", "charge_kr", "difference_kr")
@@ -105,6 +115,9 @@ class Results:
     quality: pd.DataFrame  # QUALITY_COLUMNS
     bridge: pd.DataFrame  # BRIDGE_COLUMNS
     inhouse: pd.DataFrame  # INHOUSE_COLUMNS
+    # Views for the board and the customers (xlkc.statements): BOARD_COLUMNS, STATEMENT_COLUMNS
+    board: pd.DataFrame | None = None
+    statement: pd.DataFrame | None = None
 
     @property
     def all_checks_ok(self) -> bool:

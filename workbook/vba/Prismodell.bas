@@ -58,3 +58,44 @@ Fel:
     MsgBox "Importen kunde inte startas." & vbCrLf & vbCrLf & Err.Description & vbCrLf & vbCrLf & _
         "Kontrollera sökvägen till Python på bladet xlwings.conf.", vbExclamation, TITEL
 End Sub
+
+' Button "Skapa PDF": Prislista för beslut and one Kundspecifikation per customer as PDF files
+' in the workbook's folder (Excel's own PDF export; the command line does the same with
+' LibreOffice: xlkc dokument).
+Public Sub SkapaPDF()
+    Const PDF_TYP As Long = 0 ' xlTypePDF
+    Dim mapp As String, ar As String
+    Dim ws As Worksheet, lo As ListObject
+    Dim kunder As Collection, cell As Range, kund As Variant, antal As Long
+    On Error GoTo Fel
+    mapp = ThisWorkbook.Path & Application.PathSeparator
+    ar = CStr(ThisWorkbook.Names("Prisar").RefersToRange.Value)
+    Set ws = ThisWorkbook.Worksheets("Prislista för beslut")
+    ws.ExportAsFixedFormat Type:=PDF_TYP, Filename:=mapp & "Prislista för beslut " & ar & ".pdf", _
+        IgnorePrintAreas:=False, OpenAfterPublish:=False
+    antal = 1
+    Set ws = ThisWorkbook.Worksheets("Kundspecifikation")
+    Set lo = ws.ListObjects("tblKundspecifikation")
+    Set kunder = New Collection
+    If Not lo.DataBodyRange Is Nothing Then
+        On Error Resume Next
+        For Each cell In lo.ListColumns(2).DataBodyRange.Cells
+            If Len(CStr(cell.Value)) > 0 Then kunder.Add CStr(cell.Value), CStr(cell.Value)
+        Next cell
+        On Error GoTo Fel
+    End If
+    For Each kund In kunder
+        lo.Range.AutoFilter Field:=2, Criteria1:=kund
+        ws.ExportAsFixedFormat Type:=PDF_TYP, _
+            Filename:=mapp & "Kundspecifikation " & ar & " " & kund & ".pdf", _
+            IgnorePrintAreas:=False, OpenAfterPublish:=False
+        antal = antal + 1
+    Next kund
+    If Not lo.AutoFilter Is Nothing Then lo.AutoFilter.ShowAllData
+    MsgBox antal & " PDF-filer är sparade i " & ThisWorkbook.Path & ".", vbInformation, TITEL
+    Exit Sub
+Fel:
+    MsgBox "PDF-filerna kunde inte skapas." & vbCrLf & vbCrLf & Err.Description & vbCrLf & vbCrLf & _
+        "Klicka Beräkna priser först, och spara arbetsboken i en mapp du kan skriva i.", _
+        vbExclamation, TITEL
+End Sub

@@ -325,8 +325,18 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
             "checks": checks, "checks_ok": results.all_checks_ok, "formula_cells": n_formulas,
             "problems": [], "warnings": warnings, "failed_checks": failed,
             "failed_services": services, "year": inputs.parameters.year}
-    return OutputPlan(tables=tuple(blocks), cells=_status_cells(values) + _note_cells(failed),
+    return OutputPlan(tables=tuple(blocks),
+                      cells=_status_cells(values) + _note_cells(failed) + _board_cells(inputs),
                       log_entry=_log_entry(values), meta=meta)
+
+
+def _board_cells(inputs: Inputs) -> tuple[CellWrite, ...]:
+    """Prislista för beslut: the price year and its status where other sheets say
+    "Fylls av Beräkna priser" (the board prints this sheet)."""
+    from xlkc.statements import board_heading
+
+    sheet = L.sheet_of(L.T_BOARD.name).name
+    return (CellWrite(sheet, 3, 1, board_heading(inputs), FMT_PLAIN),)
 
 
 def _problem_summary(problems: list[Problem]) -> str:

@@ -319,6 +319,12 @@ PARAMETER_CELLS = (
               allowed=I.RoundingDirection),
     NamedCell("OverskottAr", "surplus_years", "År att fördela över-/underskott på", "integer",
               "0", unit="år"),
+    NamedCell("PrislistaStatus", "price_list_status", "Prislistans status", "enum",
+              allowed=I.PriceListStatus, note="Visas på Prislista för beslut."),
+    NamedCell("Beslutsdatum", "decision_date", "Beslutsdatum", "datetime", "yyyy-mm-dd",
+              required=False, note="Nämndens beslut; tomt för ett förslag."),
+    NamedCell("Arendenummer", "case_number", "Ärendenummer", "text", required=False,
+              note="Diarienummer för beslutet."),
 )
 
 STATUS_CELLS = (

@@ -117,6 +117,12 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("cost_kr", "Kostnad"),
     _share("cost_share", "Andel av kostnad", width=12),
     _kr("value_kr", "Värde"),
+    _text("row_kind", "Rad", width=8),
+    _num("key_quantity", "Nyckeltal", width=12),
+    _share("share", "Andel", width=9),
+    _kr("unit_price_kr", "Pris per enhet", fmt=FMT_KR2),
+    _kr("previous_annual_fee_kr", "Föregående årsavgift"),
+    _text("note", "Not", width=34),
     _kr("reference_kr", "Jämförelsevärde"),
     _kr("difference_kr", "Differens", fmt=FMT_KR2),
     Column("ok", "OK", "bool", width=8),
@@ -132,6 +138,17 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblSLApris", "service_level"): {"kind": "share", "header": "Servicenivå",
                                       "number_format": FMT_PCT, "unit": "%"},
     ("tblPrislista", "quantity"): {"header": "Prognos (prisenhet)"},
+    ("tblKundspecifikation", "key"): {"header": "Avgiftsnyckel", "width": 22},
+    ("tblKundspecifikation", "name"): {"width": 34},
+    ("tblKundspecifikation", "price_kr"): {"header": "Pris per enhet"},
+    ("tblKundspecifikation", "change_kr"): {"number_format": FMT_KR},
+    ("tblPrislistaBeslut", "name"): {"width": 34},
+    ("tblPrislistaBeslut", "annual_fee_kr"): {"header": "Årsavgift (kr/år)", "number_format": FMT_INT},
+    ("tblPrislistaBeslut", "previous_annual_fee_kr"): {"header": "Föregående årsavgift (kr/år)",
+                                                       "number_format": FMT_INT},
+    ("tblPrislistaBeslut", "previous_price_kr"): {"header": "Föregående pris per enhet"},
+    ("tblPrislistaBeslut", "change_pct"): {"header": "Förändring"},
+    ("tblPrislistaBeslut", "note"): {"width": 40},
     ("tblKundjamforelse", "difference_kr"): {"header": "Egen regi − debitering",
                                              "number_format": FMT_KR},
     # The price list as the board reads it; how each price arises is one click away.
@@ -175,6 +192,9 @@ T_INHOUSE = _output_table("tblKundjamforelse", "Egen regi jämfört med debiteri
                           R.INHOUSE_COLUMNS, "inhouse")
 T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SLA_COLUMNS, "sla")
 T_CHECKS = _output_table("tblAvstamning", "Avstämning", R.CHECK_COLUMNS, "checks")
+T_BOARD = _output_table("tblPrislistaBeslut", "Prislista för beslut", R.BOARD_COLUMNS, "board")
+T_STATEMENT = _output_table("tblKundspecifikation", "Kundspecifikation", R.STATEMENT_COLUMNS,
+                            "statement")
 
 # --- written by a statistics import (xlkc importera), not by Beräkna priser ---------------------
 

@@ -32,6 +32,7 @@ from xlkc.layout.output_tables import (
     CHART_COST,
     CHART_POOLING,
     T_ALLOCATION,
+    T_BOARD,
     T_BRIDGE,
     T_CHARGES,
     T_CHECKS,
@@ -47,6 +48,7 @@ from xlkc.layout.output_tables import (
     T_SLA_PRICES,
     T_STAFFING,
     T_STAT_FINDINGS,
+    T_STATEMENT,
 )
 
 # --- sheets ---------------------------------------------------------------------------------------
@@ -75,10 +77,13 @@ BUTTONS = (
     ("Beräkna priser", "Prismodell.BeraknaPriser"),
     ("Validera indata", "Prismodell.ValideraIndata"),
     ("Importera statistik", "Prismodell.ImporteraStatistik"),
+    ("Skapa PDF", "Prismodell.SkapaPDF"),
 )
 #: Button size and gap (pixels); they sit in a row beside the year.
 BUTTON_SIZE = (180, 40)
 BUTTON_GAP = 16
+#: Buttons per row: three side by side fit column C on a landscape A4 page.
+BUTTONS_PER_ROW = 3
 #: Header of the status block on Start (its rows are ``STATUS_CELLS``).
 STATUS_HEADER = ("Senaste körning", "Värde")
 #: Position of the Start sheet's blocks (1-based rows).
@@ -95,6 +100,15 @@ CONFIG_SHEET = "xlwings.conf"
 NY_TJANST = "Ny tjänst"
 NY_TJANST_PURPOSE = ("Prissätt en ny eller ändrad tjänst innan den finns: volym, hanteringstid och "
                      "servicenivå in, årsarbetare, självkostnad och pris ut.")
+
+#: The price principles, in a few lines (Prislista för beslut and its PDF).
+PRICE_PRINCIPLES = (
+    "Priserna följer självkostnadsprincipen: över tid betalar kunderna vad tjänsterna kostar. "
+    "Självkostnaden är personalkostnad efter bemanning per svarsgrupp, direkta kostnader och "
+    "overhead fördelad med nycklar; fjolårets över- eller underskott återförs. Samma tjänst har "
+    "samma pris för alla kunder; bastjänster betalas med en årsavgift fördelad efter nyckel, "
+    "tilläggstjänster per kontakt, minut eller timme."
+)
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet("Start", START_PURPOSE, "info", named_cells=STATUS_CELLS, named_cells_origin=(15, 1),
@@ -139,8 +153,13 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_POOL_COST, T_ALLOCATION), code_name="shFordelning"),
     Sheet("Prislista", "Prislistan för prisåret, jämförd med föregående år.", "output",
           tables=(T_PRICES,), code_name="shPrislista"),
+    Sheet("Prislista för beslut", PRICE_PRINCIPLES, "output", tables=(T_BOARD,),
+          code_name="shPrislistaBeslut"),
     Sheet("Kunddebitering", "Vad varje kund betalar per tjänst.", "output",
           tables=(T_CHARGES,), code_name="shKunddebitering"),
+    Sheet("Kundspecifikation", "Varje kunds specifikation: tjänsterna den köper, nyckeln som "
+          "gav dess andel av en avgift, pris, debitering och fjolårets debitering, med en "
+          "summarad per kund.", "output", tables=(T_STATEMENT,), code_name="shKundspec"),
     Sheet("Kundsummor", "Summa per kund, jämförd med föregående år.", "output",
           tables=(T_CUSTOMER_TOTALS,), code_name="shKundsummor"),
     Sheet("Kundjämförelse", "Vad kunden skulle betala om den gjorde arbetet själv: sin volym "

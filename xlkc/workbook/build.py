@@ -223,7 +223,8 @@ def _write_start(ws, st: _Styles, inputs: Inputs, with_buttons: bool) -> None:
     ws.set_column(2, 2, START_TEXT_WIDTH)
     r = L.START_YEAR_ROW - 1
     button_w, button_h = L.BUTTON_SIZE
-    ws.set_row(r, button_h * 0.75 + 8)  # points: the buttons and a margin
+    rows = -(-len(L.BUTTONS) // L.BUTTONS_PER_ROW)
+    ws.set_row(r, (button_h * rows + L.BUTTON_GAP * (rows - 1)) * 0.75 + 8)  # points
     ws.write_string(r, 0, "Prisår", st(bold=True, font_size=12, valign="vcenter"))
     ws.write_formula(r, 1, "=Prisar", st.cell("output", "0", bold=True, font_size=12,
                                                align="left", valign="vcenter"),
@@ -235,9 +236,11 @@ def _write_start(ws, st: _Styles, inputs: Inputs, with_buttons: bool) -> None:
         ws.write_string(r + i, 1, step)
     if with_buttons:
         for i, (caption, macro) in enumerate(L.BUTTONS):
+            row, col = divmod(i, L.BUTTONS_PER_ROW)
             ws.insert_button(L.START_YEAR_ROW - 1, 2, {
                 "macro": macro, "caption": caption, "width": button_w, "height": button_h,
-                "x_offset": 12 + (button_w + L.BUTTON_GAP) * i, "y_offset": 4})
+                "x_offset": 12 + (button_w + L.BUTTON_GAP) * col,
+                "y_offset": 4 + (button_h + L.BUTTON_GAP) * row})
     r = L.START_LEGEND_ROW - 1
     ws.write_string(r, 0, "Färgförklaring", st(bold=True, font_size=12))
     for i, (role, word, text) in enumerate(L.LEGEND, start=1):

@@ -351,9 +351,22 @@ def _berakna(args: argparse.Namespace) -> int:
             _print_failed_checks(plan)
             print("Filen är skriven för granskning; Start och varje resultatblad säger FEL.",
                   file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
     except (OSError, UnicodeError, ValueError):
-        pass  # a closed or broken console: the file is written all the same
+        _quiet_console()  # a closed or broken console: the file is written all the same
     return code
+
+
+def _quiet_console() -> None:
+    """Point stdout and stderr at the null device, so that flushing them at exit cannot fail
+    (Python would exit with 120 on a broken pipe)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                os.dup2(null, stream.fileno())
+        os.close(null)
 
 
 def _validera(args: argparse.Namespace) -> int:

@@ -438,11 +438,13 @@ def backups(path: str | os.PathLike[str]) -> list[Path]:
 
 def _make_backup(target: Path, user_file: Path) -> Path:
     now = dt.datetime.now()
-    n = 1
-    while True:
-        dest = backup_path(target, now, n)
-        if not os.path.lexists(dest):
-            break
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    # after the newest of this second (a pruned lower number must not come back as "older")
+    pattern = _backup_re(target)
+    taken = [int(m.group(2) or 1) for b in backups(target)
+             if (m := pattern.match(b.name)) and m.group(1) == stamp]
+    n = max(taken, default=0) + 1
+    while os.path.lexists(dest := backup_path(target, now, n)):
         n += 1
     try:
         os.link(target, dest)  # the current file itself: complete, instant
@@ -519,6 +521,7 @@ def save(target: str | os.PathLike[str], data: bytes | Callable[[], bytes], *,
             raise
         _fsync_dir(folder)
         if made_backup is not None:
-            protect = [p for p in (source, real) if p is not None]
+            # the new backup is kept even if the clock went back (the names would say older)
+            protect = [p for p in (source, real, made_backup) if p is not None]
             _prune(real, keep, [Path(p) for p in protect])
     return Saved(user_file, made_backup)

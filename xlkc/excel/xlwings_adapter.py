@@ -449,17 +449,29 @@ def plan_writes(book: Any, plan: OutputPlan) -> list[_Step]:
     if missing:
         raise InputError("Arbetsboken saknar resultatbladen " + ", ".join(f"'{m}'" for m in missing)
                          + ". Inget har skrivits.")
-    steps: list[_Step] = []
-    for block in plan.tables:
-        planned = _plan_block(book, block)
-        steps.append(_Step((block.sheet,), lambda b=block, p=planned: _write_block(book, b, p)))
     present = set(names)
+    cells = [c for c in plan.cells if c.sheet in present]  # status only: skip what is gone
+    table_sheets = {b.sheet for b in plan.tables}
+    notes = {s: [c for c in cells if c.sheet == s] for s in table_sheets}
+    last_of = {b.sheet: i for i, b in enumerate(plan.tables)}
+    steps: list[_Step] = []
+    for i, block in enumerate(plan.tables):
+        planned = _plan_block(book, block)
+        # the note under a sheet's title goes with the sheet's last table
+        mine = notes.get(block.sheet, []) if last_of[block.sheet] == i else []
+
+        def write(b: TableBlock = block, p: _BlockWrite = planned,
+                  extra: list[CellWrite] = mine) -> None:
+            _write_block(book, b, p)
+            if extra:
+                _write_cells(book, extra)
+
+        steps.append(_Step((block.sheet,), write))
     if plan.log_entry is not None and L.sheet_of(L.T_RUNLOG.name).name in present:
         steps.append(_Step((), _plan_log(book, plan.log_entry)))
-    cells = [c for c in plan.cells if c.sheet in present]  # status only: skip what is gone
-    if cells:  # last: the run's own status on Start says the writing is complete
-        notes = tuple(sorted({c.sheet for c in cells} & {b.sheet for b in plan.tables}))
-        steps.append(_Step(notes, lambda: _write_cells(book, cells)))
+    status = [c for c in cells if c.sheet not in table_sheets]
+    if status:  # last: the run's own status on Start says the writing is complete
+        steps.append(_Step((), lambda: _write_cells(book, status)))
     return steps
 
 

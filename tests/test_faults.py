@@ -317,6 +317,17 @@ def test_a_sheet_beyond_excels_grid_is_refused(tmp_path, no_openpyxl, cell):
         read_workbook(path)
 
 
+def test_the_last_cell_of_excels_grid_is_allowed(tmp_path):
+    with zipfile.ZipFile(BUNDLED) as z:
+        part = file_reader._sheet_parts(z)["Kontakter"]
+        xml = z.read(part)
+    cell = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = _plain(tmp_path / "kant.xlsm", part,
+                  xml.replace(b"</sheetData>", cell.encode() + b"</sheetData>"))
+    with zipfile.ZipFile(path) as z:
+        file_reader._check_package(z, path.name)
+
+
 def test_too_many_members_are_refused(tmp_path, monkeypatch, no_openpyxl):
     monkeypatch.setattr(file_reader, "MAX_MEMBERS", 10)
     with pytest.raises(InputError, match="delar"):

@@ -239,7 +239,8 @@ def problem_table(problems: Sequence[Any], warnings: bool = False) -> str:
 def _print_warnings(plan: Any) -> None:
     warnings = (getattr(plan, "meta", None) or {}).get("warnings") or []
     if warnings:
-        print(problem_table(warnings, warnings=True), file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):  # a closed console stops nothing
+            print(problem_table(warnings, warnings=True), file=sys.stderr)
 
 
 def _print_failed_checks(plan: Any) -> None:
@@ -258,11 +259,13 @@ class _Progress:
         self.t0 = time.perf_counter()
 
     def step(self, text: str) -> None:
-        print(f"{text} …", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError, ValueError):  # a closed console stops nothing
+            print(f"{text} …", file=sys.stderr, flush=True)
 
     def done(self) -> None:
-        print(f"Klart på {_num(time.perf_counter() - self.t0, 1)} s.", file=sys.stderr,
-              flush=True)
+        with contextlib.suppress(OSError, ValueError):
+            print(f"Klart på {_num(time.perf_counter() - self.t0, 1)} s.", file=sys.stderr,
+                  flush=True)
 
 
 # --- commands ------------------------------------------------------------------------------------

@@ -419,6 +419,21 @@ def test_only_temporary_files_of_gone_writers_are_removed(tmp_path):
         [alive.name, other_new.name, foreign.name])
 
 
+def test_old_style_temporary_files_are_removed_once_old(tmp_path):
+    """Earlier versions named their temporary files ``.<stem>-<random>.xlsm`` (no writer in
+    the name): removed when older than the stale limit."""
+    old_tmp = tmp_path / ".ut-t9hj8p3l.xlsm"
+    new_tmp = tmp_path / ".ut-ab12cd34.xlsm"
+    other = tmp_path / ".annan-t9hj8p3l.xlsm"  # another file's
+    for p in (old_tmp, new_tmp, other):
+        p.write_bytes(b"x")
+    old = time.time() - safe_write.STALE_AFTER_S - 1
+    os.utime(old_tmp, (old, old))
+    os.utime(other, (old, old))
+    save(tmp_path / "ut.xlsm", VERSION_A)
+    assert _leftovers(tmp_path) == sorted([new_tmp.name, other.name])
+
+
 # --- backups ------------------------------------------------------------------------------------
 
 def test_repeated_runs_keep_the_newest_three_backups(tmp_path):

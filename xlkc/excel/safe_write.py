@@ -65,7 +65,7 @@ STALE_AFTER_S = 600.0
 EXTENSION = ".xlsm"
 
 _TEMP_PREFIX = ".ut-"
-_TEMP_RE = re.compile(r"^\.ut-(\d+)-([0-9a-f]{8})-[0-9a-z]+\.xlsm(?:\.bak)?$")
+_TEMP_RE = re.compile(r"^\.ut-(\d+)-([0-9a-f]{8})-[0-9a-z]+\.xlsm$")
 _LOCK_SUFFIX = ".xlkc-lock"
 
 
@@ -350,23 +350,31 @@ def _temp_name(folder: Path) -> Path:
     return folder / f"{_TEMP_PREFIX}{os.getpid()}-{_host_id()}-{secrets.token_hex(5)}.xlsm"
 
 
-def remove_dead_temp_files(folder: Path) -> list[Path]:
-    """Remove the temporary files in ``folder`` whose writer is gone; returns them."""
+def remove_dead_temp_files(folder: Path, target: Path | None = None) -> list[Path]:
+    """Remove the temporary files in ``folder`` whose writer is gone; returns them.
+
+    With ``target``, also the temporary files of earlier versions of xlkc for it
+    (``.<stem>-<8 random>.xlsm``, which name no writer) once they are older than
+    :data:`STALE_AFTER_S`."""
     removed = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return removed
+    legacy = (re.compile(re.escape(f".{target.stem}-") + r"[a-z0-9_]{8}\.xlsm$")
+              if target is not None else None)
     for e in entries:
         m = _TEMP_RE.match(e.name)
-        if not m:
+        old_style = legacy is not None and legacy.match(e.name)
+        if not m and not old_style:
             continue
         try:
             since = e.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
         # the temp's own process start is unknown: a pid that runs keeps its files
-        if _writer_gone(int(m.group(1)), m.group(2), None, since):
+        if (time.time() - since > STALE_AFTER_S if not m
+                else _writer_gone(int(m.group(1)), m.group(2), None, since)):
             with contextlib.suppress(OSError):
                 os.unlink(e.path)
                 removed.append(Path(e.path))
@@ -499,7 +507,7 @@ def save(target: str | os.PathLike[str], data: bytes | Callable[[], bytes], *,
     except OSError as exc:
         raise describe_os_error(exc, user_file) from exc
     with write_lock(real, lock_wait):
-        remove_dead_temp_files(folder)
+        remove_dead_temp_files(folder, real)
         tmp = _temp_name(folder)
         made_backup = None
         try:

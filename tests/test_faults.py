@@ -281,6 +281,18 @@ def test_ten_million_shared_strings_are_refused(tmp_path, no_openpyxl):
         read_workbook(path)
 
 
+def test_the_writer_refuses_a_hostile_source_too(tmp_path, no_openpyxl):
+    from tests.roundtrip_support import example_plan
+    from xlkc.excel.file_writer import write_plan
+
+    si = b"<si><t>x</t></si>"
+    data, crc, size = _deflate_repeated(si * 100_000, 100)
+    path = _workbook_with(tmp_path / "many.xlsm", "xl/sharedStrings.xml", data, crc, size)
+    with pytest.raises(InputError, match="zip-bomb"):
+        write_plan(path, example_plan()[0], tmp_path / "ut.xlsm")
+    assert not (tmp_path / "ut.xlsm").exists()
+
+
 def test_too_many_shared_strings_are_counted_while_streaming(tmp_path, monkeypatch, no_openpyxl):
     """Under the ratio limit, the strings themselves are counted (the limit lowered here)."""
     monkeypatch.setattr(file_reader, "MAX_SHARED_STRINGS", 1000)
@@ -390,6 +402,19 @@ def test_a_live_lock_makes_the_second_writer_stop_with_a_swedish_message(tmp_pat
     assert target.read_bytes() == ORIGINAL and _temps(tmp_path) == []
     save(target, VERSION_A, lock_wait=0)  # the holder is gone: its lock is stale now
     assert target.read_bytes() == VERSION_A
+
+
+def test_breaking_a_stale_lock_gives_back_a_fresh_one_taken_meanwhile(tmp_path):
+    """Two waiters judge the same lock stale; the first breaks it and takes a fresh one; the
+    second must not remove that."""
+    lock = lock_path(tmp_path / "ut.xlsm")
+    stale = _lock_json(_dead_pid())
+    fresh = _lock_json(os.getpid())
+    lock.write_bytes(fresh)  # what the first waiter wrote after breaking the stale lock
+    safe_write._break(lock, stale)  # the second waiter still thinks it is the stale one
+    assert lock.read_bytes() == fresh and _leftovers(tmp_path) == [lock.name]
+    safe_write._break(lock, fresh)  # the one it judged: removed
+    assert _leftovers(tmp_path) == []
 
 
 def test_a_lock_of_another_host_is_stale_only_when_old(tmp_path):
@@ -678,26 +703,31 @@ def test_a_closed_console_does_not_turn_a_written_file_into_a_failure(tmp_path):
 
 # --- live Excel (xlwings Server engine) ---------------------------------------------------------
 
-xw = pytest.importorskip("xlwings")
+try:  # the live-Excel tests need xlwings (a dependency); everything above runs without it
+    import xlwings  # noqa: F401
 
-from tests.test_xlwings_adapter import (  # noqa: E402
-    START,
-    _actions,
-    _example_plan,
-    _set_values,
-    _sheet_of,
-    make_book,  # noqa: F401 - fixture
-    payload,  # noqa: F401 - fixture
-    server_engine,  # noqa: F401 - fixture
-)
-from xlkc.excel import xlwings_adapter  # noqa: E402
-from xlkc.excel.xlwings_adapter import WriteInterrupted, apply_plan  # noqa: E402
+    from tests.test_xlwings_adapter import (
+        START,
+        _actions,
+        _example_plan,
+        _set_values,
+        _sheet_of,
+        make_book,  # noqa: F401 - fixture
+        payload,  # noqa: F401 - fixture
+        server_engine,  # noqa: F401 - fixture
+    )
+    from xlkc.excel import xlwings_adapter
+    from xlkc.excel.xlwings_adapter import WriteInterrupted, apply_plan
+except ImportError:  # pragma: no cover
+    xlwings_adapter = None
+needs_xlwings = pytest.mark.skipif(xlwings_adapter is None, reason="xlwings saknas")
 
 
 def _status_writes(actions):
     return [a["values"][0][0] for a in _set_values(actions, START.name)]
 
 
+@needs_xlwings
 def test_a_failure_while_writing_names_the_stale_sheets(payload, make_book,  # noqa: F811
                                                         monkeypatch):
     plan, _ = _example_plan()
@@ -735,6 +765,7 @@ def test_a_failure_while_writing_names_the_stale_sheets(payload, make_book,  # n
     assert all(_sheet_of(a) in (START.name, None) for a in actions[stale_at:])
 
 
+@needs_xlwings
 def test_everything_is_read_before_the_first_write(payload, make_book,  # noqa: F811
                                                    monkeypatch):
     """A failure while planning (reading the Körlogg here) writes nothing at all."""
@@ -750,6 +781,7 @@ def test_everything_is_read_before_the_first_write(payload, make_book,  # noqa: 
     assert [a for a in _actions(book) if a["func"] not in ("setScreenUpdating",)] == []
 
 
+@needs_xlwings
 def test_the_button_says_which_sheets_are_stale(payload, make_book, monkeypatch):  # noqa: F811
     import xlkc.excel
 

@@ -535,7 +535,11 @@ def write_plan(src_path: str | os.PathLike[str], plan: OutputPlan,
     written under a lock to a temporary file that replaces the target atomically; an existing
     target is kept as a timestamped backup (the newest three). ``dst_path`` may equal
     ``src_path`` (the input is then overwritten on purpose). On any failure the target is
-    untouched and no temporary file is left behind.
+    untouched and no temporary file is left behind. ``src_path`` is checked as the reader
+    checks it (a regular file, a zip within the limits of :mod:`xlkc.excel.file_reader`).
     """
+    from xlkc.excel.file_reader import _check_container
+
+    _check_container(Path(src_path))  # a hostile package is refused before it is expanded
     return save(dst_path, lambda: render(src_path, plan), source=src_path,
                 overwrite_source=True, backup=backup).path

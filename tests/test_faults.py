@@ -160,6 +160,19 @@ def test_a_symlinked_target_is_written_through(tmp_path):
     assert backups(real)[0].read_bytes() == VERSION_A
 
 
+def test_a_file_in_the_middle_of_the_path(tmp_path):
+    (tmp_path / "fil").write_bytes(b"x")
+    with pytest.raises(SaveError, match="en del av sökvägen är en fil"):
+        save(tmp_path / "fil" / "under" / "ut.xlsm", VERSION_A)
+    with pytest.raises(SaveError, match="en del av sökvägen är en fil"):
+        save(tmp_path / "fil" / "ut.xlsm", VERSION_A)
+
+
+def test_a_new_folder_is_made(tmp_path, capsys):
+    assert main(["berakna", str(BUNDLED), "-o", str(tmp_path / "ny" / "mapp") + os.sep]) == 0
+    assert _is_workbook((tmp_path / "ny" / "mapp" / DEFAULT_OUTPUT).read_bytes())
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
 def test_a_special_target_is_refused(tmp_path, kind):
     target = tmp_path / "ut.xlsm"

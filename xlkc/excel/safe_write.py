@@ -504,6 +504,9 @@ def save(target: str | os.PathLike[str], data: bytes | Callable[[], bytes], *,
     folder = real.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # a file where a folder of the path should be
+        exc.errno = errno.ENOTDIR
+        raise describe_os_error(exc, user_file) from exc
     except OSError as exc:
         raise describe_os_error(exc, user_file) from exc
     with write_lock(real, lock_wait):

@@ -384,6 +384,18 @@ def test_a_stale_lock_of_a_dead_writer_is_broken(tmp_path):
     assert target.read_bytes() == VERSION_A and _leftovers(tmp_path) == []
 
 
+@pytest.mark.skipif(safe_write._proc_start(os.getpid()) is None,
+                    reason="the OS does not tell a process's start time")
+def test_a_lock_whose_pid_now_runs_another_process_is_stale(tmp_path):
+    """pid reuse: the pid runs, but a process started at another time than the writer."""
+    target = tmp_path / "ut.xlsm"
+    record = json.loads(_lock_json(os.getpid()))
+    record["started"] = "1"  # this process did not start at tick 1
+    lock_path(target).write_bytes(json.dumps(record).encode())
+    save(target, VERSION_A, lock_wait=0)
+    assert target.read_bytes() == VERSION_A and _leftovers(tmp_path) == []
+
+
 def test_a_garbled_lock_is_broken_once_it_is_old(tmp_path):
     target = tmp_path / "ut.xlsm"
     lock = lock_path(target)

@@ -14,7 +14,7 @@ from tests.roundtrip_support import BUNDLED
 from xlkc import cli
 from xlkc import layout as L  # noqa: N812
 from xlkc.cli import DEFAULT_OUTPUT, main
-from xlkc.excel.file_writer import backup_path
+from xlkc.excel.safe_write import backups
 
 ENGLISH = ("usage:", "options:", "positional arguments", "show this help", "error:")
 
@@ -135,8 +135,9 @@ def test_never_overwrites_its_input_without_the_flag(tmp_path, capsys):
     assert src.read_bytes() == before
     assert main(["berakna", str(src), "--skriv-over"]) == 0
     out = capsys.readouterr().out
-    assert backup_path(src).read_bytes() == before
-    assert src.read_bytes() != before and "sparad som Prismodell.bak.xlsm" in out
+    (backup,) = backups(src)
+    assert backup.read_bytes() == before
+    assert src.read_bytes() != before and f"sparad som {backup.name}" in out
 
 
 def test_default_output_in_the_current_directory_and_repeatable(tmp_path, monkeypatch, capsys):
@@ -147,7 +148,7 @@ def test_default_output_in_the_current_directory_and_repeatable(tmp_path, monkey
     assert target.exists() and str(target) in out
     first = target.read_bytes()
     assert main(["berakna"]) == 0  # a second run replaces it and keeps the first as a backup
-    assert backup_path(target).read_bytes() == first
+    assert backups(target)[0].read_bytes() == first
     # the summary: price list, checks, totals
     out = capsys.readouterr().out
     assert "Prislista 2027" in out and "Avstämning" in out and "Total kostnad:" in out

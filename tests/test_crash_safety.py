@@ -1,5 +1,10 @@
 """Crash safety of the writer: a failure while writing leaves the target as it was, byte for byte,
-and no temporary file behind; replacing a file keeps a backup identical to the original."""
+and no temporary file or lock behind; replacing a file keeps a backup identical to the original.
+
+The file I/O is :mod:`xlkc.excel.safe_write`; faults are injected where it writes (the temporary
+file, the backup, the rename). Killed processes, full disks and concurrent writers are in
+``tests/test_faults.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,9 @@ import pytest
 
 from tests.roundtrip_support import BUNDLED, example_plan
 from xlkc import layout as L  # noqa: N812
-from xlkc.excel import file_writer
-from xlkc.excel.file_writer import backup_path, write_plan
+from xlkc.excel import file_writer, safe_write
+from xlkc.excel.file_writer import write_plan
+from xlkc.excel.safe_write import backups
 
 
 class Boom(RuntimeError):
@@ -37,24 +43,28 @@ def _failing_save(self, filename):
     raise Boom("mitt i sparandet")
 
 
-def _half_write(path, data):
-    """Writing the file stops half-way (disk full, killed process ...)."""
+def _half_write(path, data, mode):
+    """Writing the temporary file stops half-way (disk full, killed process ...)."""
     with open(path, "wb") as fh:
         fh.write(data[: len(data) // 2])
     raise Boom("mitt i skrivningen")
 
 
-@pytest.mark.parametrize("where", ["save", "write", "replace", "apply"])
+@pytest.mark.parametrize("where", ["save", "write", "backup", "replace", "apply"])
 def test_failure_while_writing_leaves_the_target_untouched(monkeypatch, target, plan, where):
     before = target.read_bytes()
     if where == "save":
         monkeypatch.setattr(openpyxl.Workbook, "save", _failing_save)
     elif where == "write":
-        monkeypatch.setattr(file_writer, "_write_file", _half_write)
+        monkeypatch.setattr(safe_write, "_write_new", _half_write)
+    elif where == "backup":
+        def failing_backup(real, user_file):
+            raise Boom("backup")
+        monkeypatch.setattr(safe_write, "_make_backup", failing_backup)
     elif where == "replace":
         def failing_replace(src, dst):
             raise Boom("replace")
-        monkeypatch.setattr(file_writer.os, "replace", failing_replace)
+        monkeypatch.setattr(safe_write.os, "replace", failing_replace)
     else:  # fails while applying the plan, before anything is saved
         def failing_log(wb, entry):
             raise Boom("log")
@@ -62,15 +72,16 @@ def test_failure_while_writing_leaves_the_target_untouched(monkeypatch, target, 
     with pytest.raises(Boom):
         write_plan(target, plan, target)
     assert target.read_bytes() == before
-    # nothing left behind but the workbook (a backup copy at most, identical to it)
+    # nothing left behind but the workbook (a backup at most, identical to it): no temporary
+    # file, no lock
     left = sorted(p.name for p in target.parent.iterdir())
-    assert set(left) <= {target.name, backup_path(target).name}, left
-    if backup_path(target).exists():
-        assert backup_path(target).read_bytes() == before
+    assert set(left) <= {target.name} | {b.name for b in backups(target)}, left
+    for b in backups(target):
+        assert b.read_bytes() == before
 
 
 def test_failure_writing_a_new_file_leaves_nothing(monkeypatch, tmp_path, plan):
-    monkeypatch.setattr(file_writer, "_write_file", _half_write)
+    monkeypatch.setattr(safe_write, "_write_new", _half_write)
     out = tmp_path / "ut" / "Prismodell_beraknad.xlsm"
     with pytest.raises(Boom):
         write_plan(BUNDLED, plan, out)
@@ -81,10 +92,10 @@ def test_failure_writing_a_new_file_leaves_nothing(monkeypatch, tmp_path, plan):
 def test_overwrite_keeps_a_backup_identical_to_the_original(target, plan):
     before = target.read_bytes()
     write_plan(target, plan, target)
-    assert backup_path(target).read_bytes() == before
+    (backup,) = backups(target)
+    assert backup.read_bytes() == before
     assert target.read_bytes() != before
-    assert sorted(p.name for p in target.parent.iterdir()) == sorted(
-        [target.name, backup_path(target).name])
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, backup.name])
     # the written file is a complete workbook with the outputs in it
     wb = openpyxl.load_workbook(target, keep_vba=True)
     ws = wb[L.sheet_of(L.T_PRICES.name).name]
@@ -92,9 +103,22 @@ def test_overwrite_keeps_a_backup_identical_to_the_original(target, plan):
     assert ws.tables[L.T_PRICES.name].ref.endswith(str(L.HEADER_ROW + len(block.rows)))
 
 
+def test_backup_is_a_copy_where_hard_links_fail(monkeypatch, target, plan):
+    """FAT or a network share: the backup is copied (temp file, fsync, rename) instead."""
+    def no_link(a, b):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(safe_write.os, "link", no_link)
+    before = target.read_bytes()
+    write_plan(target, plan, target)
+    (backup,) = backups(target)
+    assert backup.read_bytes() == before and os.stat(backup).st_nlink == 1
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, backup.name])
+
+
 def test_no_backup_when_asked(target, plan):
     write_plan(target, plan, target, backup=False)
-    assert not backup_path(target).exists()
+    assert backups(target) == []
 
 
 def test_permissions_of_a_replaced_file_are_kept(target, plan):
@@ -109,4 +133,4 @@ def test_source_is_never_modified_when_writing_elsewhere(tmp_path, plan):
     before = src.read_bytes()
     write_plan(src, plan, tmp_path / "ut.xlsm")
     assert src.read_bytes() == before
-    assert not backup_path(src).exists()
+    assert backups(src) == []

@@ -420,8 +420,11 @@ def test_status_cells_and_log_row(payload, make_book):
     apply_plan(book, plan)
     actions = _actions(book)
     status = _set_values(actions, START.name)
-    assert len(status) == 1  # the status cells are adjacent: one call
-    (s,) = status
+    # first the note that writing is under way (one cell), the run's own status last; its
+    # cells are adjacent: one call
+    assert len(status) == 2 and "pågår" in status[0]["values"][0][0]
+    s = status[-1]
+    assert actions.index(s) == max(i for i, a in enumerate(actions) if a["func"] == "setValues")
     cells = [c for c in plan.cells if c.sheet == START.name]
     first = min(cells, key=lambda c: c.row)
     assert _at(s)[:2] == (first.row, first.col)
@@ -527,7 +530,7 @@ def test_berakna_priser_writes_the_engine_outputs(payload, make_book):
         assert len(writes) == 1, block.table
         assert writes[0]["values"] == [[_sent(v) for v in block.header]] + \
             [[_sent(v) for v in r] for r in block.rows], block.table
-    assert len(_set_values(actions, START.name)) == 1
+    assert len(_set_values(actions, START.name)) == 2  # "writing under way", then the status
     assert len(_set_values(actions, LOG_SHEET)) == 1
     (alert,) = [a for a in actions if a["func"] == "alert"]
     text, title = alert["args"][0], alert["args"][1]

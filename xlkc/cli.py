@@ -7,17 +7,26 @@ written) or a usage error, 3 the reconciliation failed (the checks and services 
 printed; ``berakna`` still writes the file for inspection, FEL on Start and on every output
 sheet), 1 any other failure (a one-line message; the traceback only with ``--debug``).
 
-``xlkc berakna`` never writes into its input workbook unless ``--skriv-over`` is given (then the
-original is kept as ``<namn>.bak.xlsm``). It writes ``./Prismodell_beraknad.xlsm`` by default; an
-existing output file is replaced, its previous version kept as ``<namn>.bak.xlsm`` beside it, so
-repeated runs work and nothing typed into an earlier output is lost.
+``xlkc berakna`` never writes into its input workbook unless ``--skriv-over`` is given. It
+writes ``./Prismodell_beraknad.xlsm`` by default; ``-o`` names a file or a folder (then the
+default name inside it) and must end in ``.xlsm``; it is resolved to a file before it is compared
+with the input. Writing is :mod:`xlkc.excel.safe_write`'s: one writer per file at a time (a lock
+file), a temporary file renamed over the target, the replaced version kept as a timestamped
+backup ``<namn>.bak-ÅÅÅÅMMDD-TTMMSS.xlsm`` (the newest three are kept), so repeated or concurrent
+runs lose nothing typed into an earlier output. Every OS error is a Swedish sentence naming the
+file. The console never fails on a character it cannot show (ASCII stand-ins), and once the
+file is written nothing printed can turn the exit code into 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
+import errno
 import math
 import os
+import stat
 import sys
 import time
 import traceback
@@ -107,16 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Läser indata ur arbetsboken, validerar, beräknar och skriver resultatbladen "
         "(Bemanning till Datakvalitet), statusen på Start och en rad i Körlogg. Indatafilen skrivs "
         "aldrig över utan --skriv-over. Finns utfilen redan sparas den förra versionen som "
-        "<namn>.bak.xlsm.",
+        "<namn>.bak-ÅÅÅÅMMDD-TTMMSS.xlsm (de tre senaste behålls).",
         epilog=EXIT_CODES_TEXT)
     berakna.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
                          help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
     target = berakna.add_mutually_exclusive_group()
     target.add_argument("-o", "--ut", metavar="UT", default=None,
-                        help=f"var resultatet skrivs (standard: ./{DEFAULT_OUTPUT})")
+                        help=f"fil (.xlsm) eller mapp där resultatet skrivs (standard: "
+                        f"./{DEFAULT_OUTPUT})")
     target.add_argument("--skriv-over", action="store_true",
                         help="skriv resultatet i ARBETSBOK själv (en kopia sparas som "
-                        "<namn>.bak.xlsm)")
+                        "<namn>.bak-ÅÅÅÅMMDD-TTMMSS.xlsm)")
     debug_flag(berakna)
 
     validera = sub.add_parser(
@@ -267,7 +277,8 @@ def problem_table(problems: Sequence[Any], warnings: bool = False) -> str:
 def _print_warnings(plan: Any) -> None:
     warnings = (getattr(plan, "meta", None) or {}).get("warnings") or []
     if warnings:
-        print(problem_table(warnings, warnings=True), file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):  # a closed console stops nothing
+            print(problem_table(warnings, warnings=True), file=sys.stderr)
 
 
 def _print_failed_checks(plan: Any) -> None:
@@ -286,11 +297,13 @@ class _Progress:
         self.t0 = time.perf_counter()
 
     def step(self, text: str) -> None:
-        print(f"{text} …", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError, ValueError):  # a closed console stops nothing
+            print(f"{text} …", file=sys.stderr, flush=True)
 
     def done(self) -> None:
-        print(f"Klart på {_num(time.perf_counter() - self.t0, 1)} s.", file=sys.stderr,
-              flush=True)
+        with contextlib.suppress(OSError, ValueError):
+            print(f"Klart på {_num(time.perf_counter() - self.t0, 1)} s.", file=sys.stderr,
+                  flush=True)
 
 
 # --- commands ------------------------------------------------------------------------------------
@@ -301,10 +314,17 @@ class CliError(Exception):
 
 def _workbook_arg(arg: str | None) -> Path:
     path = Path(arg) if arg else default_workbook()
-    if not path.exists():
-        raise CliError(f"arbetsboken finns inte: {path}")
-    if path.is_dir():
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise CliError(f"arbetsboken finns inte: {path}") from None
+    except OSError as exc:
+        raise CliError(f"arbetsboken {path} kan inte läsas: {_os_reason(exc)}") from exc
+    if stat.S_ISDIR(st.st_mode):
         raise CliError(f"{path} är en mapp, inte en arbetsbok")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block or never end
+        raise CliError(f"{path} är ingen vanlig fil (en pipe, en enhet eller liknande); "
+                       "ange arbetsboken som en fil")
     return path
 
 
@@ -315,26 +335,35 @@ def _read(path: Path):  # noqa: ANN202
 
 
 def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
+    from xlkc.excel.safe_write import same_file
+
+    return same_file(a, b)
 
 
-def _berakna(args: argparse.Namespace) -> int:
-    from xlkc.excel.file_writer import backup_path, write_plan
-    from xlkc.excel.run import calculate_workbook
+def _target(args: argparse.Namespace, src: Path, default: str = DEFAULT_OUTPUT) -> Path:
+    """The file ``berakna`` (or ``importera``) writes: ``-o`` resolved to a file (a folder means
+    the default name inside it), checked before anything is read: extension .xlsm, not the input
+    unless ``--skriv-over``, not a folder or a special file."""
+    from xlkc.excel.safe_write import SaveError, check_target, resolve_output
 
-    src = _workbook_arg(args.arbetsbok)
     if args.skriv_over:
         dst = src
     else:
-        dst = Path(args.ut) if args.ut else Path.cwd() / DEFAULT_OUTPUT
-        if _same_file(src, dst):
-            raise CliError("utfilen är samma fil som arbetsboken; använd --skriv-over för att "
-                           "skriva i arbetsboken (en kopia sparas)")
-        if dst.is_dir():
-            dst = dst / DEFAULT_OUTPUT
+        dst = resolve_output(args.ut, default) if args.ut else Path.cwd() / default
+    try:
+        check_target(dst, src, overwrite_source=args.skriv_over)
+    except SaveError as exc:
+        raise CliError(str(exc)) from None
+    return dst
+
+
+def _berakna(args: argparse.Namespace) -> int:
+    from xlkc.excel.file_writer import render
+    from xlkc.excel.run import calculate_workbook
+    from xlkc.excel.safe_write import SaveError, save
+
+    src = _workbook_arg(args.arbetsbok)
+    dst = _target(args, src)
     progress = _Progress()
     progress.step(f"Läser {src.name}")
     data = _read(src)
@@ -345,24 +374,40 @@ def _berakna(args: argparse.Namespace) -> int:
         print(problem_table(problems))
         print("Inget har beräknats eller skrivits.", file=sys.stderr)
         return EXIT_INVALID
-    existed = dst.exists()
+    content = render(src, plan)  # everything is computed before the first write
     progress.step(f"Skriver {dst.name}")
     try:
-        written = write_plan(src, plan, dst, backup=True)
-    except PermissionError as exc:
-        raise CliError(f"kunde inte skriva {dst}: åtkomst nekad (är filen öppen i Excel?)") \
-            from exc
-    progress.done()
-    print(summary(results, plan.meta.get("year")))
-    print(f"\nResultatet är skrivet till {written.resolve()}")
-    if existed:
-        print(f"Den förra versionen är sparad som {backup_path(written).name}")
-    if plan.meta.get("failed_checks"):
-        _print_failed_checks(plan)
-        print("Filen är skriven för granskning; Start och varje resultatblad säger FEL.",
-              file=sys.stderr)
-        return EXIT_CHECKS
-    return EXIT_OK
+        saved = save(dst, content, source=src, overwrite_source=args.skriv_over)
+    except SaveError as exc:
+        raise CliError(str(exc)) from None
+    code = EXIT_CHECKS if plan.meta.get("failed_checks") else EXIT_OK
+    # the file is written: nothing printed from here on may change the exit code
+    try:
+        progress.done()
+        print(summary(results, plan.meta.get("year")))
+        print(f"\nResultatet är skrivet till {saved.path.resolve()}")
+        if saved.backup is not None:
+            print(f"Den förra versionen är sparad som {saved.backup.name}")
+        if code == EXIT_CHECKS:
+            _print_failed_checks(plan)
+            print("Filen är skriven för granskning; Start och varje resultatblad säger FEL.",
+                  file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, UnicodeError, ValueError):
+        _quiet_console()  # a closed or broken console: the file is written all the same
+    return code
+
+
+def _quiet_console() -> None:
+    """Point stdout and stderr at the null device, so that flushing them at exit cannot fail
+    (Python would exit with 120 on a broken pipe)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                os.dup2(null, stream.fileno())
+        os.close(null)
 
 
 def _validera(args: argparse.Namespace) -> int:
@@ -396,20 +441,13 @@ def _change_value(v: Any) -> str:
 
 
 def _importera(args: argparse.Namespace) -> int:
-    from xlkc.excel.file_writer import write_plan
+    from xlkc.excel.file_writer import render
     from xlkc.excel.importing import plan_import
+    from xlkc.excel.safe_write import SaveError, save
     from xlkc.statistics import StatisticsError, read_files
 
     src = _workbook_arg(args.arbetsbok)
-    if args.skriv_over:
-        dst = src
-    else:
-        dst = Path(args.ut) if args.ut else Path.cwd() / DEFAULT_IMPORT_OUTPUT
-        if dst.is_dir():
-            dst = dst / DEFAULT_IMPORT_OUTPUT
-        if _same_file(src, dst):
-            raise CliError("utfilen är samma fil som arbetsboken; använd --skriv-over för att "
-                           "skriva i arbetsboken (en kopia sparas)")
+    dst = _target(args, src, DEFAULT_IMPORT_OUTPUT)
     progress = _Progress()
     progress.step(f"Läser statistiken ({len(args.statistik)} fil{'er' if len(args.statistik) > 1 else ''})")
     try:
@@ -430,8 +468,13 @@ def _importera(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if out.warnings:
         print(problem_table(out.warnings, warnings=True), file=sys.stderr)
+    content = render(src, out.plan)
     progress.step(f"Skriver {dst.name}")
-    written = write_plan(src, out.plan, dst, backup=True)
+    try:
+        saved = save(dst, content, source=src, overwrite_source=args.skriv_over)
+    except SaveError as exc:
+        raise CliError(str(exc)) from None
+    written = saved.path
     progress.done()
     changes = out.result.changes
     print(f"{len(changes)} ändringar:")
@@ -454,6 +497,8 @@ def _importera(args: argparse.Namespace) -> int:
             print(f"… och {len(findings) - len(shown)} till.")
     print(f"\nResultatet är skrivet till {written.resolve()}; klicka Beräkna priser "
           "(eller kör xlkc berakna) för de nya priserna.")
+    if saved.backup is not None:
+        print(f"Den förra versionen är sparad som {saved.backup.name}")
     return EXIT_OK
 
 
@@ -517,6 +562,14 @@ COMMANDS = {"berakna": _berakna, "validera": _validera, "importera": _importera,
 
 
 def main(argv: list[str] | None = None) -> int:
+    restore = _safe_console()
+    try:
+        return _main(argv)
+    finally:
+        restore()
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.kommando is None:
@@ -544,19 +597,94 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+# --- a console that never fails on a character ---------------------------------------------------
+
+#: ASCII stand-ins for the signs the output uses that a legacy console (cp1252, cp850, ASCII)
+#: may lack. Anything else it cannot show becomes its letter without accents, or "?".
+ASCII_SAFE = {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ",
+              "\u202f": " ", "\u2009": " ", "\u2022": "*", "\u2018": "'", "\u2019": "'",
+              "\u201c": '"', "\u201d": '"', "\u00d7": "x", "\u2264": "<=", "\u2265": ">=",
+              "\u00b1": "+/-", "\u2248": "~", "\u2192": "->", "\u00e5": "a", "\u00e4": "a",
+              "\u00f6": "o", "\u00c5": "A", "\u00c4": "A", "\u00d6": "O"}
+_ERRORS = "xlkc-ascii-safe"
+
+
+def _ascii_safe(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        sub = ASCII_SAFE.get(ch)
+        if sub is None:
+            import unicodedata
+
+            sub = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode() or "?"
+        try:  # the stand-in itself must be encodable (cp1252 has no "–" but has "-")
+            sub.encode(exc.encoding)
+        except (UnicodeError, LookupError):
+            sub = "?"
+        out.append(sub)
+    return "".join(out), exc.end
+
+
+codecs.register_error(_ERRORS, _ascii_safe)
+
+
+def _safe_console():  # noqa: ANN202 - returns the function that restores the streams
+    """Let stdout and stderr replace what their encoding cannot show (see :data:`ASCII_SAFE`)
+    instead of failing; returns a function that restores them."""
+    undo = []
+    for stream in (sys.stdout, sys.stderr):
+        errors = getattr(stream, "errors", None)
+        try:
+            stream.reconfigure(errors=_ERRORS)
+        except (AttributeError, ValueError, OSError):
+            continue
+        undo.append((stream, errors))
+
+    def restore() -> None:
+        for stream, errors in undo:
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors=errors or "strict")
+
+    return restore
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+_OS_REASONS = {
+    errno.ENOENT: "filen eller mappen finns inte",
+    errno.EACCES: "åtkomst nekad (kontrollera behörigheten, eller stäng filen i Excel)",
+    errno.EPERM: "åtgärden är inte tillåten (kontrollera behörigheten)",
+    errno.EROFS: "enheten är skrivskyddad",
+    errno.ENOSPC: "disken är full",
+    errno.EEXIST: "filen finns redan",
+    errno.EISDIR: "det är en mapp",
+    errno.ENOTDIR: "en del av sökvägen är inte en mapp",
+    errno.EIO: "läsfel på enheten (kontrollera disken eller nätverket)",
+    errno.ENAMETOOLONG: "sökvägen är för lång",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = _OS_REASONS.get(exc.errno or 0)
+    if reason is None and isinstance(exc, PermissionError):
+        reason = _OS_REASONS[errno.EACCES]
+    return reason or f"operativsystemet svarade med felet {errno.errorcode.get(exc.errno or 0, type(exc).__name__)}"
 
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, CliError):
         return _one_line(exc)
-    if isinstance(exc, FileNotFoundError):
-        return f"filen finns inte: {exc.filename}"
-    if isinstance(exc, PermissionError):
-        return f"åtkomst nekad: {exc.filename}"
+    from xlkc.excel.safe_write import SaveError
+
+    if isinstance(exc, SaveError):
+        return _one_line(exc)
     if isinstance(exc, OSError):
-        return f"{exc.strerror or _one_line(exc)}: {exc.filename or ''}".rstrip(": ")
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{_os_reason(exc)}"
     return f"oväntat fel ({type(exc).__name__}: {_one_line(exc)}); kör med --debug för detaljer"
 
 

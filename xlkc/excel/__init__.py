@@ -3,9 +3,10 @@
 ``RunPython "import xlkc.excel; xlkc.excel.berakna_priser()"`` runs :func:`berakna_priser` with
 the workbook that holds the button as ``xw.Book.caller()``: read every input table
 (:func:`xlkc.excel.xlwings_adapter.read_book`), parse, validate and calculate
-(:func:`xlkc.excel.run.calculate_workbook`, the same as the command line), write the outputs, the
-Start status and a Körlogg row (:func:`~xlkc.excel.xlwings_adapter.apply_plan`), and say what
-happened in a Swedish message box.
+(:func:`xlkc.excel.run.calculate_workbook`, the same as the command line) - everything computed
+and planned before the first write - then write the outputs, a Körlogg row and the Start status
+(:func:`~xlkc.excel.xlwings_adapter.apply_plan`), and say what happened in a Swedish message box.
+A failure while writing leaves Start's status naming the stale sheets, and the box says so.
 
 Importing this package does not import xlwings (nor needs Excel or a licence): everything is
 imported when a button is clicked.
@@ -138,7 +139,7 @@ def _run(command: str) -> ExcelRun:
     from xlkc.errors import InputError, ValidationError
     from xlkc.excel import run as runner
     from xlkc.excel.output import plan_failure
-    from xlkc.excel.xlwings_adapter import apply_plan, read_book
+    from xlkc.excel.xlwings_adapter import WriteInterrupted, apply_plan, read_book
 
     book = xw.Book.caller()  # without a caller xlwings raises its own clear error
     verb = "Beräkningen" if command == "berakna" else "Valideringen"
@@ -159,6 +160,17 @@ def _run(command: str) -> ExcelRun:
         else:
             plan, problems = runner.validate_workbook(data, command=command, user=user)
         apply_plan(book, plan)
+    except WriteInterrupted as exc:  # computed, but the workbook took only part of it
+        traceback.print_exc(file=sys.stderr)
+        stale = ", ".join(exc.stale) or "inga"
+        msg = (f"{verb} är gjord, men skrivningen till arbetsboken avbröts: "
+               f"{_one_line(exc.cause)}.\n\nInaktuella blad: {stale}. Start visar samma sak.\n"
+               "Klicka Beräkna priser igen; kvarstår felet, kontakta den som förvaltar "
+               "prismodellen.")
+        _alert(book, msg, ok=False)
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        return ExcelRun(command, msg, False)
     except InputError as exc:  # the workbook cannot be read or written as it is
         out = ExcelRun(command, f"{verb} kunde inte göras:\n\n{exc}", False)
         _alert(book, out.message, ok=False)

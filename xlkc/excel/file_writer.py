@@ -6,9 +6,8 @@ those beyond the new size, are removed and the Excel Table is resized - the Star
 set and the new Körlogg row goes first. Input sheets are never touched. Long tables take a fast
 path (see "fast path" below): openpyxl handles the package, the rows are appended as XML.
 
-The file is written crash-safely: saved to a temporary file in the destination folder, flushed to
-disk, then moved over the target with :func:`os.replace` (atomic on one file system). Replacing an
-existing file first copies it to ``<name>.bak.xlsm`` beside it.
+The file is written by :mod:`xlkc.excel.safe_write` (lock, temporary file, fsync, atomic rename,
+timestamped backups of the replaced file).
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ import math
 import os
 import posixpath
 import re
-import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,14 +38,9 @@ from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError
 from xlkc.excel.model import OutputPlan, TableBlock, check_targets
 from xlkc.excel.output import Formula
+from xlkc.excel.safe_write import _fsync_dir, backup_path, save  # noqa: F401 - re-exported
 
 __all__ = ["apply_plan", "backup_path", "render", "write_plan"]
-
-
-def backup_path(path: str | os.PathLike[str]) -> Path:
-    """Where the previous version of ``path`` is kept when it is replaced."""
-    p = Path(path)
-    return p.with_name(f"{p.stem}.bak{p.suffix or '.xlsm'}")
 
 
 # --- one table -----------------------------------------------------------------------------------
@@ -511,15 +503,6 @@ def apply_plan(wb, plan: OutputPlan, defer_sheets: set[str] | frozenset[str] = f
     return deferred
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _output_sheets(plan: OutputPlan) -> set[str]:
     out = set()
     for b in plan.tables:
@@ -545,42 +528,19 @@ def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     return package
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def write_plan(src_path: str | os.PathLike[str], plan: OutputPlan,
                dst_path: str | os.PathLike[str], *, backup: bool = True) -> Path:
     """Write ``src_path`` with ``plan`` applied to ``dst_path``; returns the written path.
 
-    ``dst_path`` may equal ``src_path``. An existing ``dst_path`` is copied to
-    :func:`backup_path` first when ``backup`` is true. On any failure the target is untouched and
-    no temporary file is left behind.
+    The file I/O is :func:`xlkc.excel.safe_write.save`'s: everything is rendered first, then
+    written under a lock to a temporary file that replaces the target atomically; an existing
+    target is kept as a timestamped backup (the newest three). ``dst_path`` may equal
+    ``src_path`` (the input is then overwritten on purpose). On any failure the target is
+    untouched and no temporary file is left behind. ``src_path`` is checked as the reader
+    checks it (a regular file, a zip within the limits of :mod:`xlkc.excel.file_reader`).
     """
-    dst = Path(dst_path)
-    data = render(src_path, plan)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=dst.parent, prefix=f".{dst.stem}-", suffix=".xlsm",
-                                     delete=False) as tmp:
-        tmp_path = Path(tmp.name)
-    try:
-        _write_file(tmp_path, data)
-        mode = (dst.stat().st_mode & 0o777) if dst.exists() else _default_mode()
-        os.chmod(tmp_path, mode)
-        if backup and dst.exists():
-            shutil.copy2(dst, backup_path(dst))
-        os.replace(tmp_path, dst)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    _fsync_dir(dst.parent)
-    return dst
+    from xlkc.excel.file_reader import _check_container
 
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    _check_container(Path(src_path))  # a hostile package is refused before it is expanded
+    return save(dst_path, lambda: render(src_path, plan), source=src_path,
+                overwrite_source=True, backup=backup).path

@@ -13,17 +13,22 @@ position when the Table object is missing), plus one call for rows typed directl
 that Excel did not add to it (until the first empty row); the named cells of a sheet in one call
 (their bounding block). Raw values only: parsing and validation live in :mod:`xlkc.excel.parse`.
 
-Writing: per output table, the old data rows are cleared, the header and all rows written in one
-call, the Excel Table resized to the new rows, the number format set per column. Then the Start
-status cells and a new Körlogg row as the newest entry (inserted above the previous ones). Input
-sheets are never written: :func:`apply_plan` refuses a plan that targets one.
+Writing: everything is read and planned before the first write (:func:`plan_writes`: the
+tables' old sizes, the Körlogg, every value). Start's status then says that writing is under way
+and which sheets it renews; per output table, the old data rows are cleared, the header and all
+rows written in one call, the Excel Table resized to the new rows, the number format set per
+column; then a new Körlogg row as the newest entry (inserted above the previous ones) and, last,
+the run's own Start status cells. A failure part-way leaves a red status on Start naming the
+stale sheets and raises :class:`WriteInterrupted`. Input sheets are never written:
+:func:`apply_plan` refuses a plan that targets one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from xlkc import layout as L  # noqa: N812
@@ -37,7 +42,7 @@ from xlkc.excel.model import (
     check_targets,
 )
 
-__all__ = ["apply_plan", "cell_value", "read_book"]
+__all__ = ["WriteInterrupted", "apply_plan", "cell_value", "plan_writes", "read_book"]
 
 #: Rows read per call when looking for rows typed below a table (one call in practice).
 BELOW_CHUNK = 100
@@ -254,24 +259,46 @@ def read_book(book: Any) -> WorkbookData:
 
 # --- writing --------------------------------------------------------------------------------------
 
-def _write_block(book: Any, block: TableBlock) -> None:
+@dataclass(frozen=True)
+class _BlockWrite:
+    """One output table's writes, planned: where the old rows were, the values to send."""
+
+    block: TableBlock
+    tbl: Any
+    old: tuple[int, int, int, int]  # (header row, first col, last row, last col) before
+    values: list[list[Any]]
+
+
+def _plan_block(book: Any, block: TableBlock) -> _BlockWrite:
+    """Read what :func:`_write_block` needs (the Table, its old bounds); nothing is written."""
+    sheet = book.sheets[block.sheet]
+    n_cols = len(block.header)
+    r0, c0 = block.header_row, block.first_col
+    tbl = _table(sheet, block.table)
+    if tbl is not None:
+        old = _bounds(tbl.range)
+    else:
+        o_c1 = c0 + n_cols - 1
+        old = (r0, c0, r0 + len(_read_below(sheet, r0 + 1, c0, o_c1)), o_c1)
+    values = [[cell_value(h) for h in block.header]]
+    values += [[cell_value(v) for v in row] for row in block.rows]
+    return _BlockWrite(block, tbl, old, values)
+
+
+def _write_block(book: Any, block: TableBlock, planned: _BlockWrite | None = None) -> None:
+    """Replace an output table (planned by :func:`_plan_block`, here if not given)."""
+    planned = planned or _plan_block(book, block)
     sheet = book.sheets[block.sheet]
     n_cols = len(block.header)
     n_rows = len(block.rows)
     r0, c0 = block.header_row, block.first_col
-    tbl = _table(sheet, block.table)
+    tbl = planned.tbl
+    o_r0, o_c0, o_r1, o_c1 = planned.old
     # 1. the previous data rows (the Table's, or what stands below the header at the position)
-    if tbl is not None:
-        o_r0, o_c0, o_r1, o_c1 = _bounds(tbl.range)
-    else:
-        o_r0, o_c0, o_c1 = r0, c0, c0 + n_cols - 1
-        o_r1 = o_r0 + len(_read_below(sheet, o_r0 + 1, o_c0, o_c1))
     if o_r1 > o_r0:
         sheet.range((o_r0 + 1, o_c0), (o_r1, o_c1)).clear_contents()
     # 2. header and rows in one call
-    values = [[cell_value(h) for h in block.header]]
-    values += [[cell_value(v) for v in row] for row in block.rows]
-    sheet.range((r0, c0), (r0 + n_rows, c0 + n_cols - 1)).value = values
+    sheet.range((r0, c0), (r0 + n_rows, c0 + n_cols - 1)).value = planned.values
     # 3. the Excel Table follows the rows (Excel keeps at least one data row)
     last = r0 + max(n_rows, 1)
     if tbl is not None and (o_r0, o_c0, o_r1, o_c1) != (r0, c0, last, c0 + n_cols - 1):
@@ -305,8 +332,9 @@ def _write_cells(book: Any, cells: Iterable[CellWrite]) -> None:
                 sheet.range((c.row, c.col)).number_format = c.number_format
 
 
-def _write_log(book: Any, entry: tuple[Any, ...]) -> None:
-    """The Körlogg's new row, as the newest (first) entry of its table.
+def _plan_log(book: Any, entry: tuple[Any, ...]) -> Callable[[], None]:
+    """The Körlogg's new row, as the newest (first) entry of its table: read now, written by
+    the function returned.
 
     Normally the previous entries are pushed down one row (an insert, then one write of the new
     row). A log whose header differs from the layout's (a workbook from an older version) is
@@ -331,21 +359,31 @@ def _write_log(book: Any, entry: tuple[Any, ...]) -> None:
         by_header = {h: j for j, h in enumerate(header) if h}
         rows = [tuple(entry)] + [tuple(r[by_header[c.header]] if c.header in by_header else None
                                        for c in table.columns) for r in old_rows]
-        _write_block(book, TableBlock(
+        whole = TableBlock(
             sheet=lay.name, table=table.name, header_row=header_row, first_col=first_col,
             header=table.headers, rows=tuple(rows),
-            number_formats=tuple(c.number_format for c in table.columns)))
-        return
+            number_formats=tuple(c.number_format for c in table.columns))
+        planned = _plan_block(book, whole)
+        return lambda: _write_block(book, whole, planned)
     row = header_row + 1
-    target = sheet.range((row, first_col), (row, first_col + len(table.columns) - 1))
-    if old_rows:
-        # shift the previous entries down; the new row takes the format of the one below it
-        target.insert("down", "format_from_right_or_below")
-    sheet.range((row, first_col), (row, first_col + len(entry) - 1)).value = \
-        [[cell_value(v) for v in entry]]
-    for j, c in enumerate(table.columns[:len(entry)]):
-        if c.number_format:
-            sheet.range((row, first_col + j)).number_format = c.number_format
+    values = [[cell_value(v) for v in entry]]
+
+    def write() -> None:
+        target = sheet.range((row, first_col), (row, first_col + len(table.columns) - 1))
+        if old_rows:
+            # shift the previous entries down; the new row takes the format of the one below it
+            target.insert("down", "format_from_right_or_below")
+        sheet.range((row, first_col), (row, first_col + len(entry) - 1)).value = values
+        for j, c in enumerate(table.columns[:len(entry)]):
+            if c.number_format:
+                sheet.range((row, first_col + j)).number_format = c.number_format
+
+    return write
+
+
+def _write_log(book: Any, entry: tuple[Any, ...]) -> None:
+    """Write the Körlogg's new row now (see :func:`_plan_log`)."""
+    _plan_log(book, entry)()
 
 
 def _set_screen_updating(book: Any, value: bool) -> None:
@@ -353,26 +391,114 @@ def _set_screen_updating(book: Any, value: bool) -> None:
         book.app.screen_updating = value
 
 
+class WriteInterrupted(Exception):
+    """Writing a plan into the workbook failed part-way; ``stale`` names the output sheets that
+    do not hold this run's results (Start's status says so too)."""
+
+    def __init__(self, stale: list[str], cause: BaseException):
+        self.stale = stale
+        self.cause = cause
+        reason = " ".join(str(cause).split()) or type(cause).__name__
+        super().__init__(f"Skrivningen av resultaten avbröts ({reason}). Inaktuella blad: "
+                         + (", ".join(stale) or "inga") + ".")
+
+
+@dataclass(frozen=True)
+class _Step:
+    sheets: tuple[str, ...]  # the output sheets this step brings up to date
+    write: Callable[[], None]
+
+
+def _status_cell() -> tuple[str, int, int]:
+    start = next(s for s in L.SHEETS if s.role == "info" and s.named_cells)
+    nc = next(n for n in start.named_cells if n.field == "status")
+    row, col = start.named_cell_position(nc.name)
+    return start.name, row, col
+
+
+#: The status written before the first output is, replaced by the run's own at the end: if the
+#: run dies while writing (Python or Excel killed), Start says which sheets may be stale.
+PENDING_STATUS = ("FEL: skrivningen av resultaten pågår eller avbröts; inaktuella blad kan vara: "
+                  "{sheets}. Klicka Beräkna priser igen.")
+STALE_STATUS = ("FEL: skrivningen av resultaten avbröts ({reason}); inaktuella blad: {sheets}. "
+                "Övriga resultatblad är från denna körning. Klicka Beräkna priser igen.")
+
+
+def _set_status(book: Any, text: str) -> None:
+    sheet_name, row, col = _status_cell()
+    if sheet_name not in _sheet_names(book):
+        return
+    cell = book.sheets[sheet_name].range((row, col))
+    cell.value = cell_value(text)
+    cell.number_format = "[Red]@"
+
+
+def plan_writes(book: Any, plan: OutputPlan) -> list[_Step]:
+    """Every write of ``plan``, planned: all reads of the workbook (tables' old sizes, the
+    Körlogg) and every value conversion happen here; nothing is written."""
+    check_targets(plan)
+    names = _sheet_names(book)
+    missing = sorted({b.sheet for b in plan.tables} - set(names))
+    if missing:
+        raise InputError("Arbetsboken saknar resultatbladen " + ", ".join(f"'{m}'" for m in missing)
+                         + ". Inget har skrivits.")
+    present = set(names)
+    cells = [c for c in plan.cells if c.sheet in present]  # status only: skip what is gone
+    table_sheets = {b.sheet for b in plan.tables}
+    notes = {s: [c for c in cells if c.sheet == s] for s in table_sheets}
+    last_of = {b.sheet: i for i, b in enumerate(plan.tables)}
+    steps: list[_Step] = []
+    for i, block in enumerate(plan.tables):
+        planned = _plan_block(book, block)
+        # the note under a sheet's title goes with the sheet's last table
+        mine = notes.get(block.sheet, []) if last_of[block.sheet] == i else []
+
+        def write(b: TableBlock = block, p: _BlockWrite = planned,
+                  extra: list[CellWrite] = mine) -> None:
+            _write_block(book, b, p)
+            if extra:
+                _write_cells(book, extra)
+
+        steps.append(_Step((block.sheet,), write))
+    if plan.log_entry is not None and L.sheet_of(L.T_RUNLOG.name).name in present:
+        steps.append(_Step((), _plan_log(book, plan.log_entry)))
+    status = [c for c in cells if c.sheet not in table_sheets]
+    if status:  # last: the run's own status on Start says the writing is complete
+        steps.append(_Step((), lambda: _write_cells(book, status)))
+    return steps
+
+
 def apply_plan(book: Any, plan: OutputPlan) -> None:
     """Write a plan into a live workbook: output tables, Start status, one Körlogg row.
 
     Nothing outside the plan's output sheets and status cells is touched; a plan naming an input
-    sheet is refused before anything is written.
+    sheet is refused before anything is written. Everything is read and planned first
+    (:func:`plan_writes`). When the plan writes output tables, Start's status first says that
+    writing is under way and which sheets it renews (so a run killed mid-way leaves that
+    behind); the run's own status replaces it at the end. A failure while writing sets the
+    status to the sheets that are stale and raises :class:`WriteInterrupted`.
     """
-    check_targets(plan)
-    missing = sorted({b.sheet for b in plan.tables} - set(_sheet_names(book)))
-    if missing:
-        raise InputError("Arbetsboken saknar resultatbladen " + ", ".join(f"'{m}'" for m in missing)
-                         + ". Inget har skrivits.")
+    steps = plan_writes(book, plan)
+    sheets = list(dict.fromkeys(b.sheet for b in plan.tables))
     _set_screen_updating(book, False)
+    done = 0
     try:
-        for block in plan.tables:
-            _write_block(book, block)
-        present = set(_sheet_names(book))
-        cells = [c for c in plan.cells if c.sheet in present]  # status only: skip what is gone
-        if cells:
-            _write_cells(book, cells)
-        if plan.log_entry is not None and L.sheet_of(L.T_RUNLOG.name).name in present:
-            _write_log(book, plan.log_entry)
+        try:
+            if sheets:
+                _set_status(book, PENDING_STATUS.format(sheets=", ".join(sheets)))
+            for step in steps:
+                step.write()
+                done += 1
+        except Exception as exc:
+            if not sheets:
+                raise
+            # a sheet is current when every step writing to it is done
+            unfinished = {s for step in steps[done:] for s in step.sheets}
+            stale = [s for s in sheets if s in unfinished]
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            with contextlib.suppress(Exception):  # the workbook may refuse every write now
+                _set_status(book, STALE_STATUS.format(reason=reason[:200],
+                                                      sheets=", ".join(stale) or "inga"))
+            raise WriteInterrupted(stale, exc) from exc
     finally:
         _set_screen_updating(book, True)

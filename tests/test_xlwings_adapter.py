@@ -337,7 +337,8 @@ def _remove_sheet(payload: dict[str, Any], name: str) -> None:
 def _set_values(actions, sheet: str) -> list[dict[str, Any]]:
     """The sheet's value writes, apart from the note under its title (row 2)."""
     return [a for a in actions if a["func"] == "setValues" and _sheet_of(a) == sheet
-            and not (a["start_row"] == 1 and a["row_count"] == 1 and a["column_count"] == 1)]
+            and not (a["start_row"] in (1, 2) and a["start_row"] + a["row_count"] <= 3
+                     and a["column_count"] == 1)]  # the note (row 2), a heading (row 3)
 
 
 def test_apply_plan_writes_each_output_table_in_one_call(payload, make_book):

@@ -264,8 +264,8 @@ def _note_cells(failed: list[str] | None) -> tuple[CellWrite, ...]:
     """The note under each output sheet's title: its purpose, or FEL when a check failed."""
     out = []
     for sheet in L.SHEETS:
-        if sheet.role != "output" or sheet.name == L.sheet_of(L.T_RUNLOG.name).name:
-            continue
+        if sheet.role != "output" or not any(t.result for t in sheet.tables):
+            continue  # the Körlogg, and Statistikkvalitet (written by the import): no results
         if failed:
             text = ("FEL: avstämningen avviker (" + "; ".join(failed) + "). Siffrorna på bladet "
                     "är inte giltiga priser; de visas för granskning.")
@@ -336,7 +336,7 @@ def _board_cells(inputs: Inputs) -> tuple[CellWrite, ...]:
     from xlkc.statements import board_heading
 
     sheet = L.sheet_of(L.T_BOARD.name).name
-    return (CellWrite(sheet, 3, 1, board_heading(inputs), FMT_PLAIN),)
+    return (CellWrite(sheet, 3, 1, board_heading(inputs)),)
 
 
 def _problem_summary(problems: list[Problem]) -> str:

@@ -42,7 +42,7 @@ from xlkc.errors import InputError
 from xlkc.excel.model import OutputPlan, TableBlock
 from xlkc.excel.output import Formula
 
-__all__ = ["apply_plan", "backup_path", "render", "write_plan"]
+__all__ = ["apply_plan", "backup_path", "render", "write_bytes", "write_plan"]
 
 
 def backup_path(path: str | os.PathLike[str]) -> Path:
@@ -559,8 +559,14 @@ def write_plan(src_path: str | os.PathLike[str], plan: OutputPlan,
     :func:`backup_path` first when ``backup`` is true. On any failure the target is untouched and
     no temporary file is left behind.
     """
+    return write_bytes(render(src_path, plan), dst_path, backup=backup)
+
+
+def write_bytes(data: bytes, dst_path: str | os.PathLike[str], *, backup: bool = True) -> Path:
+    """Write ``data`` to ``dst_path`` crash-safely (a temporary file beside it, flushed, then an
+    atomic replace); an existing ``dst_path`` is copied to :func:`backup_path` first when
+    ``backup`` is true. Returns the written path."""
     dst = Path(dst_path)
-    data = render(src_path, plan)
     dst.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=dst.parent, prefix=f".{dst.stem}-", suffix=".xlsm",
                                      delete=False) as tmp:

@@ -84,8 +84,8 @@ START_LEGEND_ROW = 21
 CONFIG_SHEET = "xlwings.conf"
 
 #: The calculator sheet for a new service (geometry and formulas: ``xlkc.workbook.ny_tjanst``).
-#: Inputs in yellow, results in blue computed in Excel by the worksheet functions of
-#: ``xlkc_udfs``; neither read by the reader nor written by Beräkna priser. Its role is "info":
+#: Inputs in yellow, results in blue computed by plain worksheet formulas (no Python needed);
+#: neither read by the reader nor written by Beräkna priser. Its role is "info":
 #: the engine does not need it.
 NY_TJANST = "Ny tjänst"
 NY_TJANST_PURPOSE = ("Prissätt en ny eller ändrad tjänst innan den finns: volym, hanteringstid och "

@@ -294,3 +294,88 @@ def test_wheel_in_a_fresh_venv_prices_its_bundled_workbook(release, tmp_path):
     assert conf[I.conf_key()] == str(py) or Path(conf[I.conf_key()]).resolve() == py.resolve()
     assert conf["PYTHONPATH"] == ""  # the installed wheel is found without help
     assert conf["UDF MODULES"] == "xlkc_udfs"
+
+
+# --- the button "Testa kopplingen", through xlwings' Server engine ------------------------------
+
+@pytest.fixture
+def caller_book(monkeypatch):
+    """The committed workbook as xlwings' VBA client would send it, as the caller of RunPython
+    (the noncommercial Server engine key is set for the test only, as in test_xlwings_adapter)."""
+    xw = pytest.importorskip("xlwings")
+    from tests.xlwings_payload import payload_from_xlsx
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    added = None
+    if "remote" not in xw.engines.engines_by_name:
+        from xlwings.main import Engine
+        from xlwings.pro import _xlremote
+
+        added = Engine(impl=_xlremote.engine)
+        xw.engines.add(added)
+
+    def make(payload=None):
+        book = xw.Book(json=payload or payload_from_xlsx(WORKBOOK))
+        book.set_mock_caller()
+        return book
+
+    yield make
+    if "_mock_caller" in vars(xw.Book):
+        del xw.Book._mock_caller
+    if added is not None:
+        xw.engines.engines.remove(added)
+        del xw.engines.engines_by_name[added.name]
+
+
+def _alert_texts(book) -> list[tuple[str, str]]:
+    return [(a["args"][0], a["args"][3]) for a in book.json()["actions"] if a["func"] == "alert"]
+
+
+def test_testa_kopplingen_reports_matching_versions(caller_book):
+    import platform
+
+    import xlkc
+    import xlkc.excel
+
+    book = caller_book()
+    run = xlkc.excel.testa_kopplingen("0.37.8")
+    assert run.ok
+    ((text, mode),) = _alert_texts(book)
+    assert text == run.message and mode == "info"
+    assert text.startswith("Kopplingen till Python fungerar.")
+    assert f"Python {platform.python_version()}: {sys.executable}" in text
+    assert f"xlkc {xlkc.__version__}: " in text
+    assert "xlwings 0.37.8: samma som arbetsbokens VBA-modul." in text
+    assert f"Arbetsbokens blad stämmer med xlkc {xlkc.__version__}." in text
+    assert text.endswith("Allt stämmer: klicka Validera indata och sedan Beräkna priser.")
+
+
+def test_testa_kopplingen_names_a_version_mismatch_and_a_missing_sheet(caller_book):
+    import copy
+
+    import xlkc.excel
+    from tests.xlwings_payload import payload_from_xlsx
+
+    caller_book()
+    run = xlkc.excel.testa_kopplingen("0.36.0")
+    assert not run.ok
+    assert ("xlwings 0.37.8, men arbetsbokens VBA-modul är gjord för 0.36.0: kör pip install "
+            "xlwings==0.36.0.") in run.message
+    assert run.message.endswith("Rätta det som står ovan och klicka Testa kopplingen igen.")
+    payload = copy.deepcopy(payload_from_xlsx(WORKBOOK))
+    payload["sheets"] = [s for s in payload["sheets"] if s["name"] != "Prislista"]
+    payload["names"] = []
+    book = caller_book(payload)
+    run = xlkc.excel.testa_kopplingen("0.37.8")
+    assert not run.ok and "Arbetsboken saknar bladen Prislista" in run.message
+    ((_, mode),) = _alert_texts(book)
+    assert mode == "critical"
+
+
+def test_testa_kopplingen_without_a_version_reads_it_from_the_file(caller_book, monkeypatch):
+    import xlkc.excel
+
+    book = caller_book()
+    monkeypatch.setattr(type(book), "fullname", property(lambda self: str(WORKBOOK)))
+    run = xlkc.excel.testa_kopplingen()
+    assert run.ok and "xlwings 0.37.8: samma som arbetsbokens VBA-modul." in run.message

@@ -127,8 +127,9 @@ def test_start_buttons_are_large_side_by_side_and_fit_on_the_page():
     for b in found:
         assert b["width"] == pytest.approx(w_px * mm100, rel=0.05), b
         assert b["height"] == pytest.approx(h_px * mm100, rel=0.05), b
-    first, second = sorted(found, key=lambda b: b["x"])
-    assert first["y"] == second["y"]
-    assert second["x"] >= first["x"] + first["width"]  # no overlap
-    # Both inside the printed width of a landscape A4 page (297 mm, 12.7 mm margins).
-    assert second["x"] + second["width"] <= (297 - 2 * 12.7) * 100
+    in_row = sorted(found, key=lambda b: b["x"])
+    for first, second in zip(in_row, in_row[1:], strict=False):
+        assert first["y"] == second["y"]
+        assert second["x"] >= first["x"] + first["width"]  # no overlap
+    # All inside the printed width of a landscape A4 page (297 mm, 12.7 mm margins).
+    assert in_row[-1]["x"] + in_row[-1]["width"] <= (297 - 2 * 12.7) * 100

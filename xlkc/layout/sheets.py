@@ -70,6 +70,7 @@ LEGEND = (
 BUTTONS = (
     ("Beräkna priser", "Prismodell.BeraknaPriser"),
     ("Validera indata", "Prismodell.ValideraIndata"),
+    ("Testa kopplingen", "Prismodell.TestaKopplingen"),
 )
 #: Button size and gap (pixels); they sit in a row beside the year.
 BUTTON_SIZE = (180, 40)

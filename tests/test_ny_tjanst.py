@@ -177,7 +177,7 @@ def test_typical_day_is_within_the_stated_tolerance_of_the_full_year(solution):
     assert worst > 0.001  # the two methods do differ: the tolerance is not vacuous
     assert f"±{round(N.TOLERANCE * 100)} %" in N.METHOD_NOTE
     ws = openpyxl.load_workbook(WORKBOOK)[L.NY_TJANST]
-    assert N.METHOD_NOTE in ws.cell(3, 1).value
+    assert ws.cell(N.METHOD_NOTE_ROW, 1).value == N.METHOD_NOTE
 
 
 def test_plausible_figures(solution):

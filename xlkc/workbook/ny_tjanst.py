@@ -148,8 +148,11 @@ R_ALONE = R_CHOSEN + N_LEVELS + 1
 #: Workbook-scoped names of the main results (the chosen service level).
 RESULT_NAMES = {"NyArsarbetare": 4, "NySjalvkostnad": 5, "NyPris": 6, "NyArsavgift": 7}
 
+#: The method and its tolerance against the full year, under the results.
+METHOD_NOTE_ROW = R_ALONE + 2
+
 # --- the hourly table ("Underlag per timme") -----------------------------------------------------
-HOURS_TITLE_ROW = R_ALONE + 3
+HOURS_TITLE_ROW = R_ALONE + 4
 #: Per-channel constants, one row each, above the hourly header: (label, number format).
 CHANNEL_CONSTANTS = (
     ("Kanal", L.FMT_TEXT),
@@ -351,9 +354,8 @@ NOTE = ("Gula celler fylls i; blå räknas med vanliga kalkylbladsformler (ingen
 METHOD_NOTE = (f"Metod: en typisk öppetdag, timme för timme enligt Profil, med Erlang C för "
                f"realtidskanaler. Mot modellens beräkning över årets alla öppettimmar avviker "
                f"årsarbetarna med högst ±{TOLERANCE:.0%}".replace("%", " %") + ".")
-HOURS_NOTE = (f"Underlag: varje öppettimme (högst {MAX_HOURS}) med sin andel av dagens kontakter "
-              "och kanalernas belastning i erlang; agenterna per timme räknas i kolumnerna "
-              "Årsarbetare ovan.")
+HOURS_NOTE = (f"Varje öppettimme i Profil (högst {MAX_HOURS}), dess andel av dagens kontakter "
+              "och kanalernas last i erlang.")
 
 
 def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
@@ -362,7 +364,7 @@ def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
     note = st(italic=True, font_color="#595959")
     ws.write_string(0, 0, sheet.name, st(bold=True, font_size=14, font_color="#1F4E78"))
     ws.write_string(1, 0, sheet.purpose, note)
-    ws.write_string(2, 0, NOTE + " " + METHOD_NOTE, st(bold=True, font_color="#1F4E78"))
+    ws.write_string(2, 0, NOTE, st(bold=True, font_color="#1F4E78"))
     fx = formulas()
 
     def write(row: int, col: int, value: Any, fmt) -> None:
@@ -428,6 +430,7 @@ def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
     ws.write_string(R_ALONE, 0, "SLA-nivåerna är de tre första raderna i tabellen SLA-nivåer på "
                                 "bladet Parametrar. Fristående: varje kanal bemannas ensam, utan "
                                 "befintlig volym att dela agenter med.", note)
+    ws.write_string(METHOD_NOTE_ROW - 1, 0, METHOD_NOTE, note)
 
     # Underlag per timme
     ws.write_string(HOURS_TITLE_ROW - 1, 0, "Underlag per timme", st(bold=True, font_size=12))
@@ -440,6 +443,7 @@ def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
                 col = load_col(ch, alone)
                 bold = {"bold": True} if r == R_CONST_NAME else {}
                 write(r, col, None, st.cell("output", fmt, **bold))
+    ws.set_row(HOURS_HEADER_ROW - 1, 30)  # two lines: "Last delad (erlang)"
     for j, h in enumerate(("Timme", "Andel av dagen"), start=1):
         ws.write_string(HOURS_HEADER_ROW - 1, j - 1, h, head)
     for ch in range(len(CHANNELS)):
@@ -456,5 +460,6 @@ def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
     for k in range(N_OFFSETS):
         ws.write_number(OFFSETS_ROW - 1, k, k)
     ws.set_row(OFFSETS_ROW - 1, None, None, {"hidden": True})
+    ws.print_area(0, 0, LAST_HOUR_ROW - 1, len(CHANNEL_COLUMNS) - 1)  # not the offsets' width
     for name, target in defined_names().items():
         book.define_name(name, target)

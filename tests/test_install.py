@@ -208,6 +208,43 @@ def test_bundled_workbook_is_the_checkouts_here():
 
 # --- the release ---------------------------------------------------------------------------------
 
+#: Imported only by ``xlkc bygg`` (the build extra), never by an installed user's commands.
+BUILD_ONLY = {"xlsxwriter", "pyopenvba"}
+#: Imported only by ``xlkc_udfs.register_formulas``, the tests' bridge to ``formulas``.
+TEST_ONLY = {"formulas", "schedula"}
+#: Import name -> distribution name, where they differ.
+DISTRIBUTION = {}
+
+
+def _imported_top_level(folder: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for f in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def test_runtime_dependencies_cover_every_third_party_import():
+    """A fresh venv gets only the declared dependencies: every module xlkc and the UDF package
+    import (at the top or inside a function) is the standard library, xlkc itself, a build-only
+    tool, or a declared dependency."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {Requirement(r).name.lower() for r in meta["dependencies"]}
+    used = _imported_top_level(ROOT / "xlkc") | _imported_top_level(ROOT / "udfs")
+    third_party = used - set(sys.stdlib_module_names) - {"xlkc", "xlkc_udfs", "__future__"}
+    missing = {DISTRIBUTION.get(m, m).lower() for m in third_party - BUILD_ONLY - TEST_ONLY} - declared
+    assert not missing, missing
+    assert "olefile" in third_party and "build" not in declared
+
 def _git_files() -> list[str]:
     """Tracked files and new ones not ignored (a test run before the commit sees them too)."""
     out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],

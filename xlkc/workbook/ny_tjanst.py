@@ -131,7 +131,7 @@ ASSUMPTIONS = (
 )
 #: The hourly profile the formulas use: Profil's share column, room for 24 open hours.
 PROFILE_NAME = "NyTimprofil"
-#: The offsets 0 … N_OFFSETS − 1 (a hidden row under the hourly table).
+#: The offsets 0 … N_OFFSETS − 1: a name for an array constant (a row), so no cells are needed.
 OFFSETS_NAME = "NyForskjutning"
 
 RESULT_TITLE_ROW = ASSUMPTION_HEADER_ROW + len(ASSUMPTIONS) + 2
@@ -165,7 +165,6 @@ R_CONST_NAME, R_CONST_AHT, R_CONST_CAP, R_CONST_SHARE = (
 HOURS_HEADER_ROW = R_CONST_SHARE + 1
 FIRST_HOUR_ROW = HOURS_HEADER_ROW + 1
 LAST_HOUR_ROW = FIRST_HOUR_ROW + MAX_HOURS - 1
-OFFSETS_ROW = LAST_HOUR_ROW + 1  # hidden
 C_HOUR, C_SHARE = 1, 2
 FMT_LOAD = "0.000"
 
@@ -194,8 +193,8 @@ def profile_range() -> str:
 
 
 def offsets_range() -> str:
-    q = L.quote_sheet(L.NY_TJANST)
-    return f"={q}!{ref(OFFSETS_ROW, 1)}:{ref(OFFSETS_ROW, N_OFFSETS)}"
+    """The array constant {0,1,…,N_OFFSETS − 1} (a row: broadcast against a column of hours)."""
+    return "={" + ",".join(str(k) for k in range(N_OFFSETS)) + "}"
 
 
 def sla_cell(level: int, field: str) -> str:
@@ -457,9 +456,5 @@ def write_sheet(book, ws, st, sheet: L.Sheet) -> None:
         for ch in range(len(CHANNELS)):
             for alone in (False, True):
                 write(r, load_col(ch, alone), None, st.cell("output", FMT_LOAD))
-    for k in range(N_OFFSETS):
-        ws.write_number(OFFSETS_ROW - 1, k, k)
-    ws.set_row(OFFSETS_ROW - 1, None, None, {"hidden": True})
-    ws.print_area(0, 0, LAST_HOUR_ROW - 1, len(CHANNEL_COLUMNS) - 1)  # not the offsets' width
     for name, target in defined_names().items():
         book.define_name(name, target)

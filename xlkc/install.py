@@ -411,6 +411,6 @@ def report(inst: Installation, platform: str = sys.platform) -> str:
               "xlwings-versionerna.",
               "  4. Klicka Validera indata och sedan Beräkna priser."]
     if platform != "win32":
-        lines += ["", "Funktionerna KC_… på bladet Ny tjänst kräver Excel för Windows; "
-                  "kalkylatorn själv räknar med vanliga Excel-formler överallt."]
+        lines += ["", "Kalkylbladsfunktionerna KC_… (för egna formler) kräver Excel för Windows; "
+                  "bladet Ny tjänst räknar med vanliga formler och fungerar överallt."]
     return "\n".join(lines)

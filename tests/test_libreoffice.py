@@ -179,6 +179,7 @@ def test_harness_private_instance_is_killed(scratch):
 EXPECTED_BUTTONS = {
     "Beräkna priser": "Prismodell.BeraknaPriser",
     "Validera indata": "Prismodell.ValideraIndata",
+    "Testa kopplingen": "Prismodell.TestaKopplingen",
 }
 RENDERED_SHEETS = ["Start", "Prislista"]
 
@@ -212,7 +213,8 @@ def test_workbook_vba_modules_imported(workbook_report):
     project = workbook_report["modules"].get("VBAProject", {})
     assert {"Prismodell", "xlwings", "Dictionary"} <= set(project)
     prismodell = project["Prismodell"]
-    for needle in ("Sub BeraknaPriser", "Sub ValideraIndata", "RunPython"):
+    for needle in ("Sub BeraknaPriser", "Sub ValideraIndata", "Sub TestaKopplingen",
+                   "RunPython"):
         assert needle in prismodell
     assert "Function RunPython" in project["xlwings"]
     # The Dictionary class keeps its class-module nature through the import.

@@ -97,11 +97,12 @@ def test_start_buttons_are_bound_to_the_macros():
     macros = re.findall(r"<x:FmlaMacro>\[0\]!([^<]+)</x:FmlaMacro>", text)
     assert macros == [m for _, m in L.BUTTONS] == ["Prismodell.BeraknaPriser",
                                                      "Prismodell.ValideraIndata",
+                                                     "Prismodell.SkapaPDF",
                                                      "Prismodell.ImporteraStatistik",
-                                                     "Prismodell.SkapaPDF"]
+                                                     "Prismodell.TestaKopplingen"]
     for caption, _ in L.BUTTONS:
         assert caption in text
-    assert "Beräkna priser" in text and "Validera indata" in text
+    assert "Beräkna priser" in text and "Validera indata" in text and "Testa kopplingen" in text
 
 
 def test_only_start_has_buttons():
@@ -155,3 +156,34 @@ def test_generated_module_reaches_the_project(monkeypatch, tmp_path):
     finally:
         parser.close()
     assert "Function KC_TEST()\r\n" in got["xlwings_udfs"]
+
+
+def _sub(code: str, name: str) -> str:
+    m = re.search(rf"^Public Sub {name}\(\)\r?\n(.*?)^End Sub", code, re.M | re.S)
+    assert m, name
+    return m.group(1)
+
+
+def test_testa_kopplingen_checks_the_interpreter_before_runpython(modules):
+    """The interpreter named on xlwings.conf (the platform's key, expanded by xlwings'
+    GetConfig) must exist before RunPython runs; otherwise a Swedish message names the path."""
+    body = _sub(modules["Prismodell"], "TestaKopplingen")
+    lines = body.replace("\r\n", "\n").split("\n")
+
+    def first(needle: str) -> int:
+        return next(i for i, ln in enumerate(lines) if needle in ln)
+
+    assert 'nyckel = "INTERPRETER_MAC"' in body and 'nyckel = "INTERPRETER_WIN"' in body
+    assert first('tolk = GetConfig(nyckel, "")') < first("If Not FileExists(tolk) Then") \
+        < first("RunPython")
+    missing = lines[first("If Not FileExists(tolk) Then"):first("RunPython")]
+    assert any('MsgBox "Python hittas inte:" & vbCrLf & tolk' in ln for ln in missing)
+    assert any("Exit Sub" in ln for ln in missing)  # no RunPython after the message
+    assert any("Ingen Python är angiven på bladet xlwings.conf" in ln for ln in lines)
+    assert ('RunPython "import xlkc.excel; xlkc.excel.testa_kopplingen(\'" & XLWINGS_VERSION & '
+            '"\')"') in body
+    # the xlwings module provides what the Sub calls
+    xl = modules["xlwings"]
+    for decl in (r"^Function FileExists\(", r"^Function GetConfig\(",
+                 r'^Public Const XLWINGS_VERSION As String = "0\.37\.8"'):
+        assert re.search(decl, xl, re.M), decl

@@ -1,4 +1,5 @@
-"""Command line: ``xlkc berakna``, ``xlkc validera``, ``xlkc importera``, ``xlkc exempel``,
+"""Command line: ``xlkc berakna``, ``xlkc validera``, ``xlkc importera``, ``xlkc dokument``,
+``xlkc installera``, ``xlkc exempel``,
 ``xlkc bygg``.
 
 Help, messages and output are Swedish. Exit codes: 0 done (warnings, if any, are printed
@@ -64,8 +65,10 @@ _ARGPARSE_SV = (
 
 
 def default_workbook() -> Path:
-    """The workbook bundled with the repository."""
-    return Path(xlkc.__file__).resolve().parents[1] / "workbook" / "Prismodell.xlsm"
+    """The workbook bundled with xlkc: the checkout's, or the installed wheel's."""
+    from xlkc.install import bundled_workbook
+
+    return bundled_workbook()
 
 
 # --- argparse in Swedish -------------------------------------------------------------------------
@@ -173,6 +176,22 @@ def build_parser() -> argparse.ArgumentParser:
     exempel = sub.add_parser("exempel",
                              help="räkna det inbyggda syntetiska exemplet och visa prislistan")
     debug_flag(exempel)
+    installera = sub.add_parser(
+        "installera", help="förbered arbetsboken för den här Python-installationen",
+        description="Skriver sökvägen till den här Python-installationen (pythonw.exe på Windows) "
+        "och inställningarna för kalkylbladsfunktionerna på bladet xlwings.conf, efter att ha "
+        "kontrollerat att installerad xlwings har samma version som arbetsbokens VBA-modul. "
+        "Skriver en kopia; med --skriv-over skrivs arbetsboken själv (en kopia sparas som "
+        "<namn>.bak.xlsm). Inget annat i arbetsboken ändras.")
+    installera.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
+                            help="arbetsboken att förbereda (standard: den som följer med xlkc)")
+    inst_target = installera.add_mutually_exclusive_group()
+    inst_target.add_argument("-o", "--ut", metavar="UT", default=None,
+                             help="var kopian skrivs (standard: ./Prismodell.xlsm)")
+    inst_target.add_argument("--skriv-over", action="store_true",
+                             help="skriv i ARBETSBOK själv (en kopia sparas som <namn>.bak.xlsm)")
+    debug_flag(installera)
+
     bygg = sub.add_parser("bygg", help="bygg arbetsboken Prismodell.xlsm med exemplets indata")
     bygg.add_argument("-o", "--utfil", metavar="SÖKVÄG", default=None,
                       help="var arbetsboken skrivs (standard: workbook/Prismodell.xlsm)")
@@ -557,8 +576,23 @@ def _bygg(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _installera(args: argparse.Namespace) -> int:
+    from xlkc.install import DEFAULT_OUTPUT as INSTALL_OUTPUT
+    from xlkc.install import InstallError, install, report
+
+    src = _workbook_arg(args.arbetsbok)
+    dst = _target(args, src, INSTALL_OUTPUT)
+    try:
+        done = install(src, dst, overwrite_source=args.skriv_over)
+    except InstallError as exc:
+        raise CliError(str(exc)) from exc
+    print(report(done))
+    return EXIT_OK
+
+
 COMMANDS = {"berakna": _berakna, "validera": _validera, "importera": _importera,
-            "dokument": _dokument, "exempel": _exempel, "bygg": _bygg}
+            "dokument": _dokument, "installera": _installera, "exempel": _exempel,
+            "bygg": _bygg}
 
 
 def main(argv: list[str] | None = None) -> int:

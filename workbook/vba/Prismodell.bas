@@ -34,6 +34,40 @@ Fel:
         "Kontrollera sökvägen till Python på bladet xlwings.conf.", vbExclamation, TITEL
 End Sub
 
+' Button "Testa kopplingen": check that the Python named on xlwings.conf exists (a Swedish message
+' with the path if not, before RunPython can fail with its own dialog), then let Python report
+' its Python, xlkc and xlwings versions and whether they match this workbook.
+Public Sub TestaKopplingen()
+    Dim nyckel As String, tolk As String
+    On Error GoTo Fel
+    #If Mac Then
+        nyckel = "INTERPRETER_MAC"
+    #Else
+        nyckel = "INTERPRETER_WIN"
+    #End If
+    tolk = GetConfig(nyckel, "")
+    If tolk = "" Then
+        MsgBox "Ingen Python är angiven på bladet xlwings.conf (" & nyckel & ")." & vbCrLf & vbCrLf & _
+            "Kör xlkc installera i en terminal där xlkc är installerat; det skriver sökvägen här.", _
+            vbExclamation, TITEL
+        Exit Sub
+    End If
+    If Not FileExists(tolk) Then
+        MsgBox "Python hittas inte:" & vbCrLf & tolk & vbCrLf & vbCrLf & _
+            "Sökvägen står på bladet xlwings.conf (" & nyckel & "). Installera xlkc (pip install) " & _
+            "och kör xlkc installera i en terminal; det skriver rätt sökväg här.", vbExclamation, TITEL
+        Exit Sub
+    End If
+    Application.StatusBar = "Testar kopplingen till Python ..."
+    RunPython "import xlkc.excel; xlkc.excel.testa_kopplingen('" & XLWINGS_VERSION & "')"
+    Application.StatusBar = False
+    Exit Sub
+Fel:
+    Application.StatusBar = False
+    MsgBox "Python kunde inte startas:" & vbCrLf & tolk & vbCrLf & vbCrLf & Err.Description, _
+        vbExclamation, TITEL
+End Sub
+
 ' Button "Importera statistik": choose one or more interval files (canonical CSV or Calabrio),
 ' then Python reads them, maps their queues through the sheet Köer and writes Kontakter,
 ' Profil per svarsgrupp, Kundvolymer and Statistikkvalitet. Nothing is written if a file is wrong.

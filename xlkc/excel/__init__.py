@@ -8,6 +8,9 @@ and planned before the first write - then write the outputs, a Körlogg row and 
 (:func:`~xlkc.excel.xlwings_adapter.apply_plan`), and say what happened in a Swedish message box.
 A failure while writing leaves Start's status naming the stale sheets, and the box says so.
 
+``testa_kopplingen`` (button "Testa kopplingen") reports the Python, xlkc and xlwings versions
+and whether they match the workbook; the VBA checks before it that the interpreter exists.
+
 Importing this package does not import xlwings (nor needs Excel or a licence): everything is
 imported when a button is clicked.
 """
@@ -20,7 +23,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ExcelRun", "berakna_priser", "importera_statistik", "validera_indata"]
+__all__ = ["ExcelRun", "berakna_priser", "importera_statistik", "testa_kopplingen",
+           "validera_indata"]
 
 #: The message box title.
 TITLE = "Prismodell"
@@ -270,3 +274,60 @@ def importera_statistik(paths: list[str] | tuple[str, ...] | str) -> ExcelRun:
     msg = _import_message(out)
     _alert(book, msg, ok=True)
     return ExcelRun("importera", msg, True, out.plan)
+def _connection_message(book: Any, workbook_xlwings: str | None) -> tuple[str, bool]:
+    """What "Testa kopplingen" says: versions, and whether they match the workbook."""
+    import importlib.metadata
+    import platform
+
+    import xlkc
+    from xlkc import layout as L  # noqa: N812
+
+    try:
+        xlwings_version = importlib.metadata.version("xlwings")
+    except importlib.metadata.PackageNotFoundError:
+        xlwings_version = None
+    if workbook_xlwings is None:
+        from xlkc.install import workbook_xlwings_version
+
+        try:
+            workbook_xlwings = workbook_xlwings_version(book.fullname)
+        except Exception:  # noqa: BLE001 - not saved yet, or not a file: the version is unknown
+            workbook_xlwings = None
+    lines = ["Kopplingen till Python fungerar.", "",
+             f"Python {platform.python_version()}: {sys.executable}",
+             f"xlkc {xlkc.__version__}: {os.path.dirname(xlkc.__file__)}"]
+    ok = True
+    if xlwings_version is None:
+        ok = False
+        lines.append("xlwings: inte installerat.")
+    elif workbook_xlwings is None:
+        lines.append(f"xlwings {xlwings_version} (arbetsbokens version kunde inte läsas).")
+    elif xlwings_version == workbook_xlwings:
+        lines.append(f"xlwings {xlwings_version}: samma som arbetsbokens VBA-modul.")
+    else:
+        ok = False
+        lines.append(f"xlwings {xlwings_version}, men arbetsbokens VBA-modul är gjord för "
+                     f"{workbook_xlwings}: kör pip install xlwings=={workbook_xlwings}.")
+    names = {sh.name for sh in book.sheets}
+    missing = [sh.name for sh in L.SHEETS if sh.name not in names]
+    if missing:
+        ok = False
+        lines.append(f"Arbetsboken saknar bladen {', '.join(missing)}: den hör inte till xlkc "
+                     f"{xlkc.__version__}.")
+    else:
+        lines.append(f"Arbetsbokens blad stämmer med xlkc {xlkc.__version__}.")
+    lines += ["", "Allt stämmer: klicka Validera indata och sedan Beräkna priser." if ok else
+              "Rätta det som står ovan och klicka Testa kopplingen igen."]
+    return "\n".join(lines), ok
+
+
+def testa_kopplingen(workbook_xlwings: str | None = None) -> ExcelRun:
+    """Button "Testa kopplingen": report the Python, xlkc and xlwings versions and whether they
+    match the workbook (``workbook_xlwings``: the version its VBA module declares, passed by the
+    VBA; without it, read from the saved file)."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    text, ok = _connection_message(book, workbook_xlwings)
+    _alert(book, text, ok=ok)
+    return ExcelRun("testa", text, ok)

@@ -76,8 +76,9 @@ LEGEND = (
 BUTTONS = (
     ("Beräkna priser", "Prismodell.BeraknaPriser"),
     ("Validera indata", "Prismodell.ValideraIndata"),
-    ("Importera statistik", "Prismodell.ImporteraStatistik"),
     ("Skapa PDF", "Prismodell.SkapaPDF"),
+    ("Importera statistik", "Prismodell.ImporteraStatistik"),
+    ("Testa kopplingen", "Prismodell.TestaKopplingen"),
 )
 #: Button size and gap (pixels); they sit in a row beside the year.
 BUTTON_SIZE = (180, 40)
@@ -94,8 +95,8 @@ START_LEGEND_ROW = 21
 CONFIG_SHEET = "xlwings.conf"
 
 #: The calculator sheet for a new service (geometry and formulas: ``xlkc.workbook.ny_tjanst``).
-#: Inputs in yellow, results in blue computed in Excel by the worksheet functions of
-#: ``xlkc_udfs``; neither read by the reader nor written by Beräkna priser. Its role is "info":
+#: Inputs in yellow, results in blue computed by plain worksheet formulas (no Python needed);
+#: neither read by the reader nor written by Beräkna priser. Its role is "info":
 #: the engine does not need it.
 NY_TJANST = "Ny tjänst"
 NY_TJANST_PURPOSE = ("Prissätt en ny eller ändrad tjänst innan den finns: volym, hanteringstid och "

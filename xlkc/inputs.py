@@ -320,6 +320,11 @@ class PreviousPrice:
     price_kr: float  # per price unit; annual fee: the whole fee
     channel_id: str | None = None
     annual_fee_kr: float | None = None  # subscription: last year's fixed fee
+    # Price bridge (Prisbrygga): last year's price model (None: the same as this year's) and
+    # last year's exact (unrounded) price, as last year's Prislista showed it (None: unknown,
+    # taken to equal the price, i.e. no rounding last year).
+    price_model: PriceModel | None = None
+    exact_price_kr: float | None = None
 
 
 @dataclass(frozen=True)
@@ -339,6 +344,9 @@ class Outcome:
     fte: float | None = None
     personnel_cost_kr: float | None = None
     overhead_kr: float | None = None  # overhead and city charge included in cost_kr
+    # Price bridge: the carry-forward last year's prices included (surplus returned: negative,
+    # deficit recovered: positive, as Självkostnad's column); None: 0.
+    carry_forward_kr: float | None = None
 
     @property
     def surplus_kr(self) -> float:

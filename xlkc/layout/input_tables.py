@@ -235,6 +235,10 @@ T_PREVIOUS = Table(
         _kr("price_kr", "Pris (kr)", required=True, fmt=FMT_KR2,
             note="Per prisenhet; fast årsavgift: hela avgiften."),
         _kr("annual_fee_kr", "Årsavgift (kr)", note="Abonnemang: föregående års fasta avgift."),
+        _enum("price_model", "Prismodell", I.PriceModel, required=False, width=24,
+              note="Fjolårets prismodell; tomt = samma som i år. Annan modell: ingen procent."),
+        _kr("exact_price_kr", "Exakt pris (kr)", fmt=FMT_KR2,
+            note="Fjolårets oavrundade pris (Prislistans Exakt pris); tomt = priset."),
     ),
 )
 
@@ -250,6 +254,8 @@ T_OUTCOMES = Table(
         _num("fte", "Årsarbetare", fmt=FMT_FTE, width=12),
         _kr("personnel_cost_kr", "Personalkostnad (kr)"),
         _kr("overhead_kr", "Overhead (kr)", note="Overhead och stadens påslag i kostnaden."),
+        _kr("carry_forward_kr", "Resultatöverföring i priset (kr)",
+            note="Över-/underskott som fjolårets priser tog med (+ underskott); tomt = 0."),
     ),
 )
 

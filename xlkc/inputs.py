@@ -325,6 +325,7 @@ class PreviousPrice:
     # taken to equal the price, i.e. no rounding last year).
     price_model: PriceModel | None = None
     exact_price_kr: float | None = None
+    price_group: str | None = None  # last year's price group (None: in no group)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ charge on P and D; D the rest of full cost), and full cost = P + O + D.
 Last year's chain comes from Utfall (V, W, FTE, personnel cost, overhead with city charge, full
 cost, and the carry-forward last year's prices included); last year's city charge is taken at
 this year's rate, and a per-channel line's channel mix (q, phi) as this year's. Last year's
-group transfer G0 is what the price group's pooled exact price (sum of phi * (C0 + CF0) over
-sum of Q0, the group's lines of that channel) gives the line, as the price list does this year.
+group transfer G0 is what last year's price group (Föregående prislista's Prisgrupp) gives the
+line: the group's pooled exact price (sum of phi * (C0 + CF0) over sum of Q0, its lines of that
+channel) times the line's Q0, less its own basis, as the price list does this year.
 
 **Sequential substitution.** Starting from last year's chain x0 = (V0, h0, s0, k0, O0, D0, CF0,
 G0), the components are replaced by this year's values one at a time in this order: volume (the
@@ -157,22 +158,22 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
                                          last("personnel_cost_kr"),
                                          np.nan_to_num(last("overhead_kr")), c0, rate)
     x0 = np.array([v0, h0, s0, k0, o0, d0, cf0, np.zeros(n)])
-    x0[7] = _group_transfer0(prices, x0, phi, q, kind)
+    x0[7] = _group_transfer0(inputs, prices, x0, phi, q, kind)
 
     p1 = np.where(fee_only, prices["annual_fee_kr"].to_numpy(float),
                   prices["price_kr"].to_numpy(float))
     p0 = prices["previous_price_kr"].to_numpy(float)
     e0 = _previous_exact(inputs, prices)
     e0 = np.where(np.isfinite(e0), e0, p0)
-    comparison = prices["comparison"].to_numpy(dtype=object)
-    comparable = np.array([not c for c in comparison]) & np.isfinite(p0)
+    comparison = np.array([None if pd.isna(c) else c for c in prices["comparison"]],
+                          dtype=object)
+    comparable = np.array([c is None for c in comparison], dtype=bool) & np.isfinite(p0)
     known = comparable & np.isfinite(x0).all(axis=0) & np.isfinite(x1).all(axis=0) \
         & (x0[0] > 0) & (x1[0] > 0) & (last("workload_h") > 0) & (w1 > 0) \
         & (last("fte") > 0) & (this("fte") > 0)
     start, effects, end = substitute(np.where(known, x0, 1.0), np.where(known, x1, 1.0),
                                      phi, q, kind)
-    comparison = np.where(comparable & ~known,
-                          "Utfall saknas: förändringen förklaras inte", comparison)
+    comparison[comparable & ~known] = "Utfall saknas: förändringen förklaras inte"
     change = np.where(comparable, p1 - p0, np.nan)
     out = {
         "service_id": sid, "channel_id": channel,
@@ -188,21 +189,22 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
     out["change_kr"] = change
     out["change_pct"] = np.divide(change, p0, out=np.full(n, np.nan),
                                   where=comparable & (np.nan_to_num(p0) != 0))
-    out["comparison"] = [c or None for c in comparison]
+    out["comparison"] = list(comparison)
     return pd.DataFrame(out, columns=list(PRICE_BRIDGE_COLUMNS))
 
 
-def _group_transfer0(prices: pd.DataFrame, x0: np.ndarray, phi: np.ndarray, q: np.ndarray,
+def _group_transfer0(inputs: Inputs, prices: pd.DataFrame, x0: np.ndarray, phi: np.ndarray, q: np.ndarray,
                      kind: np.ndarray) -> np.ndarray:
-    """Last year's transfer of each line inside its price group (0 outside a group).
+    """Last year's transfer of each line inside last year's price group (0 outside a group).
 
     The group's pooled exact price (sum of the lines' phi * (C0 + CF0) over the sum of their Q0,
     per channel) times the line's Q0, less its own basis; NaN where a member lacks last year.
+    The members are this year's lines whose Föregående prislista row names the group.
     """
     v, h, s, k, o, d, cf, _ = x0
     basis = phi * (v * h * s * k + o + d + cf)
     quantity = chain_quantity(v, h, q, kind)
-    group = prices["price_group"]
+    group = pd.Series(_previous_groups(inputs, prices), index=prices.index)
     out = np.zeros(len(prices))
     in_group = group.notna().to_numpy() & (kind != "fee")
     if not in_group.any():
@@ -216,6 +218,15 @@ def _group_transfer0(prices: pd.DataFrame, x0: np.ndarray, phi: np.ndarray, q: n
         exact = pooled["basis"] / pooled["q"]
     out[in_group] = (exact * frame["q"] - frame["basis"]).to_numpy()
     return out
+
+
+def _previous_groups(inputs: Inputs, prices: pd.DataFrame) -> list[str | None]:
+    """Last year's price group of each line (Föregående prislista's Prisgrupp; None: none)."""
+    by_key: dict[tuple[str, str], str | None] = {}
+    for p in inputs.previous_prices:
+        by_key.setdefault((p.service_id, p.channel_id or ""), p.price_group or None)
+    return [by_key.get((sid, ch or ""), by_key.get((sid, ""))) for sid, ch in
+            zip(prices["service_id"], prices["channel_id"], strict=True)]
 
 
 def _previous_exact(inputs: Inputs, prices: pd.DataFrame) -> np.ndarray:

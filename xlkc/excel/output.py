@@ -170,6 +170,24 @@ def _bridge_rules() -> dict[str, Rule]:
     }
 
 
+def _price_bridge_rules() -> dict[str, Rule]:
+    from xlkc.price_bridge import ALL_EFFECTS
+
+    steps = ("previous_price_kr", *ALL_EFFECTS)
+
+    def explained(r: dict[str, Any]) -> bool:
+        return all(_finite(r[p]) for p in steps)
+
+    return {
+        "price_kr": lambda r, a, i: "=" + "+".join(a(p) for p in steps)
+        if explained(r) else None,
+        "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
+        if explained(r) and _finite(r["change_kr"]) else None,
+        "change_pct": lambda r, a, i: f"={a('change_kr')}/{a('previous_price_kr')}"
+        if explained(r) and _finite(r["change_pct"]) and r["previous_price_kr"] != 0 else None,
+    }
+
+
 #: Table name -> {field: rule}. Everything not listed is a value.
 FORMULA_RULES: dict[str, dict[str, Rule]] = {
     L.T_COST.name: _cost_rules(),
@@ -178,6 +196,7 @@ FORMULA_RULES: dict[str, dict[str, Rule]] = {
     L.T_CHARGES.name: _charge_rules(),
     L.T_CHECKS.name: _check_rules(),
     L.T_BRIDGE.name: _bridge_rules(),
+    L.T_PRICE_BRIDGE.name: _price_bridge_rules(),
 }
 
 

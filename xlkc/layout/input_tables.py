@@ -239,6 +239,8 @@ T_PREVIOUS = Table(
               note="Fjolårets prismodell; tomt = samma som i år. Annan modell: ingen procent."),
         _kr("exact_price_kr", "Exakt pris (kr)", fmt=FMT_KR2,
             note="Fjolårets oavrundade pris (Prislistans Exakt pris); tomt = priset."),
+        _text("price_group", "Prisgrupp", width=20,
+              note="Fjolårets prisgrupp; tomt = ingen."),
     ),
 )
 

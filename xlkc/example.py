@@ -278,6 +278,12 @@ OUTCOMES = tuple(
 )
 
 
+#: The example model's overhead rate, (overhead + city charge) / personnel cost over all
+#: services (``CostResult.overhead_rate``), to 0.1 %: Ny tjänst's default overhead rate.
+#: A test keeps it equal to the model's.
+EXAMPLE_OVERHEAD_RATE = 0.505
+
+
 def example_inputs() -> Inputs:
     """The synthetic example of SPEC §7, complete with customers, last year and its deficit."""
     contacts = _contacts()

@@ -103,6 +103,24 @@ class StaffRole(StrEnum):
     OVERHEAD = "overhead"  # leads or supports: its cost goes into an overhead pool
 
 
+#: Price unit -> the Parameters fields of its rounding step and direction.
+ROUNDING_FIELDS: dict[str, tuple[str, str]] = {
+    "kr/kontakt": ("rounding_step_kr", "rounding_direction"),
+    "kr/minut": ("rounding_step_minute_kr", "rounding_direction_minute"),
+    "kr/timme": ("rounding_step_hour_kr", "rounding_direction_hour"),
+    "kr/år": ("rounding_step_fee_kr", "rounding_direction_fee"),
+}
+#: The unit whose rounding a price model's per-unit price follows (a fee follows kr/år).
+ROUNDING_UNIT: dict[PriceModel, str] = {
+    PriceModel.PER_CONTACT: "kr/kontakt",
+    PriceModel.PER_CHANNEL: "kr/kontakt",
+    PriceModel.PER_MINUTE: "kr/minut",
+    PriceModel.PER_HOUR: "kr/timme",
+    PriceModel.ANNUAL_FEE: "kr/år",
+    PriceModel.SUBSCRIPTION: "kr/kontakt",
+}
+
+
 @dataclass(frozen=True)
 class SlaLevel:
     """A service level to price a real-time service at (SLA-pris, Ny tjänst)."""
@@ -134,15 +152,27 @@ class Parameters:
     area_per_seat_m2: float = 9.0
     city_charge_rate: float = 0.012  # on total cost
     allocation_method: AllocationMethod = AllocationMethod.STEP_DOWN
-    # price
-    rounding_step_kr: float = 1.0
+    # price: rounding per price unit (kr/kontakt, kr/minut, kr/timme, kr/år)
+    rounding_step_kr: float = 1.0  # kr/kontakt (and a subscription's price per contact)
     rounding_direction: RoundingDirection = RoundingDirection.NEAREST
+    rounding_step_minute_kr: float = 0.10  # kr/minut
+    rounding_direction_minute: RoundingDirection = RoundingDirection.NEAREST
+    rounding_step_hour_kr: float = 1.0  # kr/timme
+    rounding_direction_hour: RoundingDirection = RoundingDirection.NEAREST
+    rounding_step_fee_kr: float = 1.0  # kr/år: annual fees and a subscription's fee
+    rounding_direction_fee: RoundingDirection = RoundingDirection.NEAREST
     surplus_years: int = 1  # spread last year's surplus/deficit over this many years
     sla_levels: tuple[SlaLevel, ...] = (
         SlaLevel(0.80, 30.0),
         SlaLevel(0.80, 60.0),
         SlaLevel(0.80, 180.0),
     )
+
+    def rounding(self, unit: str) -> tuple[float, str]:
+        """(step, direction) prices in ``unit`` (kr/kontakt, kr/minut, kr/timme, kr/år) are
+        rounded by."""
+        step_field, direction_field = ROUNDING_FIELDS[unit]
+        return getattr(self, step_field), str(getattr(self, direction_field).value)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Price: from full cost to the price list and what every customer pays (SPEC §5).
 
 Revenue at forecast volumes equals the price basis (full cost + carry-forward) plus the rounding
-residual: the residual is defined per price line as (price - exact price) x quantity, plus a fee's
-rounding to the öre. Price groups move money between their members only (``group_transfer_kr``
+residual: the residual is defined per price line as (price - exact price) x quantity, plus the
+fee's rounding (rounded fee - fee basis). Each price unit is rounded by its own step and
+direction (``Parameters.rounding``: kr/kontakt, kr/minut, kr/timme; fees by kr/år). Price groups move money between their members only (``group_transfer_kr``
 sums to zero per group).
 """
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from xlkc.allocation import distribute_ore
 from xlkc.errors import Problem, ValidationError
-from xlkc.inputs import PRICE_UNITS, FeeKey, Inputs, PriceModel
+from xlkc.inputs import PRICE_UNITS, ROUNDING_UNIT, FeeKey, Inputs, PriceModel
 from xlkc.results import (
     CHARGE_COLUMNS,
     CUSTOMER_TOTAL_COLUMNS,
@@ -170,9 +171,18 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
     variable = ~is_fee
     exact = np.where(variable & (pooled_qty.to_numpy() > 0),
                      pooled_basis.to_numpy() / np.where(pooled_qty > 0, pooled_qty, 1.0), 0.0)
-    rounded = np.where(variable, np.asarray(
-        round_price(exact, p.rounding_step_kr, p.rounding_direction.value), dtype=float), 0.0)
-    fee = np.round(fee_basis, 2)
+    # Each price unit has its own rounding step and direction (Parametrar); fees round by kr/år.
+    unit = lines["price_model"].map(lambda m: ROUNDING_UNIT[PriceModel(m)]).to_numpy()
+    rounded = np.zeros(len(lines))
+    fee = np.zeros(len(lines))
+    for u in dict.fromkeys(unit):
+        at = unit == u
+        step, direction = p.rounding(u)
+        rounded[at] = np.where(variable[at], np.asarray(
+            round_price(exact[at], step, direction), dtype=float), 0.0)
+    fee_step, fee_direction = p.rounding("kr/år")
+    fee[has_fee] = np.asarray(round_price(fee_basis[has_fee], fee_step, fee_direction),
+                              dtype=float)
     residual = (rounded - exact) * quantity + (fee - fee_basis)
     transfer = np.where(variable, exact * quantity - variable_basis, 0.0)
 

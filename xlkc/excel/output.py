@@ -26,7 +26,7 @@ import pandas as pd
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import Problem
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock
-from xlkc.inputs import Inputs, PriceModel
+from xlkc.inputs import ROUNDING_UNIT, Inputs, PriceModel
 from xlkc.pipeline import revenue_per_line
 from xlkc.results import Results
 from xlkc.rounding import excel_round_formula
@@ -110,15 +110,13 @@ def _is_own_unit_price(r: dict[str, Any]) -> bool:
 
 
 def _rounded_price(r: dict[str, Any], a: Callable[[str], str], inputs: Inputs) -> str | None:
-    # Lines with a variable part are priced by rounding their exact price; annual fees (priced
-    # to the öre) and lines without a variable part keep their value.
-    if r["price_model"] == PriceModel.ANNUAL_FEE.value:
-        return None
+    # Every price is the rounding of its exact price by its price unit's step and direction
+    # (an annual fee's exact price is its fee basis, rounded by kr/år); lines without a
+    # variable part keep their value.
     if not (_finite(r["exact_price_kr"]) and r["exact_price_kr"] != 0):
         return None
-    p = inputs.parameters
-    return "=" + excel_round_formula(a("exact_price_kr"), p.rounding_step_kr,
-                                     p.rounding_direction.value)
+    step, direction = inputs.parameters.rounding(ROUNDING_UNIT[PriceModel(r["price_model"])])
+    return "=" + excel_round_formula(a("exact_price_kr"), step, direction)
 
 
 def _price_rules() -> dict[str, Rule]:
@@ -271,6 +269,8 @@ def _status_cells(values: dict[str, Any]) -> tuple[CellWrite, ...]:
     cells = []
     failed = str(values.get("status") or "").startswith("FEL")
     for nc in start.named_cells:
+        if nc.field == "overhead_rate" and nc.field not in values:
+            continue  # the last calculation's rate stays until the next calculation
         row, col = start.named_cell_position(nc.name)
         fmt = nc.number_format
         if nc.field == "status":
@@ -338,7 +338,9 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
         head = "Priserna är beräknade."
     values = {**_run_values(run), "status": status, "total_cost_kr": total,
               "revenue_kr": revenue, "checks": checks, "warnings": warnings_text(warnings),
-              "message": _message(head, warnings)}
+              "message": _message(head, warnings),
+              "overhead_rate": results.cost.overhead_rate
+              if math.isfinite(results.cost.overhead_rate) else None}
     n_formulas = sum(isinstance(v, Formula) for b in blocks for row in b.rows for v in row)
     meta = {"status": status, "ok": not failed, "total_cost_kr": total, "revenue_kr": revenue,
             "checks": checks, "checks_ok": results.all_checks_ok, "formula_cells": n_formulas,

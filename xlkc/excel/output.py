@@ -128,7 +128,7 @@ def _price_rules() -> dict[str, Rule]:
         if _is_own_unit_price(r) else None,
         "price_kr": _rounded_price,
         "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
-        if has_previous(r) else None,
+        if has_previous(r) and _finite(r["change_kr"]) else None,
         "change_pct": lambda r, a, i: f"={a('change_kr')}/{a('previous_price_kr')}"
         if has_previous(r) and r["previous_price_kr"] != 0 and _finite(r["change_pct"])
         else None,

@@ -94,7 +94,7 @@ _OUT: dict[str, Column] = {c.field: c for c in (
         note="Fjolårets resultatöverföring bort, årets in."),
     _kr("group_transfer_per_unit_kr", "Prisgrupp", fmt=FMT_KR2, width=12),
     _kr("rounding_per_unit_kr", "Avrundning", fmt=FMT_KR2, width=12),
-    _text("comparison", "Jämförelse", width=30),
+    _text("comparison", "Jämförelse", width=46),
     _kr("full_cost_kr", "Självkostnad"),
     _kr("carry_forward_kr", "Över-/underskott att fördela"),
     _kr("price_basis_kr", "Prisunderlag"),

@@ -275,10 +275,11 @@ def changed():
                                        forecast_quantity=2_000.0, channel_id=None))
     inputs = dataclasses.replace(inputs, services=tuple(services), contacts=contacts,
                                  customer_volumes=tuple(volumes))
-    return calculate(inputs)
+    return inputs, calculate(inputs)
 
 
 def test_a_changed_model_or_a_new_service_says_so_instead_of_a_percentage(changed):
+    _, changed = changed
     p = changed.price.prices.set_index("service_id")
     assert p.at["SB-T1", "comparison"] == ("Ny prismodell (i fjol Styckpris per kontakt, "
                                            "kr/kontakt)")
@@ -295,10 +296,32 @@ def test_a_changed_model_or_a_new_service_says_so_instead_of_a_percentage(change
 
 
 def test_customers_see_no_previous_charge_for_a_changed_or_new_service(changed):
-    c = changed.charges if hasattr(changed, "charges") else changed.price.charges
+    _, changed = changed
+    c = changed.price.charges
     mine = c[c["service_id"].isin(["SB-T1", "W2", "N1"])]
     assert len(mine) > 0
     assert mine["previous_charge_kr"].isna().all() and mine["price_effect_kr"].isna().all()
     others = c[c["service_id"] == "SB1"]
     assert others["previous_charge_kr"].notna().all()
     assert changed.all_checks_ok
+
+
+def test_the_sheet_writes_no_change_formula_for_a_line_without_comparison(changed):
+    from types import SimpleNamespace
+
+    from xlkc import layout as L  # noqa: N812
+    from xlkc.excel.output import Formula, plan_outputs
+
+    run = SimpleNamespace(time=None, user="u", command="berakna", version="x", input_hash="h")
+    plan = plan_outputs(*changed, run)
+    for table in (L.T_PRICES, L.T_PRICE_BRIDGE):
+        block = next(b for b in plan.tables if b.table == table.name)
+        fields = [c.field for c in table.columns]
+        for row in block.rows:
+            cells = dict(zip(fields, row, strict=True))
+            if cells["service_id"] in ("SB-T1", "W2", "N1"):
+                assert cells["change_kr"] is None and cells["change_pct"] is None
+                assert cells["comparison"].startswith(("Ny prismodell", "Ny tjänst"))
+            elif table is L.T_PRICE_BRIDGE:  # Årets pris = Föregående pris + every effect
+                assert isinstance(cells["price_kr"], Formula)
+                assert cells["price_kr"].count("+") == len(ALL_EFFECTS)

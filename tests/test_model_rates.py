@@ -80,3 +80,9 @@ def test_sla_price_at_a_services_own_level_equals_the_price_list(example):
     sbt1 = results.sla[(results.sla["service_id"] == "SB-T1")
                        & (results.sla["answer_time_s"] == 30.0)]
     assert sbt1["price_kr"].iat[0] == prices.set_index("service_id").at["SB-T1", "price_kr"]
+
+
+def test_the_status_block_on_start_ends_above_the_colour_legend():
+    start = L.sheet("Start")
+    last_status_row = start.named_cells_origin[0] + len(start.named_cells)
+    assert L.START_LEGEND_ROW > last_status_row + 1  # an empty row between

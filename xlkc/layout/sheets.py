@@ -80,7 +80,7 @@ STATUS_HEADER = ("Senaste körning", "Värde")
 #: Position of the Start sheet's blocks (1-based rows).
 START_YEAR_ROW = 4
 START_STEPS_ROW = 6
-START_LEGEND_ROW = 21
+START_LEGEND_ROW = 23  # below the status block (STATUS_CELLS), one empty row between
 
 CONFIG_SHEET = "xlwings.conf"
 

@@ -85,4 +85,4 @@ def test_sla_price_at_a_services_own_level_equals_the_price_list(example):
 def test_the_status_block_on_start_ends_above_the_colour_legend():
     start = L.sheet("Start")
     last_status_row = start.named_cells_origin[0] + len(start.named_cells)
-    assert L.START_LEGEND_ROW > last_status_row + 1  # an empty row between
+    assert last_status_row + 1 < L.START_LEGEND_ROW  # an empty row between

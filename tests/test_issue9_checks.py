@@ -317,7 +317,9 @@ def test_a_failed_check_exits_3_and_marks_every_output_sheet(tmp_path, capsys, m
     assert main(["validera"]) == EXIT_CHECKS
 
 
-def test_the_bundled_workbook_exits_0_with_its_warning_listed(tmp_path, capsys):
+def test_the_bundled_workbook_exits_0_without_warnings(tmp_path, capsys):
+    # SO2's minute price at a 1 kr step left a 1.5 % residual (a warning) until kr/minut got
+    # its own rounding step (0.10 kr).
     assert main(["berakna", "-o", str(tmp_path / "ut.xlsm")]) == EXIT_OK
     err = capsys.readouterr().err
-    assert "1 varning:" in err and "avrundningsdifferensen för 'SO2'" in err
+    assert "varning" not in err.lower() and "avrundningsdifferensen" not in err

@@ -24,6 +24,7 @@ RESULT_TUPLES = {
     "checks": R.CHECK_COLUMNS, "sla": R.SLA_COLUMNS, "quality": R.QUALITY_COLUMNS,
     "bridge": R.BRIDGE_COLUMNS, "inhouse": R.INHOUSE_COLUMNS,
     "board": R.BOARD_COLUMNS, "statement": R.STATEMENT_COLUMNS,
+    "price_bridge": R.PRICE_BRIDGE_COLUMNS,
 }
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.costing import cost_per_fte
-from xlkc.example import example_inputs
+from xlkc.example import EXAMPLE_OVERHEAD_RATE, example_inputs
 from xlkc.inputs import Channel, ChannelKind, Parameters
 from xlkc.rounding import round_price
 from xlkc.staffing import fte_for_intervals, parameters_productive_hours, staff_service_alone
@@ -53,7 +53,7 @@ def value(sol, row, col):
 
 
 def engine(channels=N.CHANNELS, service_level=0.8, answer_time_s=60.0, salary=34000.0,
-           overhead=0.35, days=251.0):
+           overhead=EXAMPLE_OVERHEAD_RATE, days=251.0):
     """Every figure of the sheet from the engine, for the example's parameters and profile."""
     ex = example_inputs()
     p, shares = ex.parameters, np.asarray(ex.profile.hourly_shares, dtype=float)

@@ -12,7 +12,7 @@ from tests.strategies import inputs_strategy, simple_staffing
 from xlkc.costing import compute_costs
 from xlkc.errors import InputError, ValidationError
 from xlkc.example import example_inputs
-from xlkc.inputs import PriceModel, RoundingDirection
+from xlkc.inputs import ROUNDING_UNIT, PriceModel, RoundingDirection
 from xlkc.pipeline import revenue_per_line
 from xlkc.pricing import compute_prices
 
@@ -41,16 +41,17 @@ def test_revenue_equals_basis_plus_residual_and_customers_pay_it(inputs):
     assert price.charges["charge_kr"].sum() == pytest.approx(revenue, abs=0.01)
     # price groups only move money between members
     assert prices["group_transfer_kr"].sum() == pytest.approx(0.0, abs=0.01)
-    # every rounded price is a multiple of the step
-    step = inputs.parameters.rounding_step_kr
-    per_unit = prices[prices["price_model"] != PriceModel.ANNUAL_FEE.value]
-    steps = per_unit["price_kr"] / step
-    assert np.allclose(steps, np.round(steps), atol=1e-6)
-    if inputs.parameters.rounding_direction is RoundingDirection.UP:
-        assert (per_unit["price_kr"] >= per_unit["exact_price_kr"] - 1e-9).all()
-    else:
-        assert ((per_unit["price_kr"] - per_unit["exact_price_kr"]).abs()
-                <= step / 2 + 1e-9).all()
+    # every rounded price is a multiple of its price unit's step
+    for model, per_unit in prices[prices["price_model"] != PriceModel.ANNUAL_FEE.value].groupby(
+            "price_model"):
+        step, direction = inputs.parameters.rounding(ROUNDING_UNIT[PriceModel(model)])
+        steps = per_unit["price_kr"] / step
+        assert np.allclose(steps, np.round(steps), atol=1e-6)
+        if direction == RoundingDirection.UP.value:
+            assert (per_unit["price_kr"] >= per_unit["exact_price_kr"] - 1e-9).all()
+        else:
+            assert ((per_unit["price_kr"] - per_unit["exact_price_kr"]).abs()
+                    <= step / 2 + 1e-9).all()
 
 
 @PROPS
@@ -87,14 +88,15 @@ def test_example_price_list_models():
     # per minute: basis / handled minutes (30 000 calls x 8 min)
     so2 = prices.loc[("SO2", "")]
     assert so2["exact_price_kr"] == pytest.approx(basis["SO2"] / (30_000 * 8))
-    assert so2["price_kr"] == round(basis["SO2"] / 240_000)  # 1 kr step, nearest
+    # kr/minut has its own step, 0.10 kr nearest by default
+    assert so2["price_kr"] == pytest.approx(round(basis["SO2"] / 240_000, 1))
     # per hour: 2 400 orders x 30 min = 1 200 h
     assert prices.loc[("W1", ""), "exact_price_kr"] == pytest.approx(basis["W1"] / 1_200)
-    # annual fee: the whole basis, to the öre
-    assert prices.loc[("SB1", ""), "annual_fee_kr"] == pytest.approx(basis["SB1"], abs=0.005)
+    # annual fee: the whole basis, rounded by kr/år (1 kr nearest by default)
+    assert prices.loc[("SB1", ""), "annual_fee_kr"] == round(basis["SB1"])
     # subscription: 30 % in the fee, the rest per contact
     w2 = prices.loc[("W2", "")]
-    assert w2["annual_fee_kr"] == pytest.approx(0.3 * basis["W2"], abs=0.005)
+    assert w2["annual_fee_kr"] == round(0.3 * basis["W2"])
     assert w2["exact_price_kr"] == pytest.approx(0.7 * basis["W2"] / 12_000)
     # per channel: one line per channel, the cost split by workload
     sk2 = prices.loc["SK2"]
@@ -115,12 +117,15 @@ def test_example_price_list_models():
 
 def test_rounding_up_never_undercharges():
     inputs = example_inputs()
+    up = RoundingDirection.UP
     params = dataclasses.replace(inputs.parameters, rounding_step_kr=10.0,
-                                 rounding_direction=RoundingDirection.UP)
+                                 rounding_direction=up, rounding_direction_minute=up,
+                                 rounding_direction_hour=up, rounding_direction_fee=up)
     _, price = run(dataclasses.replace(inputs, parameters=params))
     p = price.prices
     assert (p["residual_kr"] >= -0.005).all()
-    assert (p.loc[p["price_model"] != PriceModel.ANNUAL_FEE.value, "price_kr"] % 10 == 0).all()
+    per_contact = p["price_unit"].str.startswith("kr/kontakt")
+    assert (p.loc[per_contact, "price_kr"] % 10 == 0).all()
 
 
 def test_price_per_contact_with_zero_volume_is_refused_in_swedish():

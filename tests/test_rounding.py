@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlkc.errors import InputError
+from xlkc.inputs import RoundingDirection
 from xlkc.rounding import (
     excel_round_formula,
     round_half_away,
@@ -329,3 +330,67 @@ def test_formula_agrees_with_round_price(step, direction):
             assert abs(got - want) == pytest.approx(step)
     if direction == "up":
         assert not diffs
+
+
+# --------------------------------------------------------------------------------------------
+# Rounding per price unit (Parametrar: kr/kontakt, kr/minut, kr/timme, kr/år)
+# --------------------------------------------------------------------------------------------
+
+def _example_prices(**changes):
+    import dataclasses
+
+    from xlkc import calculate, example_inputs
+
+    inputs = example_inputs()
+    inputs = dataclasses.replace(inputs, parameters=dataclasses.replace(inputs.parameters,
+                                                                        **changes))
+    return inputs, calculate(inputs)
+
+
+def test_each_price_unit_rounds_by_its_own_step_and_the_books_still_balance():
+    from xlkc.pipeline import revenue_per_line
+
+    inputs, results = _example_prices(
+        rounding_step_kr=0.5, rounding_direction=RoundingDirection.UP,
+        rounding_step_minute_kr=0.1, rounding_step_hour_kr=10.0,
+        rounding_step_fee_kr=100.0, rounding_direction_fee=RoundingDirection.UP)
+    p = results.price.prices
+    by = {(r.service_id, r.channel_id): r for r in p.itertuples()}
+    so2 = by[("SO2", None)]  # kr/minut, 0.10 nearest: 18.7192 -> 18.70, not 19 (+1.5 %)
+    assert so2.price_kr == pytest.approx(ref_price(so2.exact_price_kr, 0.1, "nearest"))
+    assert abs(so2.price_kr - so2.exact_price_kr) <= 0.05 + 1e-9
+    w1 = by[("W1", None)]  # kr/timme, 10 kr nearest
+    assert w1.price_kr == pytest.approx(ref_price(w1.exact_price_kr, 10, "nearest"))
+    sbt1 = by[("SB-T1", None)]  # kr/kontakt, 0.50 up
+    assert sbt1.price_kr == pytest.approx(ref_price(sbt1.exact_price_kr, 0.5, "up"))
+    for sid in ("SB1", "SO1", "W3"):  # annual fees: whole hundreds, up
+        fee = by[(sid, None)]
+        assert fee.annual_fee_kr % 100 == 0 and fee.annual_fee_kr >= fee.exact_price_kr
+        assert fee.residual_kr == pytest.approx(fee.annual_fee_kr - fee.exact_price_kr)
+    w2 = by[("W2", None)]  # subscription: per-contact part by kr/kontakt, the fee by kr/år
+    assert w2.price_kr == pytest.approx(ref_price(w2.exact_price_kr, 0.5, "up"))
+    assert w2.annual_fee_kr % 100 == 0
+    # The residual per service, and revenue = price basis + residual, to the öre.
+    revenue = revenue_per_line(p).sum()
+    basis = results.cost.services["price_basis_kr"].sum()
+    assert revenue == pytest.approx(basis + p["residual_kr"].sum(), abs=0.01)
+    assert results.all_checks_ok
+
+
+def test_default_steps_keep_kr_per_contact_and_round_minutes_to_ten_ore():
+    from xlkc.inputs import Parameters
+
+    p = Parameters()
+    assert p.rounding("kr/kontakt") == (1.0, "närmaste")  # today's behaviour
+    assert p.rounding("kr/minut") == (0.10, "närmaste")
+    assert p.rounding("kr/timme") == (1.0, "närmaste")
+    assert p.rounding("kr/år") == (1.0, "närmaste")
+    _, results = _example_prices()
+    fees = results.price.prices.dropna(subset=["annual_fee_kr"])
+    assert (fees["annual_fee_kr"] == fees["annual_fee_kr"].round(0)).all()  # no öre
+    # The example runs without the residual warning the 1 kr minute step gave SO2.
+    from xlkc.crosscheck import result_warnings
+    from xlkc.example import example_inputs
+
+    assert not [w for w in result_warnings(example_inputs(), results)
+                if "avrundning" in str(w).lower()]

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from xlkc.errors import Problem, warning
-from xlkc.inputs import FeeKey, Inputs, PriceModel
+from xlkc.inputs import ROUNDING_FIELDS, FeeKey, Inputs, PriceModel
 
 #: Documented limits of the warnings (code units: seconds, contacts, kronor, shares).
 LIMITS = {
@@ -87,11 +87,12 @@ def parameter_problems(inputs: Inputs) -> list[Problem]:
     if isinstance(p.year, bool) or not (isinstance(p.year, int) and lo <= p.year <= hi):
         out.append(Problem(f"prisåret {p.year} ligger inte mellan {lo} och {hi}",
                            record="parameters", field="year"))
-    step = p.rounding_step_kr
-    if not (isinstance(step, int | float) and math.isfinite(step) and step > 0):
-        out.append(Problem(f"avrundningssteget måste vara större än 0 kr (fick "
-                           f"{_num(float(step), 2)} kr); skriv t.ex. 1 eller 0,10",
-                           record="parameters", field="rounding_step_kr"))
+    for unit, (field, _) in ROUNDING_FIELDS.items():
+        step = getattr(p, field)
+        if not (isinstance(step, int | float) and math.isfinite(step) and step > 0):
+            out.append(Problem(f"avrundningssteget måste vara större än 0 kr ({unit}: fick "
+                               f"{_num(float(step), 2)} kr); skriv t.ex. 1 eller 0,10",
+                               record="parameters", field=field))
     if not p.surplus_years >= 1:
         out.append(Problem(f"antal år att fördela över-/underskott på måste vara minst 1 (fick "
                            f"{p.surplus_years})", record="parameters", field="surplus_years"))

@@ -228,22 +228,30 @@ def _customer_volumes(contacts: tuple[ContactVolume, ...]) -> tuple[CustomerVolu
     return tuple(out)
 
 
-# Last year's price list (synthetic): per price unit, annual fees as whole fees.
-PREVIOUS_PRICES = (
-    PreviousPrice("SB1", 5_350_000),
-    PreviousPrice("SB2", 6_340_000),
-    PreviousPrice("SB3", 1_800_000),
-    PreviousPrice("SB-T1", 455),
-    PreviousPrice("SO1", 5_890_000),
-    PreviousPrice("SO2", 18),
-    PreviousPrice("SO-T1", 182),
-    PreviousPrice("SK1", 9_000_000),
-    PreviousPrice("SK2", 94, channel_id="telefon"),
-    PreviousPrice("SK2", 141, channel_id="e-post"),
-    PreviousPrice("SK-T1", 182),
-    PreviousPrice("W1", 1_180),
-    PreviousPrice("W2", 53, annual_fee_kr=270_000),
-    PreviousPrice("W3", 1_450_000),
+# Last year's price list (synthetic): per price unit, annual fees as whole fees; last year's
+# price model (the same as this year's) and exact price (per-unit prices were rounded to 1 kr).
+_PREVIOUS = (  # service, price, channel, subscription fee, exact price
+    ("SB1", 5_350_000, None, None, None),
+    ("SB2", 6_340_000, None, None, None),
+    ("SB3", 1_800_000, None, None, None),
+    ("SB-T1", 455, None, None, 454.71),
+    ("SO1", 5_890_000, None, None, None),
+    ("SO2", 18, None, None, 18.23),
+    ("SO-T1", 182, None, None, 181.64),
+    ("SK1", 9_000_000, None, None, None),
+    ("SK2", 94, "telefon", None, 93.82),
+    ("SK2", 141, "e-post", None, 140.77),
+    ("SK-T1", 182, None, None, 181.64),
+    ("W1", 1_180, None, None, 1_179.55),
+    ("W2", 53, None, 270_000, 52.88),
+    ("W3", 1_450_000, None, None, None),
+)
+_MODEL = {s.service_id: s.price_model for s in SERVICES}
+_GROUP = {s.service_id: s.price_group for s in SERVICES}
+PREVIOUS_PRICES = tuple(
+    PreviousPrice(sid, price, channel_id=channel, annual_fee_kr=fee, price_model=_MODEL[sid],
+                  exact_price_kr=exact, price_group=_GROUP[sid])
+    for sid, price, channel, fee, exact in _PREVIOUS
 )
 
 # Last year's outcome per service: contacts, workload hours, FTE, personnel cost, overhead and
@@ -285,6 +293,10 @@ QUEUES = (
     QueueRow("Skola-chatt", "SK1", "chatt"),
     QueueRow("Skolplattformen", "SK2", "telefon"),
 )
+#: The example model's overhead rate, (overhead + city charge) / personnel cost over all
+#: services (``CostResult.overhead_rate``), to 0.1 %: Ny tjänst's default overhead rate.
+#: A test keeps it equal to the model's.
+EXAMPLE_OVERHEAD_RATE = 0.505
 
 
 def example_inputs() -> Inputs:

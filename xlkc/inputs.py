@@ -119,6 +119,24 @@ class StaffRole(StrEnum):
     OVERHEAD = "overhead"  # leads or supports: its cost goes into an overhead pool
 
 
+#: Price unit -> the Parameters fields of its rounding step and direction.
+ROUNDING_FIELDS: dict[str, tuple[str, str]] = {
+    "kr/kontakt": ("rounding_step_kr", "rounding_direction"),
+    "kr/minut": ("rounding_step_minute_kr", "rounding_direction_minute"),
+    "kr/timme": ("rounding_step_hour_kr", "rounding_direction_hour"),
+    "kr/år": ("rounding_step_fee_kr", "rounding_direction_fee"),
+}
+#: The unit whose rounding a price model's per-unit price follows (a fee follows kr/år).
+ROUNDING_UNIT: dict[PriceModel, str] = {
+    PriceModel.PER_CONTACT: "kr/kontakt",
+    PriceModel.PER_CHANNEL: "kr/kontakt",
+    PriceModel.PER_MINUTE: "kr/minut",
+    PriceModel.PER_HOUR: "kr/timme",
+    PriceModel.ANNUAL_FEE: "kr/år",
+    PriceModel.SUBSCRIPTION: "kr/kontakt",
+}
+
+
 @dataclass(frozen=True)
 class SlaLevel:
     """A service level to price a real-time service at (SLA-pris, Ny tjänst)."""
@@ -150,9 +168,15 @@ class Parameters:
     area_per_seat_m2: float = 9.0
     city_charge_rate: float = 0.012  # on total cost
     allocation_method: AllocationMethod = AllocationMethod.STEP_DOWN
-    # price
-    rounding_step_kr: float = 1.0
+    # price: rounding per price unit (kr/kontakt, kr/minut, kr/timme, kr/år)
+    rounding_step_kr: float = 1.0  # kr/kontakt (and a subscription's price per contact)
     rounding_direction: RoundingDirection = RoundingDirection.NEAREST
+    rounding_step_minute_kr: float = 0.10  # kr/minut
+    rounding_direction_minute: RoundingDirection = RoundingDirection.NEAREST
+    rounding_step_hour_kr: float = 1.0  # kr/timme
+    rounding_direction_hour: RoundingDirection = RoundingDirection.NEAREST
+    rounding_step_fee_kr: float = 1.0  # kr/år: annual fees and a subscription's fee
+    rounding_direction_fee: RoundingDirection = RoundingDirection.NEAREST
     surplus_years: int = 1  # spread last year's surplus/deficit over this many years
     # the price list's way to the board (shown on Prislista för beslut and its PDF)
     price_list_status: PriceListStatus = PriceListStatus.PROPOSAL
@@ -163,6 +187,12 @@ class Parameters:
         SlaLevel(0.80, 60.0),
         SlaLevel(0.80, 180.0),
     )
+
+    def rounding(self, unit: str) -> tuple[float, str]:
+        """(step, direction) prices in ``unit`` (kr/kontakt, kr/minut, kr/timme, kr/år) are
+        rounded by."""
+        step_field, direction_field = ROUNDING_FIELDS[unit]
+        return getattr(self, step_field), str(getattr(self, direction_field).value)
 
 
 @dataclass(frozen=True)
@@ -363,6 +393,12 @@ class PreviousPrice:
     price_kr: float  # per price unit; annual fee: the whole fee
     channel_id: str | None = None
     annual_fee_kr: float | None = None  # subscription: last year's fixed fee
+    # Price bridge (Prisbrygga): last year's price model (None: the same as this year's) and
+    # last year's exact (unrounded) price, as last year's Prislista showed it (None: unknown,
+    # taken to equal the price, i.e. no rounding last year).
+    price_model: PriceModel | None = None
+    exact_price_kr: float | None = None
+    price_group: str | None = None  # last year's price group (None: in no group)
 
 
 @dataclass(frozen=True)
@@ -382,6 +418,9 @@ class Outcome:
     fte: float | None = None
     personnel_cost_kr: float | None = None
     overhead_kr: float | None = None  # overhead and city charge included in cost_kr
+    # Price bridge: the carry-forward last year's prices included (surplus returned: negative,
+    # deficit recovered: positive, as Självkostnad's column); None: 0.
+    carry_forward_kr: float | None = None
 
     @property
     def surplus_kr(self) -> float:

@@ -12,7 +12,8 @@ from xlkc import crosscheck
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
-from xlkc.inputs import ChannelKind, Inputs, PriceModel
+from xlkc.inputs import AnswerGroup, ChannelKind, Inputs, PriceModel
+from xlkc.price_bridge import ALL_EFFECTS, price_bridge_per_unit
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
 from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
 from xlkc.staffing import staff, staffing_problems
@@ -50,10 +51,12 @@ def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
     price = compute_prices(inputs, cost, staffing, validated=True)
     quality = data_quality(staffing, cost)
     bridge = price_bridge(inputs, staffing, cost)
+    per_unit = price_bridge_per_unit(inputs, staffing, cost, price.prices)
     results = Results(staffing=staffing, cost=cost, price=price,
-                      checks=reconcile(inputs, staffing, cost, price, quality, bridge),
-                      sla=sla_prices(inputs), quality=quality, bridge=bridge,
-                      inhouse=inhouse_comparison(inputs, staffing, price.charges))
+                      checks=reconcile(inputs, staffing, cost, price, quality, bridge, per_unit),
+                      sla=sla_prices(inputs, (cost.services, price.prices)), quality=quality,
+                      bridge=bridge, inhouse=inhouse_comparison(inputs, staffing, price.charges),
+                      price_bridge=per_unit)
     return with_statements(inputs, results)
 
 
@@ -113,7 +116,7 @@ def revenue_per_line(prices: pd.DataFrame) -> pd.Series:
 
 
 def reconcile(inputs: Inputs, staffing, cost, price: PriceResult, quality: pd.DataFrame,
-              bridge: pd.DataFrame) -> pd.DataFrame:
+              bridge: pd.DataFrame, per_unit: pd.DataFrame | None = None) -> pd.DataFrame:
     """Avstämning: every krona accounted for, each check with its difference."""
     s = cost.services
     surplus = sum(o.surplus_kr for o in inputs.outcomes)
@@ -140,6 +143,12 @@ def reconcile(inputs: Inputs, staffing, cost, price: PriceResult, quality: pd.Da
         ("Prisbrygga: fjolårets kostnad + effekterna = självkostnad", _bridged(bridge),
          bridge.loc[bridge[_EFFECTS].notna().all(axis=1), "full_cost_kr"].sum()),
     ]
+    if per_unit is not None:
+        explained = per_unit[per_unit[list(ALL_EFFECTS)].notna().all(axis=1)]
+        rows.append(("Prisbrygga per pris: föregående pris + effekterna = årets pris",
+                     float(explained["previous_price_kr"].sum()
+                           + explained[list(ALL_EFFECTS)].to_numpy().sum()),
+                     float(explained["price_kr"].sum())))
     out = pd.DataFrame(rows, columns=["check", "value_kr", "reference_kr"])
     out["difference_kr"] = out["value_kr"] - out["reference_kr"]
     out["ok"] = out["difference_kr"].abs() <= TOLERANCE_KR
@@ -161,36 +170,94 @@ def _bridged(bridge: pd.DataFrame) -> float:
     return float(explained["previous_cost_kr"].sum() + explained[_EFFECTS].to_numpy().sum())
 
 
-def sla_prices(inputs: Inputs) -> pd.DataFrame:
+def sla_prices(inputs: Inputs, baseline: tuple[pd.DataFrame, pd.DataFrame] | None = None
+               ) -> pd.DataFrame:
     """SLA-pris: each real-time service's FTE, full cost and price at the parameter SLA levels.
 
-    Every real-time pool is restaffed at the level, and the whole cost and price chain rerun,
-    so overhead follows the changed FTE as it would in a real decision.
+    For one answer group at a time, the group's real-time pools are restaffed at the level (an
+    answer-group row overriding the channel's level) and the whole cost and price chain rerun,
+    so overhead follows the changed FTE as it would in a real decision; every other answer
+    group stays at its own level. At a service's own level the inputs are therefore the model's
+    own, and its SLA price equals the price list. ``baseline``: (cost per service, price list)
+    of ``inputs`` itself, reused where a group already runs at the level.
     """
     real_time = {c.channel_id for c in inputs.channels if c.kind is ChannelKind.REAL_TIME}
     with_real_time = {c.service_id for c in inputs.contacts if c.channel_id in real_time}
     services = [s for s in inputs.services if s.service_id in with_real_time]
+    group_of = {s.service_id: s.answer_group for s in inputs.services}
+    # The real-time channels each answer group answers.
+    group_channels: dict[str, list[str]] = {}
+    for c in inputs.contacts:
+        if c.channel_id in real_time and c.service_id in group_of:
+            chans = group_channels.setdefault(group_of[c.service_id], [])
+            if c.channel_id not in chans:
+                chans.append(c.channel_id)
     frames = []
     for level in inputs.parameters.sla_levels:
-        staffing = staff(inputs, sla_override=level)
-        cost_result = compute_costs(inputs, staffing, validated=True)
-        prices = price_list(inputs, cost_result)
-        # One line per service: a per-channel service is quoted at its first real-time channel.
-        prices = prices.assign(_rt=prices["channel_id"].isin(real_time))
-        prices = prices.sort_values("_rt", ascending=False, kind="stable")
-        line = prices.drop_duplicates("service_id").set_index("service_id")
-        cost = cost_result.services.set_index("service_id")
-        ids = [s.service_id for s in services]
-        fee_only = line.loc[ids, "price_model"] == PriceModel.ANNUAL_FEE.value
-        frames.append(pd.DataFrame({
-            "service_id": ids, "name": [s.name for s in services],
-            "service_level": level.service_level, "answer_time_s": level.answer_time_s,
-            "fte": cost.loc[ids, "fte"].to_numpy(),
-            "full_cost_kr": cost.loc[ids, "full_cost_kr"].to_numpy(),
-            "price_kr": np.where(fee_only, line.loc[ids, "annual_fee_kr"],
-                                 line.loc[ids, "price_kr"]),
-            "price_unit": [s.price_unit for s in services],
-        }))
+        for group, chans in group_channels.items():
+            ids = [s.service_id for s in services if s.answer_group == group]
+            if not ids:
+                continue
+            changed = _at_level(inputs, group, chans, level)
+            if changed is None and baseline is not None:
+                cost_services, prices = baseline
+            else:
+                changed = changed or inputs
+                cost_result = compute_costs(changed, staff(changed), validated=True)
+                cost_services, prices = cost_result.services, price_list(changed, cost_result)
+            frames.append(_sla_rows(inputs, ids, level, prices, real_time, cost_services))
     if not frames:
         return pd.DataFrame(columns=list(SLA_COLUMNS))
-    return pd.concat(frames, ignore_index=True)[list(SLA_COLUMNS)]
+    out = pd.concat(frames, ignore_index=True)[list(SLA_COLUMNS)]
+    # Service order, then level order (as the parameters list them).
+    order = {s.service_id: i for i, s in enumerate(services)}
+    levels = {(lv.service_level, lv.answer_time_s): i
+              for i, lv in reversed(list(enumerate(inputs.parameters.sla_levels)))}
+    out["_level"] = [levels[(a, b)] for a, b in zip(out["service_level"], out["answer_time_s"],
+                                                    strict=True)]
+    out["_order"] = out["service_id"].map(order)
+    return (out.sort_values(["_level", "_order"], kind="stable")
+            .drop(columns=["_level", "_order"]).reset_index(drop=True))
+
+
+def _at_level(inputs: Inputs, group: str, channels: list[str], level) -> Inputs | None:
+    """``inputs`` with ``group``'s real-time pools at ``level``; None where they already are."""
+    rows = {(g.group_id, g.channel_id): g for g in inputs.answer_groups}
+    by_channel = {c.channel_id: c for c in inputs.channels}
+    same = True
+    for ch in channels:
+        row = rows.get((group, ch))
+        sl = row.service_level if row and row.service_level is not None \
+            else by_channel[ch].service_level
+        t = row.answer_time_s if row and row.answer_time_s is not None \
+            else by_channel[ch].answer_time_s
+        if (sl, t) != (level.service_level, level.answer_time_s):
+            same = False
+        rows[(group, ch)] = (dataclasses.replace(row, service_level=level.service_level,
+                                                 answer_time_s=level.answer_time_s)
+                             if row is not None else
+                             AnswerGroup(group, ch, service_level=level.service_level,
+                                         answer_time_s=level.answer_time_s))
+    if same:
+        return None
+    return dataclasses.replace(inputs, answer_groups=tuple(rows.values()))
+
+
+def _sla_rows(inputs: Inputs, ids: list[str], level, prices: pd.DataFrame, real_time: set,
+              cost_services: pd.DataFrame) -> pd.DataFrame:
+    # One line per service: a per-channel service is quoted at its first real-time channel.
+    prices = prices.assign(_rt=prices["channel_id"].isin(real_time))
+    prices = prices.sort_values("_rt", ascending=False, kind="stable")
+    line = prices.drop_duplicates("service_id").set_index("service_id")
+    services = {s.service_id: s for s in inputs.services}
+    fee_only = line.loc[ids, "price_model"] == PriceModel.ANNUAL_FEE.value
+    frame = pd.DataFrame({
+        "service_id": ids, "name": [services[i].name for i in ids],
+        "service_level": level.service_level, "answer_time_s": level.answer_time_s,
+        "price_kr": np.where(fee_only, line.loc[ids, "annual_fee_kr"], line.loc[ids, "price_kr"]),
+        "price_unit": [services[i].price_unit for i in ids],
+    })
+    cost = cost_services.set_index("service_id")
+    frame["fte"] = cost.loc[ids, "fte"].to_numpy()
+    frame["full_cost_kr"] = cost.loc[ids, "full_cost_kr"].to_numpy()
+    return frame

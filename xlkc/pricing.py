@@ -1,8 +1,9 @@
 """Price: from full cost to the price list and what every customer pays (SPEC §5).
 
 Revenue at forecast volumes equals the price basis (full cost + carry-forward) plus the rounding
-residual: the residual is defined per price line as (price - exact price) x quantity, plus a fee's
-rounding to the öre. Price groups move money between their members only (``group_transfer_kr``
+residual: the residual is defined per price line as (price - exact price) x quantity, plus the
+fee's rounding (rounded fee - fee basis). Each price unit is rounded by its own step and
+direction (``Parameters.rounding``: kr/kontakt, kr/minut, kr/timme; fees by kr/år). Price groups move money between their members only (``group_transfer_kr``
 sums to zero per group).
 """
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from xlkc.allocation import distribute_ore
 from xlkc.errors import Problem, ValidationError
-from xlkc.inputs import FeeKey, Inputs, PriceModel
+from xlkc.inputs import PRICE_UNITS, ROUNDING_UNIT, FeeKey, Inputs, PriceModel
 from xlkc.results import (
     CHARGE_COLUMNS,
     CUSTOMER_TOTAL_COLUMNS,
@@ -170,9 +171,18 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
     variable = ~is_fee
     exact = np.where(variable & (pooled_qty.to_numpy() > 0),
                      pooled_basis.to_numpy() / np.where(pooled_qty > 0, pooled_qty, 1.0), 0.0)
-    rounded = np.where(variable, np.asarray(
-        round_price(exact, p.rounding_step_kr, p.rounding_direction.value), dtype=float), 0.0)
-    fee = np.round(fee_basis, 2)
+    # Each price unit has its own rounding step and direction (Parametrar); fees round by kr/år.
+    unit = lines["price_model"].map(lambda m: ROUNDING_UNIT[PriceModel(m)]).to_numpy()
+    rounded = np.zeros(len(lines))
+    fee = np.zeros(len(lines))
+    for u in dict.fromkeys(unit):
+        at = unit == u
+        step, direction = p.rounding(u)
+        rounded[at] = np.where(variable[at], np.asarray(
+            round_price(exact[at], step, direction), dtype=float), 0.0)
+    fee_step, fee_direction = p.rounding("kr/år")
+    fee[has_fee] = np.asarray(round_price(fee_basis[has_fee], fee_step, fee_direction),
+                              dtype=float)
     residual = (rounded - exact) * quantity + (fee - fee_basis)
     transfer = np.where(variable, exact * quantity - variable_basis, 0.0)
 
@@ -190,7 +200,9 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
     previous = np.where(np.isnan(previous), fallback.to_numpy(dtype=float), previous)
 
     price = np.where(is_fee, fee, rounded)
-    change = price - previous
+    comparison = _comparison(inputs, lines)
+    comparable = np.array([c is None for c in comparison])
+    change = np.where(comparable, price - previous, np.nan)
     services = {s.service_id: s for s in inputs.services}
     sid = lines["service_id"]
     prices = pd.DataFrame({
@@ -206,10 +218,41 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
         "annual_fee_kr": np.where(has_fee, fee, np.nan),
         "previous_price_kr": previous, "change_kr": change,
         "change_pct": np.divide(change, previous, out=np.full(len(change), np.nan),
-                                where=np.nan_to_num(previous) != 0),
+                                where=comparable & (np.nan_to_num(previous) != 0)),
+        "comparison": comparison,
         "residual_kr": residual, "group_transfer_kr": transfer,
     }, columns=list(PRICE_COLUMNS))
     return prices
+
+
+def _comparison(inputs: Inputs, lines: pd.DataFrame) -> list[str | None]:
+    """Why a price line has no comparable previous price (None: it has one).
+
+    "Ny tjänst" without any previous price for the service; "Ny kanal" where only the channel is
+    new; "Ny prismodell (i fjol …)" where Föregående prislista gives another price model (a
+    blank model there means the same as this year's). A price in another model or unit is no
+    base for a change or a percentage.
+    """
+    models: dict[str, dict[str, PriceModel | None]] = {}
+    for q in inputs.previous_prices:
+        models.setdefault(q.service_id, {}).setdefault(q.channel_id or "", q.price_model)
+    out: list[str | None] = []
+    for sid, ch, model in zip(lines["service_id"], lines["channel_id"], lines["price_model"],
+                              strict=True):
+        rows = models.get(sid)
+        if rows is None:
+            out.append("Ny tjänst")
+            continue
+        key = ch or ""
+        if key not in rows and "" not in rows:
+            out.append("Ny kanal")
+            continue
+        before = rows.get(key, rows.get(""))
+        if before is not None and before is not model:
+            out.append(f"Ny prismodell (i fjol {before.value}, {PRICE_UNITS[before]})")
+        else:
+            out.append(None)
+    return out
 
 
 def _volumes_frame(inputs: Inputs) -> pd.DataFrame:
@@ -309,6 +352,9 @@ def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:
     volumes = _volumes_frame(inputs)
     names = {c.customer_id: c.name for c in inputs.customers}
     lines = prices.assign(channel_key=prices["channel_id"].fillna(""))
+    # A line without a comparable previous price (new, another model) has no previous charge.
+    lines = lines.assign(previous_price_kr=lines["previous_price_kr"].where(
+        lines["comparison"].isna()))
     per_unit = lines[["service_id", "channel_key", "price_kr", "previous_price_kr"]]
     keyed = volumes.assign(channel_key=volumes["channel_id"].fillna(""))
     matched = keyed.merge(per_unit, on=["service_id", "channel_key"], how="left")
@@ -342,7 +388,8 @@ def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:
 
     quantity = volumes["quantity"].to_numpy(dtype=float)
     charge = np.nan_to_num(quantity * unit_price) + fee
-    previous = np.nan_to_num(quantity * prev_unit) + prev_fee
+    # NaN where last year had no comparable price (a new service or channel, another model).
+    previous = np.where(fee_only, prev_fee, quantity * prev_unit + prev_fee)
     out = pd.DataFrame({
         "customer_id": volumes["customer_id"],
         "customer_name": volumes["customer_id"].map(names).fillna(""),
@@ -362,6 +409,8 @@ def _previous_fees(inputs: Inputs) -> dict[str, float]:
     out: dict[str, float] = {}
     for q in inputs.previous_prices:
         m = model.get(q.service_id)
+        if q.price_model is not None and q.price_model is not m:
+            continue  # another model last year: no fee to compare with
         if m is PriceModel.ANNUAL_FEE:
             out.setdefault(q.service_id, float(q.price_kr))
         elif m is PriceModel.SUBSCRIPTION and q.annual_fee_kr is not None:

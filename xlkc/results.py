@@ -39,7 +39,8 @@ POOL_COST_COLUMNS = ("pool_id", "name", "level", "key", "amount_kr", "staff_cost
 PRICE_COLUMNS = (
     "service_id", "channel_id", "name", "unit", "service_type", "price_model", "price_unit",
     "price_group", "quantity", "cost_basis_kr", "exact_price_kr", "price_kr", "annual_fee_kr",
-    "previous_price_kr", "change_kr", "change_pct", "residual_kr", "group_transfer_kr",
+    "previous_price_kr", "change_kr", "change_pct", "comparison", "residual_kr",
+    "group_transfer_kr",
 )
 # What every customer pays (Kunddebitering), one row per customer, service (and channel).
 CHARGE_COLUMNS = (
@@ -77,6 +78,16 @@ STATEMENT_COLUMNS = ("customer_id", "customer_name", "row_kind", "service_id", "
                      "channel_id", "key", "key_quantity", "share", "quantity", "price_unit",
                      "price_kr", "fee_kr", "charge_kr", "previous_charge_kr", "change_kr",
                      "change_pct")
+# Why each price moved since last year (Prisbrygga), one row per price-list line: last year's
+# price, the effects in kr per price unit in their order of substitution, this year's price
+# (xlkc.price_bridge); a text instead of effects where the line is not comparable.
+PRICE_BRIDGE_COLUMNS = (
+    "service_id", "channel_id", "name", "price_unit", "previous_price_kr",
+    "outcome_per_unit_kr", "volume_per_unit_kr", "handle_time_per_unit_kr",
+    "staffing_per_unit_kr", "salary_per_unit_kr", "overhead_per_unit_kr", "other_per_unit_kr",
+    "carry_forward_per_unit_kr", "group_transfer_per_unit_kr", "rounding_per_unit_kr",
+    "price_kr", "change_kr", "change_pct", "comparison",
+)
 
 # What each customer would pay doing the work itself (Kundjämförelse), per customer and service.
 INHOUSE_COLUMNS = ("customer_id", "customer_name", "service_id", "contacts", "workload_h",
@@ -97,6 +108,16 @@ class CostResult:
     pools: pd.DataFrame  # POOL_COST_COLUMNS
     total_cost_kr: float  # every krona entered (salaries, costs, pools, city charge)
 
+    @property
+    def overhead_rate(self) -> float:
+        """The model's overhead rate: (overhead + city charge) / personnel cost, all services
+        (what Ny tjänst adds on a new service's personnel cost); NaN without personnel cost."""
+        s = self.services
+        personnel = float(s["personnel_cost_kr"].sum())
+        if personnel <= 0:
+            return float("nan")
+        return float((s["overhead_kr"] + s["city_charge_kr"]).sum()) / personnel
+
 
 @dataclass(frozen=True)
 class PriceResult:
@@ -115,6 +136,7 @@ class Results:
     quality: pd.DataFrame  # QUALITY_COLUMNS
     bridge: pd.DataFrame  # BRIDGE_COLUMNS
     inhouse: pd.DataFrame  # INHOUSE_COLUMNS
+    price_bridge: pd.DataFrame  # PRICE_BRIDGE_COLUMNS
     # Views for the board and the customers (xlkc.statements): BOARD_COLUMNS, STATEMENT_COLUMNS
     board: pd.DataFrame | None = None
     statement: pd.DataFrame | None = None

@@ -26,7 +26,7 @@ import pandas as pd
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import Problem
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock
-from xlkc.inputs import Inputs, PriceModel
+from xlkc.inputs import ROUNDING_UNIT, Inputs, PriceModel
 from xlkc.pipeline import revenue_per_line
 from xlkc.results import Results
 from xlkc.rounding import excel_round_formula
@@ -110,15 +110,13 @@ def _is_own_unit_price(r: dict[str, Any]) -> bool:
 
 
 def _rounded_price(r: dict[str, Any], a: Callable[[str], str], inputs: Inputs) -> str | None:
-    # Lines with a variable part are priced by rounding their exact price; annual fees (priced
-    # to the öre) and lines without a variable part keep their value.
-    if r["price_model"] == PriceModel.ANNUAL_FEE.value:
-        return None
+    # Every price is the rounding of its exact price by its price unit's step and direction
+    # (an annual fee's exact price is its fee basis, rounded by kr/år); lines without a
+    # variable part keep their value.
     if not (_finite(r["exact_price_kr"]) and r["exact_price_kr"] != 0):
         return None
-    p = inputs.parameters
-    return "=" + excel_round_formula(a("exact_price_kr"), p.rounding_step_kr,
-                                     p.rounding_direction.value)
+    step, direction = inputs.parameters.rounding(ROUNDING_UNIT[PriceModel(r["price_model"])])
+    return "=" + excel_round_formula(a("exact_price_kr"), step, direction)
 
 
 def _price_rules() -> dict[str, Rule]:
@@ -130,7 +128,7 @@ def _price_rules() -> dict[str, Rule]:
         if _is_own_unit_price(r) else None,
         "price_kr": _rounded_price,
         "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
-        if has_previous(r) else None,
+        if has_previous(r) and _finite(r["change_kr"]) else None,
         "change_pct": lambda r, a, i: f"={a('change_kr')}/{a('previous_price_kr')}"
         if has_previous(r) and r["previous_price_kr"] != 0 and _finite(r["change_pct"])
         else None,
@@ -170,6 +168,24 @@ def _bridge_rules() -> dict[str, Rule]:
     }
 
 
+def _price_bridge_rules() -> dict[str, Rule]:
+    from xlkc.price_bridge import ALL_EFFECTS
+
+    steps = ("previous_price_kr", *ALL_EFFECTS)
+
+    def explained(r: dict[str, Any]) -> bool:
+        return all(_finite(r[p]) for p in steps)
+
+    return {
+        "price_kr": lambda r, a, i: "=" + "+".join(a(p) for p in steps)
+        if explained(r) else None,
+        "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
+        if explained(r) and _finite(r["change_kr"]) else None,
+        "change_pct": lambda r, a, i: f"={a('change_kr')}/{a('previous_price_kr')}"
+        if explained(r) and _finite(r["change_pct"]) and r["previous_price_kr"] != 0 else None,
+    }
+
+
 #: Table name -> {field: rule}. Everything not listed is a value.
 FORMULA_RULES: dict[str, dict[str, Rule]] = {
     L.T_COST.name: _cost_rules(),
@@ -178,6 +194,7 @@ FORMULA_RULES: dict[str, dict[str, Rule]] = {
     L.T_CHARGES.name: _charge_rules(),
     L.T_CHECKS.name: _check_rules(),
     L.T_BRIDGE.name: _bridge_rules(),
+    L.T_PRICE_BRIDGE.name: _price_bridge_rules(),
 }
 
 
@@ -252,6 +269,8 @@ def _status_cells(values: dict[str, Any]) -> tuple[CellWrite, ...]:
     cells = []
     failed = str(values.get("status") or "").startswith("FEL")
     for nc in start.named_cells:
+        if nc.field == "overhead_rate" and nc.field not in values:
+            continue  # the last calculation's rate stays until the next calculation
         row, col = start.named_cell_position(nc.name)
         fmt = nc.number_format
         if nc.field == "status":
@@ -319,7 +338,9 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
         head = "Priserna är beräknade."
     values = {**_run_values(run), "status": status, "total_cost_kr": total,
               "revenue_kr": revenue, "checks": checks, "warnings": warnings_text(warnings),
-              "message": _message(head, warnings)}
+              "message": _message(head, warnings),
+              "overhead_rate": results.cost.overhead_rate
+              if math.isfinite(results.cost.overhead_rate) else None}
     n_formulas = sum(isinstance(v, Formula) for b in blocks for row in b.rows for v in row)
     meta = {"status": status, "ok": not failed, "total_cost_kr": total, "revenue_kr": revenue,
             "checks": checks, "checks_ok": results.all_checks_ok, "formula_cells": n_formulas,

@@ -78,6 +78,23 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _num("previous_fte_per_10k", "Åa per 10 000 kontakter i fjol", fmt=FMT_FTE),
     _num("fte_per_10k", "Åa per 10 000 kontakter", fmt=FMT_FTE),
     _kr("city_charge_kr", "Stadsgemensamt påslag"),
+    # The price bridge: effects in kr per price unit (xlkc.price_bridge).
+    _kr("outcome_per_unit_kr", "Fjolårets pris mot utfallet", fmt=FMT_KR2, width=14,
+        note="Vad fjolårets pris saknade (+) eller tog för mycket (−) mot fjolårets verkliga "
+             "kostnad per enhet."),
+    _kr("volume_per_unit_kr", "Volym", fmt=FMT_KR2, width=13,
+        note="Fler eller färre enheter att dela kostnaden på."),
+    _kr("handle_time_per_unit_kr", "Hanteringstid", fmt=FMT_KR2, width=13),
+    _kr("staffing_per_unit_kr", "Bemanning och samordning", fmt=FMT_KR2, width=13,
+        note="Årsarbetare per arbetstimme: servicenivå, samordning i svarsgrupp, frånvaro."),
+    _kr("salary_per_unit_kr", "Lön och PO", fmt=FMT_KR2, width=13),
+    _kr("overhead_per_unit_kr", "Overhead", fmt=FMT_KR2, width=13),
+    _kr("other_per_unit_kr", "Övriga direkta kostnader", fmt=FMT_KR2, width=13),
+    _kr("carry_forward_per_unit_kr", "Resultatöverföring", fmt=FMT_KR2, width=14,
+        note="Fjolårets resultatöverföring bort, årets in."),
+    _kr("group_transfer_per_unit_kr", "Prisgrupp", fmt=FMT_KR2, width=12),
+    _kr("rounding_per_unit_kr", "Avrundning", fmt=FMT_KR2, width=12),
+    _text("comparison", "Jämförelse", width=46),
     _kr("full_cost_kr", "Självkostnad"),
     _kr("carry_forward_kr", "Över-/underskott att fördela"),
     _kr("price_basis_kr", "Prisunderlag"),
@@ -149,6 +166,9 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblPrislistaBeslut", "previous_price_kr"): {"header": "Föregående pris per enhet"},
     ("tblPrislistaBeslut", "change_pct"): {"header": "Förändring"},
     ("tblPrislistaBeslut", "note"): {"width": 40},
+    ("tblPrisbryggaPris", "price_kr"): {"header": "Årets pris"},
+    ("tblPrisbryggaPris", "name"): {"width": 24},
+    ("tblPrisbryggaPris", "price_unit"): {"width": 11},
     ("tblKundjamforelse", "difference_kr"): {"header": "Egen regi − debitering",
                                              "number_format": FMT_KR},
     # The price list as the board reads it; how each price arises is one click away.
@@ -188,6 +208,8 @@ T_QUALITY = _output_table("tblDatakvalitet", "Arbetsbelastning och kostnad per d
                           R.QUALITY_COLUMNS, "quality")
 T_BRIDGE = _output_table("tblPrisbrygga", "Från fjolårets kostnad till årets självkostnad",
                          R.BRIDGE_COLUMNS, "bridge")
+T_PRICE_BRIDGE = _output_table("tblPrisbryggaPris", "Från fjolårets pris till årets pris",
+                               R.PRICE_BRIDGE_COLUMNS, "price_bridge")
 T_INHOUSE = _output_table("tblKundjamforelse", "Egen regi jämfört med debiteringen",
                           R.INHOUSE_COLUMNS, "inhouse")
 T_SLA_PRICES = _output_table("tblSLApris", "Pris vid andra servicenivåer", R.SLA_COLUMNS, "sla")

@@ -41,6 +41,7 @@ from xlkc.layout.output_tables import (
     T_INHOUSE,
     T_POOL_COST,
     T_POOL_STAFFING,
+    T_PRICE_BRIDGE,
     T_PRICES,
     T_QUALITY,
     T_QUEUE_STATS,
@@ -90,7 +91,7 @@ STATUS_HEADER = ("Senaste körning", "Värde")
 #: Position of the Start sheet's blocks (1-based rows).
 START_YEAR_ROW = 4
 START_STEPS_ROW = 6
-START_LEGEND_ROW = 21
+START_LEGEND_ROW = 23  # below the status block (STATUS_CELLS), one empty row between
 
 CONFIG_SHEET = "xlwings.conf"
 
@@ -166,9 +167,10 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Kundjämförelse", "Vad kunden skulle betala om den gjorde arbetet själv: sin volym "
           "bemannad ensam, med egen lön, frånvaro och overhead, mot debiteringen.", "output",
           tables=(T_INHOUSE,), code_name="shKundjamforelse"),
-    Sheet("Prisbrygga", "Varför kostnaden per tjänst ändrats sedan i fjol: volym, hanteringstid, "
-          "bemanning, lön och PO, overhead och övrigt; effektivisering per kontakt.", "output",
-          tables=(T_BRIDGE,), code_name="shPrisbrygga", charts=(CHART_BRIDGE,)),
+    Sheet("Prisbrygga", "Varför priset ändrats sedan i fjol, i kr per prisenhet (effekterna "
+          "summerar till förändringen); bredvid: självkostnadens förändring och effektivisering "
+          "per kontakt.", "output",
+          tables=(T_PRICE_BRIDGE, T_BRIDGE), code_name="shPrisbrygga", charts=(CHART_BRIDGE,)),
     Sheet("SLA-pris", "Realtidstjänsternas pris vid andra servicenivåer.", "output",
           tables=(T_SLA_PRICES,), code_name="shSLApris"),
     Sheet("Avstämning", "Kontroller: att varje krona kommer med och att priserna täcker kostnaden.",

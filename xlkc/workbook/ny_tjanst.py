@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xlkc import layout as L  # noqa: N812
+from xlkc.example import EXAMPLE_OVERHEAD_RATE
 
 TITLE_ROW = 1
 CHANNEL_TITLE_ROW = 4
@@ -116,8 +117,9 @@ ASSUMPTIONS = (
     Assumption("NySvarstid", "Svarstid", "input", L.FMT_SEC, 60, unit="s"),
     Assumption("NyManadslon", "Månadslön", "input", L.FMT_KR, 34000, unit="kr",
                note="Basår; PO-pålägg och lönerevision från Parametrar."),
-    Assumption("NyOverhead", "Overheadpålägg", "input", L.FMT_PCT, 0.35, unit="%",
-               note="Overhead och stadsgemensamt i procent av personalkostnaden."),
+    Assumption("NyOverhead", "Overheadpålägg", "input", L.FMT_PCT, EXAMPLE_OVERHEAD_RATE,
+               unit="%", note="Overhead och stadsgemensamt i procent av personalkostnaden "
+               "(modellens senaste körning: Start, StatusOverhead)."),
     Assumption("NyDagar", "Öppetdagar per år", "input", L.FMT_INT, 251, unit="dagar",
                note="Årsvolymen sprids lika över dagarna, över dagen enligt Timprofil."),
     Assumption("NyProduktivaTimmar", "Produktiva timmar per åa", "output", L.FMT_HOURS,

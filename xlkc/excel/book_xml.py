@@ -6,6 +6,7 @@ shared strings, charts, the calculation chain and ``calcPr`` (pure, over a
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ _REL_STYLES = "/relationships/styles"
 _CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CONTENT_TYPES = "[Content_Types].xml"
 _ATTR_Q = {"&quot;": '"', "&apos;": "'"}
+_SI = re.compile(rb"<(?:\w+:)?si\b(?:[^>]*/>|.*?</(?:\w+:)?si>)", re.S)
+_RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+_T = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?(?<!/)>(.*?)</(?:\w+:)?t>", re.S)
 
 
 def rels_part(part: str) -> str:
@@ -63,7 +67,7 @@ class Book:
                 self.sheets[sh.get("name") or ""] = part
         self.defined_names = [(d.get("name") or "", d.text or "")
                               for d in book.iter(f"{{{_NS_MAIN}}}definedName")]
-        self._shared: list[str] | None = None
+        self._shared: list[bytes] | None = None
 
     def _main_part(self) -> str:
         for _, (kind, tgt) in self.relationships("").items():
@@ -139,16 +143,20 @@ class Book:
         return None
 
     def shared_string(self, i: int) -> str | None:
+        """The text of shared string ``i`` (runs joined, phonetic runs left out); the table is
+        split into its items once and an item is read only when asked for."""
         if self._shared is None:
-            self._shared = []
             part = self._part_of(_REL_SHARED_STRINGS)
-            if part is not None:
-                root = ElementTree.fromstring(self.pkg.read(part))
-                for si in root.iter(f"{{{_NS_MAIN}}}si"):
-                    skip = {id(x) for rph in si.iter(f"{{{_NS_MAIN}}}rPh") for x in rph.iter()}
-                    self._shared.append("".join(t.text or "" for t in si.iter(f"{{{_NS_MAIN}}}t")
-                                                if id(t) not in skip))
-        return self._shared[i] if 0 <= i < len(self._shared) else None
+            data = self.pkg.read(part) if part is not None else b""
+            self._shared = _SI.findall(data)
+            self._texts: dict[int, str] = {}
+        if not 0 <= i < len(self._shared):
+            return None
+        if i not in self._texts:
+            item = _RPH.sub(b"", self._shared[i])
+            text = b"".join(_T.findall(item)).decode("utf-8")
+            self._texts[i] = html.unescape(text) if "&" in text else text
+        return self._texts[i]
 
     @property
     def styles_part(self) -> str | None:

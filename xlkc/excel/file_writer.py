@@ -363,14 +363,15 @@ def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
         edits.cell(cw)
     if plan.log_entry is not None:
         _write_log(edits, plan.log_entry)
-    needs_calc = _dependents(book, edits)
+    # (nothing to decide when the file already recalculates on opening)
+    needs_calc = not book.full_calc_on_load() and _dependents(book, edits)
     edits.apply()
     _move_charts(book, plan)
     if styles is not None and styles.changed:
         pkg.set(styles_part, styles.to_bytes())
     if edits.sheets:
         book.drop_calc_chain()
-    if needs_calc and not book.full_calc_on_load():
+    if needs_calc:
         book.set_full_calc_on_load()
     return pkg.to_bytes()
 

@@ -27,9 +27,12 @@ _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 _SIG_LOCAL, _SIG_CENTRAL, _SIG_END = 0x04034B50, 0x02014B50, 0x06054B50
 _LIMIT = 0xFFFFFFFF
-#: Deflate level of rewritten parts: 6 (zlib's default) costs about twice level 1 for 10-15 %
-#: smaller parts; the large parts are the output sheets, written on every run.
+#: Deflate level of rewritten parts: zlib's default (6) for parts up to ``FAST_ABOVE`` bytes,
+#: level 1 above (the output sheets of a large model: at 100x the example, 15 MB of sheet XML
+#: deflate in 0.10 s at level 1 against 0.35 s at level 6, for a file 20 % larger).
 LEVEL = 6
+FAST_LEVEL = 1
+FAST_ABOVE = 1 << 20
 _NEW_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -165,7 +168,8 @@ class Package:
                                              info.file_size)
             else:
                 method = zipfile.ZIP_DEFLATED
-                comp = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+                level = FAST_LEVEL if len(data) > FAST_ABOVE else LEVEL
+                comp = zlib.compressobj(level, zlib.DEFLATED, -15)
                 raw = comp.compress(data) + comp.flush()
                 crc, csize, usize = zlib.crc32(data), len(raw), len(data)
                 flags &= ~0x01  # never encrypted

@@ -20,6 +20,7 @@ it).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -106,12 +107,7 @@ def cell_xml(ref: str, style: int, v: Any, p: str = "") -> str:
     elif isinstance(v, dt.date):
         v = _excel_date(v)
     if isinstance(v, str):
-        text = _clean(v)
-        if not text:
-            return f'<{p}c r="{ref}"{s}/>'
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return (f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t{space}>{_text(text)}</{p}t>'
-                f"</{p}is></{p}c>")
+        return f'<{p}c r="{ref}"{s}' + _text_tail(str(v), p)
     try:
         text = _number(float(v))
     except (TypeError, ValueError):
@@ -139,29 +135,68 @@ def _formula_xml(ref: str, s: str, formula: Any, p: str) -> str:
     return f'<{p}c r="{ref}"{s}>{f}<{p}v>{text}</{p}v></{p}c>'
 
 
+def _text_tail(v: str, p: str) -> str:
+    """What follows ``<c r=".." s=".."`` for a text value, to the end of the cell."""
+    text = _clean(v)
+    if not text:
+        return "/>"
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f' t="inlineStr"><{p}is><{p}t{space}>{_text(text)}</{p}t></{p}is></{p}c>'
+
+
+def _float_text(v: float) -> str | None:
+    if v - v != 0:  # NaN or infinite
+        return None
+    if v.is_integer() and -1e15 < v < 1e15:
+        return str(int(v))  # also turns -0.0 into 0
+    return repr(v)
+
+
+def _column_xml(letter: str, style: int, values: list[Any], rows: list[str],
+                texts: dict[str, str], p: str) -> list[str]:
+    """The ``<c>`` elements of one column (``rows``: the Excel row numbers as text)."""
+    head = f'<{p}c r="{letter}'
+    mid = f'" s="{style}"' if style else '"'
+    kinds = set(map(type, values))
+    if kinds <= {float, int, type(None)} and bool not in kinds:
+        out = []
+        for v, r in zip(values, rows, strict=True):
+            t = None if v is None else (_float_text(v) if type(v) is float else str(v))
+            out.append(f"{head}{r}{mid}/>" if t is None
+                       else f"{head}{r}{mid}><{p}v>{t}</{p}v></{p}c>")
+        return out
+    if kinds <= {str, type(None)}:
+        tails = []
+        for v in values:
+            if v is None:
+                tails.append("/>")
+                continue
+            t = texts.get(v)
+            if t is None:
+                t = texts[v] = _text_tail(v, p)
+            tails.append(t)
+        return [f"{head}{r}{mid}{t}" for t, r in zip(tails, rows, strict=True)]
+    return [cell_xml(f"{letter}{r}", style, v, p) for v, r in zip(values, rows, strict=True)]
+
+
 def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
              p: str = "") -> tuple[str, int, int]:
     """``<row>`` elements of tables side by side: each block is (Excel row of its first data
-    row, first column, rows, style per column). Returns (xml, last row, last column)."""
+    row, first column, rows, style per column). Returns (xml, last row, last column).
+
+    The same cells as :func:`cell_xml`, built column by column (a column of numbers or of texts
+    takes a fast path; a text's XML is built once per distinct text)."""
     by_row: dict[int, list[str]] = {}
     last_col = 0
+    texts: dict[str, str] = {}
     for first_row, first_col, rows, styles in sorted(blocks, key=lambda b: b[1]):
         n = len(styles)
-        letters = [col_letter(first_col + j) for j in range(n)]
         last_col = max(last_col, first_col + n - 1)
-        fast = [f' s="{st}"' if st else "" for st in styles]
-        for i, row in enumerate(rows):
-            r = first_row + i
-            cells = by_row.setdefault(r, [])
-            for j, v in enumerate(row):
-                t = type(v)
-                if t is float or t is int:
-                    text = _number(float(v))
-                    if text is not None:
-                        cells.append(f'<{p}c r="{letters[j]}{r}"{fast[j]}><{p}v>{text}</{p}v>'
-                                     f"</{p}c>")
-                        continue
-                cells.append(cell_xml(f"{letters[j]}{r}", styles[j], v, p))
+        numbers = [str(first_row + i) for i in range(len(rows))]
+        columns = [_column_xml(col_letter(first_col + j), styles[j], [row[j] for row in rows],
+                               numbers, texts, p) for j in range(n)]
+        for i, cells in enumerate(zip(*columns, strict=True)):
+            by_row.setdefault(first_row + i, []).append("".join(cells))
     order = sorted(by_row)
     xml = "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>' for r in order)
     return xml, (order[-1] if order else 0), last_col
@@ -211,9 +246,16 @@ class _Sheet:
             yield col, m
 
 
+@functools.lru_cache(maxsize=4)
+def _parsed(xml: bytes) -> _Sheet:
+    """The positions of a sheet part read repeatedly (bytes hash once and compare by identity
+    first)."""
+    return _Sheet(xml)
+
+
 def row_styles(xml: bytes, row: int) -> dict[int, int]:
     """Column -> style index of the cells in ``row`` (0 where a cell has no style)."""
-    sh = _Sheet(xml)
+    sh = _parsed(xml)
     for num, m in sh.rows():
         if num == row:
             out = {}
@@ -233,7 +275,7 @@ def read_cells(xml: bytes, first_row: int, last_row: int, first_col: int, last_c
     cached value. ``shared`` is called with a shared-string index to get its text."""
     from xml.etree import ElementTree
 
-    sh = _Sheet(xml)
+    sh = _parsed(xml)
     out: dict[tuple[int, int], Any] = {}
     for num, m in sh.rows():
         if num > last_row:

@@ -364,3 +364,23 @@ def test_a_table_block_of_every_value_kind(tmp_path):
     assert [ws.cell(r, first_col + j).value for j in range(3)] == [2, "ab", None]
     wf = openpyxl.load_workbook(out)[s.name]
     assert [wf.cell(r, first_col + j).value for j in range(3)] == ["=1+1", '="a"&"b"', "=1/0"]
+
+
+def test_libreoffice_opens_the_decorated_output_and_recalculates_the_prices(runs):
+    """LibreOffice (where installed) loads the twice-written decorated workbook, recalculates
+    it and shows the engine's prices, and the input formula's value."""
+    try:
+        from . import lo_harness as lo
+    except ImportError:
+        import lo_harness as lo
+    lo.require_libreoffice()
+    _, _, second = runs
+    sheet, t = L.sheet_of(L.T_PRICES.name).name, L.T_PRICES
+    values = lo.recalculate(second, sheets=[sheet, SHEET])
+    _, results = example_plan()
+    header_row, first_col = L.sheet(sheet).table_origin(t.name)
+    col = first_col + t.column_index("price_kr")
+    want = [float(x) for x in results.price.prices["price_kr"]]
+    got = [values[sheet][header_row + i][col - 1] for i in range(len(want))]
+    assert got == pytest.approx(want, abs=0.005)
+    assert values[SHEET][FORMULA_ROW - 1][FORMULA_COL - 1] == FORMULA_VALUE

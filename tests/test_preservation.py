@@ -384,3 +384,40 @@ def test_libreoffice_opens_the_decorated_output_and_recalculates_the_prices(runs
     got = [values[sheet][header_row + i][col - 1] for i in range(len(want))]
     assert got == pytest.approx(want, abs=0.005)
     assert values[SHEET][FORMULA_ROW - 1][FORMULA_COL - 1] == FORMULA_VALUE
+
+
+CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def test_chart_caches_hold_the_written_values(runs):
+    """Every chart series over a table carries a cache equal to the cells it covers, so a
+    reader drawing from the cache shows this run's figures."""
+    _, first, second = runs
+    for out in (first, second):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        parts = _parts(out)
+        checked = 0
+        for name in (n for n in parts if n.startswith("xl/charts/chart")):
+            root = ElementTree.fromstring(parts[name])
+            for ref in (*root.iter(f"{CHART}numRef"), *root.iter(f"{CHART}strRef")):
+                f = ref.find(f"{CHART}f").text
+                m = re.fullmatch(r"'?(.+?)'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", f)
+                if m is None:
+                    continue  # a series name: one header cell
+                sheet, col, r1, _, r2 = m.groups()
+                cells = [wb[sheet][f"{col}{r}"].value for r in range(int(r1), int(r2) + 1)]
+                cache = ref.find(f"{CHART}numCache")
+                if cache is None:
+                    cache = ref.find(f"{CHART}strCache")
+                assert int(cache.find(f"{CHART}ptCount").get("val")) == len(cells)
+                points = {int(p.get("idx")): p.find(f"{CHART}v").text
+                          for p in cache.iter(f"{CHART}pt")}
+                for i, v in enumerate(cells):
+                    if v is None:
+                        assert i not in points
+                    elif ref.tag == f"{CHART}numRef":
+                        assert float(points[i]) == v, (name, f, i)
+                    else:
+                        assert points[i] == str(v), (name, f, i)
+                checked += 1
+        assert checked >= 6

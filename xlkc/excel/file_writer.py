@@ -20,7 +20,8 @@ What a run rewrites:
   of those sheets;
 - the Körlogg: the new row first, the earlier rows below it (matched by their header);
 - chart parts whose series cover an output table: each series is moved to the table's written
-  rows and its stale cache dropped (Excel and LibreOffice read the cells);
+  rows and its cache (``numCache``/``strCache``) holds the written values, so a reader that
+  draws from the cache shows the new figures;
 - ``xl/styles.xml`` only when a needed number format is not there yet
   (:mod:`xlkc.excel.styles_xml`);
 - the calculation chain (``xl/calcChain.xml``) is removed with its relationship and content
@@ -53,7 +54,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import unescape
+from xml.sax.saxutils import escape, unescape
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError
@@ -66,6 +67,7 @@ from xlkc.excel.sheet_xml import (
     cell_xml,
     col_index,
     edit_sheet,
+    number_text,
     read_cells,
     row_styles,
     rows_xml,
@@ -264,32 +266,64 @@ def _write_log(edits: _Edits, entry: tuple[Any, ...]) -> None:
 # --- charts --------------------------------------------------------------------------------------
 
 _CHART_REF = re.compile(
-    r"<c:f>((?:'(?:[^']|'')+'|[^!<']+)!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+))</c:f>"
-    r"(<c:(?:str|num)Cache>.*?</c:(?:str|num)Cache>)?", re.S)
+    r"<c:(numRef|strRef)>\s*<c:f>((?:'(?:[^']|'')+'|[^!<']+)!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+))"
+    r"</c:f>\s*(<c:(?:str|num)Cache>.*?</c:(?:str|num)Cache>)?", re.S)
+_FORMAT_CODE = re.compile(r"<c:formatCode>(.*?)</c:formatCode>", re.S)
+
+#: sheet -> the plan's blocks on it: (first column, last column, first data row, rows)
+_ChartTables = dict[str, list[tuple[int, int, int, tuple[tuple[Any, ...], ...]]]]
 
 
-def _moved_ref(m: re.Match[str], tables: dict[str, list[tuple[int, int, int, int]]]) -> str:
-    """A chart's <c:f> range moved to its output table's rows (unchanged outside the plan)."""
-    formula, c1, r1, c2, _r2 = m.group(1, 2, 3, 4, 5)
+def _cache(kind: str, values: list[Any], old: str | None) -> str:
+    """A chart series' cache holding ``values`` (a numRef's keeps its format code)."""
+    points = []
+    for i, v in enumerate(values):
+        v = getattr(v, "value", v)  # a Formula: its value
+        if kind == "numRef":
+            text = None
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                text = number_text(float(v))
+        else:
+            text = None if v is None or v == "" else escape(
+                number_text(float(v)) or "" if isinstance(v, float) else str(v))
+        if text is not None:
+            points.append(f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>')
+    count = f'<c:ptCount val="{len(values)}"/>'
+    if kind == "numRef":
+        fm = _FORMAT_CODE.search(old or "")
+        code = fm.group(1) if fm else "General"
+        return (f"<c:numCache><c:formatCode>{code}</c:formatCode>{count}{''.join(points)}"
+                "</c:numCache>")
+    return f"<c:strCache>{count}{''.join(points)}</c:strCache>"
+
+
+def _moved_ref(m: re.Match[str], tables: _ChartTables) -> str:
+    """A chart series' range over an output table of the plan, moved to the table's written
+    rows, with a cache of the written values (unchanged outside the plan)."""
+    kind, formula, c1, r1, c2, _r2, old = m.group(1, 2, 3, 4, 5, 6, 7)
     sheet = formula[:formula.rindex("!")]
     if sheet.startswith("'"):
         sheet = sheet[1:-1].replace("''", "'")
     sheet = unescape(sheet)
     col1, col2 = col_index(c1), col_index(c2)
-    for first_col, last_col, first_row, n_rows in tables.get(sheet, ()):
+    for first_col, last_col, first_row, rows in tables.get(sheet, ()):
         if first_col <= col1 <= col2 <= last_col and int(r1) == first_row:
-            last = first_row + max(n_rows, 1) - 1
+            last = first_row + max(len(rows), 1) - 1
             head = formula[:formula.rindex("$") + 1]
-            return f"<c:f>{head}{last}</c:f>"
+            cache = ""
+            if col1 == col2:
+                values = [row[col1 - first_col] for row in rows] or [None]
+                cache = _cache(kind, values, old)
+            return f"<c:{kind}><c:f>{head}{last}</c:f>{cache}"
     return m.group(0)
 
 
 def _move_charts(book: Book, plan: OutputPlan) -> None:
     """Every chart series over an output table of the plan moved to the table's new rows."""
-    tables: dict[str, list[tuple[int, int, int, int]]] = {}
+    tables: _ChartTables = {}
     for b in plan.tables:
         tables.setdefault(b.sheet, []).append(
-            (b.first_col, b.first_col + len(b.header) - 1, b.header_row + 1, len(b.rows)))
+            (b.first_col, b.first_col + len(b.header) - 1, b.header_row + 1, b.rows))
     if not tables:
         return
     for part in book.chart_parts():

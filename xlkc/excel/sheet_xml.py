@@ -28,7 +28,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 __all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
-           "edit_sheet", "read_cells", "row_styles", "rows_xml"]
+           "edit_sheet", "number_text", "read_cells", "row_styles", "rows_xml"]
 
 #: Excel's limits (Excel specifications and limits): characters in a cell, rows, columns.
 MAX_CHARS = 32767
@@ -144,7 +144,9 @@ def _text_tail(v: str, p: str) -> str:
     return f' t="inlineStr"><{p}is><{p}t{space}>{_text(text)}</{p}t></{p}is></{p}c>'
 
 
-def _float_text(v: float) -> str | None:
+def number_text(v: float) -> str | None:
+    """The shortest text of a finite double that reads back to it (integers without ".0",
+    no negative zero); None for NaN and infinities."""
     if v - v != 0:  # NaN or infinite
         return None
     if v.is_integer() and -1e15 < v < 1e15:
@@ -161,7 +163,7 @@ def _column_xml(letter: str, style: int, values: list[Any], rows: list[str],
     if kinds <= {float, int, type(None)} and bool not in kinds:
         out = []
         for v, r in zip(values, rows, strict=True):
-            t = None if v is None else (_float_text(v) if type(v) is float else str(v))
+            t = None if v is None else (number_text(v) if type(v) is float else str(v))
             out.append(f"{head}{r}{mid}/>" if t is None
                        else f"{head}{r}{mid}><{p}v>{t}</{p}v></{p}c>")
         return out

@@ -421,3 +421,34 @@ def test_chart_caches_hold_the_written_values(runs):
                         assert points[i] == str(v), (name, f, i)
                 checked += 1
         assert checked >= 6
+
+
+def test_a_total_row_and_a_sort_added_to_an_output_table_are_dropped(tmp_path):
+    """A controller added a Total Row and sorted the price list in Excel: the next run writes
+    data rows only, so the table loses both (else Excel would take the last row for totals)."""
+    plan, _ = example_plan()
+    first = write_plan(BUNDLED, plan, tmp_path / "a.xlsm")
+    parts = _parts(first)
+    name = next(n for n, d in parts.items() if n.startswith("xl/tables/")
+                and f'displayName="{L.T_PRICES.name}"'.encode() in d)
+    xml = parts[name].decode()
+    m = re.search(r'ref="A5:([A-Z]+)(\d+)"', xml)
+    total_ref = f"A5:{m.group(1)}{int(m.group(2)) + 1}"
+    xml = xml.replace(m.group(0), f'ref="{total_ref}" totalsRowCount="1"', 1)
+    xml = xml.replace('totalsRowShown="0"', "")
+    xml = re.sub(r'(<autoFilter ref=")[^"]*"/>', rf'\1A5:{m.group(1)}{m.group(2)}">'
+                 rf'<sortState ref="A6:{m.group(1)}{m.group(2)}"><sortCondition descending="1" '
+                 rf'ref="L6:L{m.group(2)}"/></sortState></autoFilter>', xml)
+    xml = xml.replace('name="Pris"', 'name="Pris" totalsRowFunction="sum"', 1)
+    parts[name] = xml.encode()
+    src = tmp_path / "summa.xlsm"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    out = write_plan(src, plan, tmp_path / "b.xlsm")
+    table = _parts(out)[name].decode()
+    assert "totalsRow" not in table.replace('totalsRowShown="0"', "")
+    assert "sortState" not in table
+    b = next(x for x in plan.tables if x.table == L.T_PRICES.name)
+    assert openpyxl.load_workbook(out)[b.sheet].tables[b.table].ref == L.table_range(
+        b.table, len(b.rows))

@@ -107,12 +107,24 @@ class Book:
     def set_table(self, table: TablePart, ref: str, header: tuple[str, ...]) -> None:
         """Resize a table (its ``ref`` and its autoFilter's) and name its columns ``header``
         (columns renamed only when the names differ; a column kept by name keeps its
-        attributes)."""
+        attributes). A Total Row a user added is dropped (the rows written are data, and a
+        ``totalsRowCount`` would turn the last of them into totals), and so is a sort state
+        (it names the old rows)."""
         xml = self.pkg.read(table.part).decode("utf-8")
         m = re.search(r"<(\w+:)?table\b[^>]*>", xml)
         p = m.group(1) or ""
         start = re.sub(r'(\sref=)"[^"]*"', rf'\1"{ref}"', m.group(0), count=1)
+        if "totalsRowCount" in start:
+            start = re.sub(r'\s+totalsRowCount="\d*"', "", start)
+            start = re.sub(r'(\stotalsRowShown=)"[^"]*"', r'\1"0"', start)
+            xml = re.sub(r'\s+totalsRow(?:Function|Label|DxfId|CellStyle)="[^"]*"', "", xml)
+            xml = re.sub(rf"<{re.escape(p)}totalsRowFormula\b.*?</{re.escape(p)}"
+                         rf"totalsRowFormula>", "", xml, flags=re.S)
+            m = re.search(r"<(\w+:)?table\b[^>]*>", xml)
         xml = xml[:m.start()] + start + xml[m.end():]
+        q = re.escape(p)
+        xml = re.sub(rf"<{q}sortState\b[^>]*?/>|<{q}sortState\b.*?</{q}sortState>", "", xml,
+                     flags=re.S)
         xml = re.sub(rf'(<{re.escape(p)}autoFilter\b[^>]*?\sref=)"[^"]*"', rf'\1"{ref}"', xml,
                      count=1)
         cm = re.search(rf"<{re.escape(p)}tableColumns\b[^>]*>(.*?)</{re.escape(p)}tableColumns>",

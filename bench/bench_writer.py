@@ -84,13 +84,14 @@ def main() -> None:
           f"--repeats {args.repeats}")
     head = (f"{'k':>4} {'rows':>7} {'cells':>8} {'read':>6} {'parse':>6} {'calc':>6} "
             f"{'plan':>6} | {'render':>13} {'write_plan':>13} | {'render 2nd':>13} "
-            f"{'write 2nd':>13} | {'share':>5} {'µs/cell':>7} {'in kB':>6} {'out kB':>6}")
+            f"{'write 2nd':>13} | {'share':>11} {'µs/cell':>7} {'in kB':>6} {'out kB':>6}")
     print(head)
     with tempfile.TemporaryDirectory() as d:
         for k in args.scales:
             r = bench_scale(k, Path(d), args.repeats)
-            trip = sum(r[p][0] for p in ("read", "parse", "calculate", "plan", "write"))
-            share = r["write"][0] / trip
+            phases = ("read", "parse", "calculate", "plan", "write")
+            share = r["write"][0] / sum(r[p][0] for p in phases)
+            share_cpu = r["write"][1] / sum(r[p][1] for p in phases)
 
             def wc(key: str, r=r) -> str:
                 return f"{r[key][0]:5.3f}/{r[key][1]:5.3f}"
@@ -98,10 +99,13 @@ def main() -> None:
             print(f"{k:>4} {r['rows']:>7} {r['cells']:>8} {r['read'][0]:6.2f} "
                   f"{r['parse'][0]:6.2f} {r['calculate'][0]:6.2f} {r['plan'][0]:6.2f} | "
                   f"{wc('render'):>13} {wc('write'):>13} | {wc('render2'):>13} "
-                  f"{wc('write2'):>13} | {share:5.1%} {1e6 * r['write'][0] / r['cells']:7.2f} "
+                  f"{wc('write2'):>13} | {share:5.1%}/{share_cpu:5.1%} "
+                  f"{1e6 * r['write'][1] / r['cells']:7.2f} "
                   f"{r['size_kb']:>6} {r['out_kb']:>6}", flush=True)
-    print("render and write_plan: median wall/CPU seconds; share: write_plan of read + parse + "
-          f"calculate + plan + write_plan; load average at end {os.getloadavg()[0]:.2f}")
+    print("read ... plan: wall seconds of one run; render, write_plan: median wall/CPU seconds; "
+          "share: write_plan's of read + parse + calculate + plan + write_plan, wall/CPU; "
+          f"µs/cell: write_plan CPU per cell written; load average at end "
+          f"{os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

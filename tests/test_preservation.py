@@ -452,3 +452,71 @@ def test_a_total_row_and_a_sort_added_to_an_output_table_are_dropped(tmp_path):
     b = next(x for x in plan.tables if x.table == L.T_PRICES.name)
     assert openpyxl.load_workbook(out)[b.sheet].tables[b.table].ref == L.table_range(
         b.table, len(b.rows))
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def test_excel_invariants_of_the_output(runs):
+    """What Excel enforces beyond the schema, checked on the twice-written decorated workbook:
+    rows and cells ascending, style indexes in range, no cell over 32 767 characters, tables
+    named uniquely with their header cells equal to their column names, autoFilter equal to
+    the table, tables not overlapping, the dimension covering every cell."""
+    _, _, second = runs
+    parts = _parts(second)
+    styles = ElementTree.fromstring(parts["xl/styles.xml"])
+    n_xf = len(styles.find(f"{MAIN}cellXfs"))
+    strings = [
+        "".join(t.text or "" for t in si.iter(f"{MAIN}t"))
+        for si in ElementTree.fromstring(parts["xl/sharedStrings.xml"]).iter(f"{MAIN}si")]
+    names: set[str] = set()
+    for sheet, part in _sheet_parts(parts).items():
+        root = ElementTree.fromstring(parts[part])
+        cells: dict[tuple[int, int], str | None] = {}
+        last_row = 0
+        for row in root.iter(f"{MAIN}row"):
+            r = int(row.get("r"))
+            assert r > last_row, (sheet, r)
+            last_row, last_col = r, 0
+            for c in row.iter(f"{MAIN}c"):
+                m = re.fullmatch(r"([A-Z]+)(\d+)", c.get("r"))
+                col = _col(m.group(1))
+                assert int(m.group(2)) == r and col > last_col, (sheet, c.get("r"))
+                last_col = col
+                assert int(c.get("s", 0)) < n_xf, (sheet, c.get("r"))
+                v, t = c.find(f"{MAIN}v"), c.get("t")
+                text = ("".join(x.text or "" for x in c.iter(f"{MAIN}t")) if t == "inlineStr"
+                        else strings[int(v.text)] if t == "s" and v is not None
+                        else v.text if v is not None else None)
+                assert text is None or len(text) <= 32_767
+                cells[(r, col)] = text
+        dim = root.find(f"{MAIN}dimension").get("ref")
+        m = re.fullmatch(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?", dim)
+        if cells and m.group(3):
+            assert max(r for r, _ in cells) <= int(m.group(4)), sheet
+            assert max(c for _, c in cells) <= _col(m.group(3)), sheet
+        boxes = []
+        rels = ElementTree.fromstring(parts.get(part.replace("worksheets/", "worksheets/_rels/")
+                                                + ".rels", b"<r/>"))
+        for rel in rels.iter(f"{PKG}Relationship"):
+            if not rel.get("Type").endswith("/table"):
+                continue
+            table = ElementTree.fromstring(parts["xl/" + rel.get("Target").replace("../", "")])
+            name = table.get("displayName")
+            assert name.casefold() not in names
+            names.add(name.casefold())
+            ref = table.get("ref")
+            assert table.find(f"{MAIN}autoFilter").get("ref") == ref
+            c1, r1, c2, r2 = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", ref).groups()
+            box = (_col(c1), int(r1), _col(c2), int(r2))
+            for other in boxes:
+                assert box[2] < other[0] or other[2] < box[0] or box[3] < other[1] \
+                    or other[3] < box[1], (sheet, name)
+            boxes.append(box)
+            columns = [c.get("name") for c in table.iter(f"{MAIN}tableColumn")]
+            assert columns == [cells.get((box[1], c)) for c in range(box[0], box[2] + 1)], name
+    assert len(names) == 30

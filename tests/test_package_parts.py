@@ -180,3 +180,17 @@ def test_number_formats_are_added_once_and_found_again():
     assert xfs.get("count") == "3" and len(xfs) == 3
     assert root.find(f"{{{MAIN}}}numFmts").get("count") == "1"
     assert xfs[2].find(f"{{{MAIN}}}alignment").get("horizontal") == "left"
+
+
+def test_archives_beyond_zip32_are_written_by_zipfile(monkeypatch):
+    """Past 4 GiB (here: a lowered limit) the package is written by zipfile with ZIP64; the
+    contents are the same."""
+    import xlkc.excel.ooxml_zip as oz
+
+    src = _zip([("a.xml", b"<a/>" * 100, zipfile.ZIP_DEFLATED), ("b.bin", b"\x00\x01", 0)])
+    monkeypatch.setattr(oz, "_LIMIT", 10)
+    pkg = Package(src)
+    pkg.set("b.bin", b"neu")
+    with zipfile.ZipFile(io.BytesIO(pkg.to_bytes())) as z:
+        assert z.testzip() is None
+        assert {n: z.read(n) for n in z.namelist()} == {"a.xml": b"<a/>" * 100, "b.bin": b"neu"}

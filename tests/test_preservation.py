@@ -520,3 +520,18 @@ def test_excel_invariants_of_the_output(runs):
             columns = [c.get("name") for c in table.iter(f"{MAIN}tableColumn")]
             assert columns == [cells.get((box[1], c)) for c in range(box[0], box[2] + 1)], name
     assert len(names) == 30
+
+
+def test_a_damaged_package_is_a_swedish_input_error(tmp_path):
+    plan, _ = example_plan()
+    bad = tmp_path / "trasig.xlsm"
+    parts = _parts(BUNDLED)
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"][:-40]
+    with zipfile.ZipFile(bad, "w") as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    with pytest.raises(InputError, match="skadad"):
+        render(bad, plan)
+    bad.write_bytes(b"PK\x03\x04 inte en zip")
+    with pytest.raises(InputError, match="skadad"):
+        render(bad, plan)

@@ -51,9 +51,11 @@ import os
 import re
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape, unescape
 
 from xlkc import layout as L  # noqa: N812
@@ -386,6 +388,14 @@ def _dependents(book: Book, edits: _Edits) -> bool:
 
 def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     """The bytes of ``src_path`` with ``plan`` applied (nothing is written to disk)."""
+    try:
+        return _render(src_path, plan)
+    except (zipfile.BadZipFile, ElementTree.ParseError) as exc:
+        raise InputError(f"'{Path(src_path).name}' är skadad och kan inte skrivas ({exc}). "
+                         "Använd en säkerhetskopia.") from exc
+
+
+def _render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     pkg = Package.open(src_path)
     book = Book(pkg)
     styles_part = book.styles_part

@@ -194,3 +194,18 @@ def test_archives_beyond_zip32_are_written_by_zipfile(monkeypatch):
     with zipfile.ZipFile(io.BytesIO(pkg.to_bytes())) as z:
         assert z.testzip() is None
         assert {n: z.read(n) for n in z.namelist()} == {"a.xml": b"<a/>" * 100, "b.bin": b"neu"}
+
+
+def test_reading_cells_as_excel_saves_them():
+    """Shared strings, rich text, booleans, errors, formulas with values and attributes with
+    prefixes declared on the root only."""
+    xml = (f'<worksheet xmlns="{MAIN}" xmlns:x14ac="urn:x"><sheetData><row r="6">'
+           '<c r="A6" t="s" x14ac:any="1"><v>1</v></c>'
+           '<c r="B6" t="inlineStr"><is><r><t>ri</t></r><r><rPr><b/></rPr><t>ch</t></r>'
+           '<rPh sb="0" eb="1"><t>x</t></rPh></is></c>'
+           '<c r="C6" t="b"><v>1</v></c><c r="D6" t="e"><v>#DIV/0!</v></c>'
+           '<c r="E6"><f>1+1</f><v>2</v></c><c r="F6" t="str"><f>"a"</f><v>a</v></c>'
+           '<c r="G6" s="3"/></row></sheetData></worksheet>').encode()
+    got = read_cells(xml, 6, 6, 1, 7, shared=lambda i: ["noll", "ett"][i])
+    assert got == {(6, 1): "ett", (6, 2): "rich", (6, 3): True, (6, 4): "#DIV/0!",
+                   (6, 5): 2.0, (6, 6): "a"}

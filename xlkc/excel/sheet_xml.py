@@ -41,6 +41,7 @@ _EPOCH = dt.datetime(1899, 12, 30)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ROW_NUM = re.compile(rb'\br="(\d+)"')
 _S_ATTR = re.compile(rb'\bs="(\d+)"')
+_T_ATTR = re.compile(rb'(?<![:\w])t="(\w+)"')
 
 
 def col_letter(col: int) -> str:
@@ -287,9 +288,11 @@ def read_cells(xml: bytes, first_row: int, last_row: int, first_col: int, last_c
         for col, c in sh.cells(m.group(2)):
             if not first_col <= col <= last_col or not c.group(2):
                 continue
-            el = ElementTree.fromstring(b"<c " + c.group(1) + b">" + c.group(2) + b"</c>"
-                                        if not sh.prefix else
-                                        _unprefixed(c.group(0), sh.prefix))
+            body = _unprefixed(c.group(2), sh.prefix) if sh.prefix else c.group(2)
+            t = _T_ATTR.search(c.group(1))
+            # only the type matters: other attributes may use prefixes declared on the root
+            el = ElementTree.fromstring(b'<c t="' + (t.group(1) if t else b"n") + b'">' + body
+                                        + b"</c>")
             out[(num, col)] = _value(el, shared)
     return out
 

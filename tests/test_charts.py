@@ -1,6 +1,6 @@
 """Charts on Självkostnad, Bemanning and Prisbrygga: defined once in the layout (``L.Chart``),
 built by xlsxwriter, kept byte for byte by the file writer except that every series is moved to
-its table's written rows.
+its table's written rows (with a cache of the written values).
 
 The chart parts are read from the package itself (``xl/charts/chart*.xml``, reached from each
 sheet through its drawing), so the checks do not depend on openpyxl's reading of charts.
@@ -117,8 +117,12 @@ def assert_charts_cover(path: Path, rows: dict[str, int]) -> None:
     for s, chart in L.charts():
         (got,) = found[s.name]
         assert got["series"] == expected_series(chart, rows[chart.table]), s.name
-        # stale caches of the moved ranges are dropped; the series names keep theirs
-        assert "<c:numCache>" not in got["xml"] or rows[chart.table] == 0
+        # the moved ranges carry a cache of the written rows; the series names keep theirs
+        counts = re.findall(r"<c:(?:num|str)Ref><c:f>[^<]*:\$[A-Z]+\$\d+</c:f>"
+                            r"<c:(?:num|str)Cache>(?:<c:formatCode>[^<]*</c:formatCode>)?"
+                            r'<c:ptCount val="(\d+)"/>', got["xml"])
+        assert len(counts) == len(chart.values) * 2, s.name
+        assert {int(n) for n in counts} == {max(rows[chart.table], 1)}, s.name
 
 
 # --- the layout ---------------------------------------------------------------------------------

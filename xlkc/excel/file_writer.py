@@ -1,10 +1,43 @@
-"""Apply an :class:`~xlkc.excel.model.OutputPlan` to a workbook file with openpyxl.
+"""Apply an :class:`~xlkc.excel.model.OutputPlan` to a workbook file, at the package level.
 
-The workbook is loaded with ``keep_vba=True`` (the VBA project and the buttons' drawing are kept
-byte for byte, see TOOLING.md), each output table is replaced completely - its previous rows, also
-those beyond the new size, are removed and the Excel Table is resized - the Start status cells are
-set and the new Körlogg row goes first. Input sheets are never touched. Long tables take a fast
-path (see "fast path" below): openpyxl handles the package, the rows are appended as XML.
+The .xlsm is opened as a zip archive (:mod:`xlkc.excel.ooxml_zip`) and only the parts the run
+owns are rewritten; every other part is copied byte for byte, compressed data included: the
+input sheets with their formulas and cached values, comments, threaded comments, sparklines,
+slicers and other extensions, pictures and their drawings, ``customXml``, pivot caches, the VBA
+project and the buttons, and whatever else the file holds.
+
+What a run rewrites:
+
+- each output sheet it writes a table on (:mod:`xlkc.excel.sheet_xml`): the header cells and
+  every row below them are replaced by the tables' rows (tables side by side share the rows);
+  rows above the header, the sheet's columns, views, print settings, drawings and table parts
+  stay as they were. Where the plan writes only some of a sheet's tables, only their cells are
+  replaced. Styles come from the cells of the first data row (and the header row) as the file
+  has them, with the plan's number format;
+- the Excel Table parts of those tables: ``ref``, the autoFilter's ``ref`` and, if the header
+  changed, the column names;
+- the cells of the plan's status and note cells (Start, row 2 of output sheets), nothing else
+  of those sheets;
+- the Körlogg: the new row first, the earlier rows below it (matched by their header);
+- chart parts whose series cover an output table: each series is moved to the table's written
+  rows and its cache (``numCache``/``strCache``) holds the written values, so a reader that
+  draws from the cache shows the new figures;
+- ``xl/styles.xml`` only when a needed number format is not there yet
+  (:mod:`xlkc.excel.styles_xml`);
+- the calculation chain (``xl/calcChain.xml``) is removed with its relationship and content
+  type when the file has one: it names formula cells of the rewritten sheets, and Excel
+  rebuilds it;
+- ``xl/workbook.xml`` only to set ``fullCalcOnLoad``, and only when needed (below).
+
+Every formula the writer writes carries the engine's value as its cached value, so readers that
+do not calculate (Protected View, pandas/calamine, openpyxl ``data_only``) show the numbers.
+``fullCalcOnLoad`` is therefore not needed for the run's own cells: the writer neither adds nor
+removes it, except that it adds it when a formula outside the cells the run writes refers to
+them (a controller's own formula naming an output sheet, an output table or a status cell, a
+formula in the kept rows of an output sheet, or a defined name over those): such a formula's
+cached value would be stale until Excel recalculates. (A workbook built by ``xlkc bygg`` has it
+set by xlsxwriter and an Excel 2007 ``calcId``; Excel recalculates such a file fully on opening
+anyway.)
 
 The file is written by :mod:`xlkc.excel.safe_write` (lock, temporary file, fsync, atomic rename,
 timestamped backups of the replaced file).
@@ -13,12 +46,7 @@ timestamped backups of the replaced file).
 from __future__ import annotations
 
 import contextlib
-import copy
-import datetime as dt
-import io
-import math
 import os
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -27,505 +55,367 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, unescape
 
-import numpy as np
-import openpyxl
-import openpyxl.utils
-from openpyxl.cell.cell import Cell
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.table import TableColumn
-
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError
-from xlkc.excel.model import OutputPlan, TableBlock, check_targets
-from xlkc.excel.output import Formula
+from xlkc.excel.book_xml import Book, TablePart
+from xlkc.excel.model import CellWrite, OutputPlan, TableBlock, check_targets
+from xlkc.excel.ooxml_zip import Package
 from xlkc.excel.safe_write import _fsync_dir, backup_path, save  # noqa: F401 - re-exported
+from xlkc.excel.sheet_xml import (
+    MAX_COLS,
+    MAX_ROWS,
+    cell_xml,
+    col_index,
+    edit_sheet,
+    number_text,
+    read_cells,
+    row_styles,
+    rows_xml,
+)
+from xlkc.excel.styles_xml import Styles
 
-__all__ = ["apply_plan", "backup_path", "render", "write_plan"]
+__all__ = ["backup_path", "render", "write_plan"]
 
 
-# --- one table -----------------------------------------------------------------------------------
+_RANGE = re.compile(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
+
 
 def _bounds(ref: str) -> tuple[int, int, int, int]:
     """(min_col, min_row, max_col, max_row) of an A1 range."""
-    from openpyxl.utils.cell import range_boundaries
-
-    return range_boundaries(ref)
-
-
-def _drop_rows(ws, first_row: int, last_row: int, first_col: int, last_col: int) -> None:
-    """Remove cells completely (value and style) in a rectangle."""
-    for r in range(first_row, last_row + 1):
-        for c in range(first_col, last_col + 1):
-            ws._cells.pop((r, c), None)
+    m = _RANGE.fullmatch(ref.strip())
+    if m is None:
+        raise InputError(f"Ogiltigt tabellområde {ref!r}; bygg om arbetsboken med xlkc bygg")
+    c1, r1 = col_index(m.group(1)), int(m.group(2))
+    c2, r2 = (col_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    return c1, r1, c2, r2
 
 
-def _column_styles(ws, row: int, first_col: int, formats) -> list[Any]:
-    """Per column: the style of its cell in ``row`` with the plan's number format applied."""
-    styles = []
-    for j, fmt in enumerate(formats):
-        probe = Cell(ws, row=row, column=first_col + j,
-                     style_array=copy.copy(ws.cell(row, first_col + j)._style))
-        if fmt:
-            probe.number_format = fmt
-        styles.append(probe._style)
-    return styles
+# --- the edits of one sheet ----------------------------------------------------------------------
+
+@dataclass
+class _SheetEdit:
+    name: str
+    part: str
+    xml: bytes
+    tables: list[TablePart]
+    cells: dict[int, dict[int, str]] = field(default_factory=dict)
+    #: (first data row, first column, rows, style per column) of each table written
+    blocks: list[tuple[int, int, tuple[tuple[Any, ...], ...], tuple[int, ...]]] = field(
+        default_factory=list)
+    resized: list[tuple[TablePart, str, tuple[str, ...]]] = field(default_factory=list)
+    _styles: dict[int, dict[int, int]] = field(default_factory=dict)
+    _values: dict[int, dict[tuple[int, int], Any]] = field(default_factory=dict)
+
+    def style_at(self, row: int, col: int) -> int:
+        if row not in self._styles:
+            self._styles[row] = row_styles(self.xml, row)
+        return self._styles[row].get(col, 0)
+
+    def value_at(self, row: int, col: int, shared: Any) -> Any:
+        if row not in self._values:
+            self._values[row] = read_cells(self.xml, row, row, 1, MAX_COLS, shared)
+        return self._values[row].get((row, col))
+
+    def put(self, row: int, col: int, style: int, value: Any, prefix: str, shared: Any) -> None:
+        """Write a cell, unless it already holds this text or number with this style."""
+        if (style == self.style_at(row, col) and not hasattr(value, "value")
+                and isinstance(value, str | float | int) and not isinstance(value, bool)
+                and value == self.value_at(row, col, shared)):
+            return
+        self.cells.setdefault(row, {})[col] = cell_xml(f"{L.col_letter(col)}{row}", style,
+                                                       value, prefix)
 
 
-def _put(ws, row: int, col: int, value: Any, style) -> None:
-    """Create the cell afresh (Cell copies the style array)."""
-    cell = Cell(ws, row=row, column=col, style_array=style)
-    if isinstance(value, Formula):
-        cell.value = str(value)
-    elif value is not None:
-        cell.value = value
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # a text that looks like a formula stays text
-    ws._cells[(row, col)] = cell
+class _Edits:
+    """Everything a plan changes, collected per sheet and applied at once."""
 
+    def __init__(self, book: Book, styles: Styles | None,
+                 input_sheets: frozenset[str] = frozenset()) -> None:
+        self.book = book
+        self.styles = styles
+        self.sheets: dict[str, _SheetEdit] = {}
+        self.prefix: dict[str, str] = {}
+        self.input_sheets = input_sheets  # input sheets the plan rewrites tables of on purpose
 
-def _table_of(ws, name: str, sheet: str):
-    try:
-        return ws.tables[name]
-    except KeyError:
-        raise InputError(f"Bladet {sheet} saknar tabellen {name}; bygg om arbetsboken med "
-                         "xlkc bygg") from None
+    def sheet(self, name: str) -> _SheetEdit:
+        if name not in self.sheets:
+            with contextlib.suppress(KeyError):
+                if L.sheet(name).role == "input" and name not in self.input_sheets:
+                    raise RuntimeError(f"internal: the plan writes on the input sheet {name}")
+            part = self.book.sheets.get(name)
+            if part is None or part not in self.book.pkg:
+                raise InputError(f"Arbetsboken saknar bladet {name}")
+            xml = self.book.pkg.read(part)
+            m = re.search(rb"<(\w+:)?worksheet\b", xml)
+            if m is None:
+                raise InputError(f"Bladet {name} är inget kalkylblad; bygg om arbetsboken med "
+                                 "xlkc bygg")
+            self.prefix[name] = (m.group(1) or b"").decode("ascii")
+            self.sheets[name] = _SheetEdit(name, part, xml, self.book.tables(name))
+        return self.sheets[name]
 
+    def _style(self, edit: _SheetEdit, row: int, col: int, fmt: str | None) -> int:
+        base = edit.style_at(row, col)
+        return self.styles.with_format(base, fmt) if self.styles is not None else base
 
-def _write_table(wb, block: TableBlock, deferred: dict[str, list[_Deferred]] | None = None
-                 ) -> None:
-    """Replace an output table. With ``deferred``, only the first data row is written here
-    and the rest collected for :func:`_patch_rows` (after saving)."""
-    if block.sheet not in wb.sheetnames:
-        raise InputError(f"Arbetsboken saknar bladet {block.sheet}")
-    ws = wb[block.sheet]
-    tbl = _table_of(ws, block.table, block.sheet)
-    min_col, min_row, max_col, max_row = _bounds(tbl.ref)
-    n_cols = len(block.header)
-    first_col, header_row = block.first_col, block.header_row
-    if (min_col, min_row) != (first_col, header_row):
-        raise InputError(f"Tabellen {block.table} på bladet {block.sheet} har flyttats; "
-                         "bygg om arbetsboken med xlkc bygg")
-    styles = _column_styles(ws, header_row + 1, first_col, block.number_formats)
-    header_styles = _column_styles(ws, header_row, first_col, (None,) * n_cols)
-    last_col = max(max_col, first_col + n_cols - 1)
-    _drop_rows(ws, header_row, max_row, first_col, last_col)
-    for j, h in enumerate(block.header):
-        _put(ws, header_row, first_col + j, h, header_styles[j])
-    rows = block.rows or (tuple(None for _ in block.header),)  # a table needs one data row
-    if deferred is None:
-        for i, row in enumerate(rows):
-            r = header_row + 1 + i
-            for j, v in enumerate(row):
-                _put(ws, r, first_col + j, v, styles[j])
-    else:
-        # empty styled cells in the first data row give the style ids; the rows follow as XML
-        for j in range(n_cols):
-            _put(ws, header_row + 1, first_col + j, None, styles[j])
-        style_ids = [ws._cells[(header_row + 1, first_col + j)].style_id for j in range(n_cols)]
-        deferred.setdefault(block.sheet, []).append(
-            _Deferred(header_row + 1, first_col, rows, tuple(style_ids)))
-    ref = (f"{L.cell_ref(header_row, first_col)}:"
-           f"{L.cell_ref(header_row + len(rows), first_col + n_cols - 1)}")
-    tbl.ref = ref
-    if tbl.autoFilter is not None:
-        tbl.autoFilter.ref = ref
-    names = [c.name for c in tbl.tableColumns]
-    if names != list(block.header):
-        tbl.tableColumns = [TableColumn(id=j + 1, name=h) for j, h in enumerate(block.header)]
+    def table_part(self, sheet: str, table: str) -> TablePart:
+        edit = self.sheet(sheet)
+        for t in edit.tables:
+            if t.name.casefold() == table.casefold():
+                return t
+        raise InputError(f"Bladet {sheet} saknar tabellen {table}; bygg om arbetsboken med "
+                         "xlkc bygg")
+
+    def table(self, block: TableBlock) -> None:
+        edit = self.sheet(block.sheet)
+        tp = self.table_part(block.sheet, block.table)
+        min_col, min_row, _, _ = _bounds(tp.ref)
+        first_col, header_row = block.first_col, block.header_row
+        if (min_col, min_row) != (first_col, header_row):
+            raise InputError(f"Tabellen {block.table} på bladet {block.sheet} har flyttats; "
+                             "bygg om arbetsboken med xlkc bygg")
+        n_cols = len(block.header)
+        rows = block.rows or (tuple(None for _ in block.header),)  # a table needs a data row
+        last_row, last_col = header_row + len(rows), first_col + n_cols - 1
+        if last_row > MAX_ROWS or last_col > MAX_COLS:
+            raise InputError(f"Tabellen {block.table} får inte plats på bladet {block.sheet}: "
+                             f"{len(rows)} rader och {n_cols} kolumner, Excel tillåter högst "
+                             f"{MAX_ROWS - header_row} rader under rubriken och "
+                             f"{MAX_COLS} kolumner.")
+        p = self.prefix[block.sheet]
+        for j, h in enumerate(block.header):
+            c = first_col + j
+            edit.put(header_row, c, edit.style_at(header_row, c), h, p, self.book.shared_string)
+        styles = tuple(self._style(edit, header_row + 1, first_col + j, fmt)
+                       for j, fmt in enumerate(block.number_formats))
+        edit.blocks.append((header_row + 1, first_col, tuple(rows), styles))
+        ref = f"{L.cell_ref(header_row, first_col)}:{L.cell_ref(last_row, last_col)}"
+        edit.resized.append((tp, ref, tuple(block.header)))
+
+    def cell(self, cw: CellWrite) -> None:
+        edit = self.sheet(cw.sheet)
+        style = self._style(edit, cw.row, cw.col, cw.number_format)
+        edit.put(cw.row, cw.col, style, cw.value, self.prefix[cw.sheet], self.book.shared_string)
+
+    def apply(self) -> None:
+        pkg = self.book.pkg
+        for edit in self.sheets.values():
+            p = self.prefix[edit.name]
+            if not edit.blocks:
+                pkg.set(edit.part, edit_sheet(edit.xml, edit.cells))
+                continue
+            written = {tp.part for tp, _, _ in edit.resized}
+            first_data = min(b[0] for b in edit.blocks)
+            if all(t.part in written for t in edit.tables):
+                # the sheet's tables are all rewritten: every row below the header is replaced
+                xml, last_row, last_col = rows_xml(edit.blocks, p)
+                pkg.set(edit.part, edit_sheet(edit.xml, edit.cells, cut_from=first_data,
+                                              new_rows=xml, last=(last_row, last_col)))
+            else:  # other tables share the sheet: only the written tables' cells change
+                clear = [(c, c + len(st) - 1) for _, c, _, st in edit.blocks]
+                for tp, _, _ in edit.resized:  # the old extent of the written tables
+                    c1, _, c2, _ = _bounds(tp.ref)
+                    clear.append((c1, c2))
+                cells = {r: dict(row) for r, row in edit.cells.items()}
+                last_row = last_col = 0
+                for r0, c0, rows, st in edit.blocks:
+                    for i, row in enumerate(rows):
+                        target = cells.setdefault(r0 + i, {})
+                        for j, v in enumerate(row):
+                            target[c0 + j] = cell_xml(f"{L.col_letter(c0 + j)}{r0 + i}", st[j],
+                                                      v, p)
+                    last_row = max(last_row, r0 + len(rows) - 1)
+                    last_col = max(last_col, c0 + len(st) - 1)
+                pkg.set(edit.part, edit_sheet(edit.xml, cells, last=(last_row, last_col),
+                                              clear=clear, clear_from=first_data))
+            for tp, ref, header in edit.resized:
+                self.book.set_table(tp, ref, header)
 
 
 # --- the run log ---------------------------------------------------------------------------------
 
-def _write_log(wb, entry: tuple[Any, ...]) -> None:
+def _write_log(edits: _Edits, entry: tuple[Any, ...]) -> None:
+    """The Körlogg with ``entry`` first and the earlier rows below it."""
     table = L.T_RUNLOG
     sheet = L.sheet_of(table.name)
-    ws = wb[sheet.name]
-    tbl = _table_of(ws, table.name, sheet.name)
-    min_col, min_row, max_col, max_row = _bounds(tbl.ref)
-    old_header = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+    edit = edits.sheet(sheet.name)
+    tp = edits.table_part(sheet.name, table.name)
+    min_col, min_row, max_col, max_row = _bounds(tp.ref)
+    values = read_cells(edit.xml, min_row, max_row, min_col, max_col, edits.book.shared_string)
+    old_header = [values.get((min_row, c)) for c in range(min_col, max_col + 1)]
     by_header = {h: j for j, h in enumerate(old_header) if h}
     old_rows = []
     for r in range(min_row + 1, max_row + 1):
-        values = [ws.cell(r, c).value for c in range(min_col, max_col + 1)]
-        if all(v is None or v == "" for v in values):
+        row = [values.get((r, c)) for c in range(min_col, max_col + 1)]
+        if all(v is None or v == "" for v in row):
             continue  # the empty row an empty table keeps
         # earlier rows follow their header, so a log survives a change of its columns
-        old_rows.append(tuple(values[by_header[c.header]] if c.header in by_header else None
+        old_rows.append(tuple(row[by_header[c.header]] if c.header in by_header else None
                               for c in table.columns))
     header_row, first_col = sheet.table_origin(table.name)
-    block = TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
-                       first_col=first_col, header=table.headers,
-                       rows=(tuple(entry), *old_rows),
-                       number_formats=tuple(c.number_format for c in table.columns))
-    _write_table(wb, block)
+    edits.table(TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
+                           first_col=first_col, header=table.headers,
+                           rows=(tuple(entry), *old_rows),
+                           number_formats=tuple(c.number_format for c in table.columns)))
 
 
-# --- fast path for long tables: rows as XML after saving ---------------------------------------
-#
-# openpyxl needs about 15 µs per cell to load and to save. Output sheets hold nothing but their
-# tables below the first data row, so (1) their old rows are cut from the XML before openpyxl
-# loads the workbook (they would be replaced anyway), and (2) after openpyxl has saved the
-# workbook with each table's header and resized Table, the data rows are put into the sheet XML
-# directly (every data row, numbers with all 17 digits), with the style ids openpyxl gave the
-# first data row's empty cells. Everything else of the file is openpyxl's
-# (keep_vba: the VBA project and the buttons byte for byte).
+# --- charts --------------------------------------------------------------------------------------
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_ROW_RE = re.compile(rb'<row r="(\d+)"')
-_DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
-
-
-@dataclass(frozen=True)
-class _Deferred:
-    first_row: int  # Excel row of rows[0]
-    first_col: int
-    rows: tuple[tuple[Any, ...], ...]
-    style_ids: tuple[int, ...]
-
-
-def _sheet_paths(z: zipfile.ZipFile | dict[str, bytes]) -> dict[str, str]:
-    """Sheet name -> path of its XML part inside the package (an open zip or its parts)."""
-    read = z.__getitem__ if isinstance(z, dict) else z.read
-    book = ElementTree.fromstring(read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
-    target = {r.get("Id"): r.get("Target") for r in rels}
-    out = {}
-    for sh in book.iter(f"{_NS_MAIN}sheet"):
-        t = target.get(sh.get(f"{_NS_REL}id"), "")
-        out[sh.get("name")] = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
-    return out
-
-
-def _cut_rows(xml: bytes, last_row: int) -> bytes:
-    """The sheet XML without the rows below ``last_row``."""
-    end = xml.rfind(b"</sheetData>")
-    if end < 0:
-        return xml
-    for m in _ROW_RE.finditer(xml, 0, end):
-        if int(m.group(1)) > last_row:
-            return xml[:m.start()] + xml[end:]
-    return xml
-
-
-def _rezip(data: dict[str, bytes], infos: list[zipfile.ZipInfo], level: int = 6) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as out:
-        for info in infos:
-            out.writestr(info, data[info.filename], compress_type=zipfile.ZIP_DEFLATED,
-                         compresslevel=level)
-    return buf.getvalue()
-
-
-def _load(src: Path, strip_sheets: set[str]):  # noqa: ANN202
-    """Load with openpyxl, the rows below the first data row of ``strip_sheets`` left out and
-    every sheet's drawings (the charts) taken out for :func:`_restore_drawings`.
-
-    Returns (workbook, the sheets actually stripped, the drawings taken out)."""
-    try:
-        with zipfile.ZipFile(src) as z:
-            paths = _sheet_paths(z)
-            infos = z.infolist()
-            data = {i.filename: z.read(i.filename) for i in infos}
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        # openpyxl gives the error
-        return openpyxl.load_workbook(src, keep_vba=True), set(), _Drawings()
-    stripped = set()
-    for name in strip_sheets:
-        part = paths.get(name)
-        if part in data:
-            data[part] = _cut_rows(data[part], L.FIRST_DATA_ROW)
-            stripped.add(name)
-    drawings = _take_drawings(data, paths)
-    if not stripped and not drawings.by_sheet:
-        return openpyxl.load_workbook(src, keep_vba=True), stripped, drawings
-    return openpyxl.load_workbook(io.BytesIO(_rezip(data, infos, level=1)), keep_vba=True), \
-        stripped, drawings
-
-
-# --- drawings (charts) pass through ------------------------------------------------------------
-#
-# openpyxl 3.1.5 reads charts back into its chart objects and writes them anew: it drops
-# formatting (a stacked bar chart loses its 100 % overlap, the chart language and print
-# settings), writes an empty cached category as the text "None", renumbers the chart and
-# drawing parts and rewrites the drawing XML. So the drawings are kept away from openpyxl: before
-# loading, every sheet's drawing relationship (and its <drawing> element) is removed; after
-# saving, the drawing, its charts and their relationships are put back byte for byte, except
-# that each chart series over an output table of the plan is moved to the table's new rows
-# (and its stale cached values dropped, Excel and LibreOffice read the cells).
-
-_REL_DRAWING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_NS_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-_CONTENT_TYPES = "[Content_Types].xml"
-_DRAWING_EL = re.compile(rb"<drawing\b[^>]*/>")
 _CHART_REF = re.compile(
-    r"<c:f>((?:'(?:[^']|'')+'|[^!<']+)!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+))</c:f>"
-    r"(<c:(?:str|num)Cache>.*?</c:(?:str|num)Cache>)?", re.S)
+    r"<c:(numRef|strRef)>\s*<c:f>((?:'(?:[^']|'')+'|[^!<']+)!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+))"
+    r"</c:f>\s*(<c:(?:str|num)Cache>.*?</c:(?:str|num)Cache>)?", re.S)
+_FORMAT_CODE = re.compile(r"<c:formatCode>(.*?)</c:formatCode>", re.S)
+
+#: sheet -> the plan's blocks on it: (first column, last column, first data row, rows)
+_ChartTables = dict[str, list[tuple[int, int, int, tuple[tuple[Any, ...], ...]]]]
 
 
-@dataclass
-class _Drawings:
-    by_sheet: dict[str, list[str]] = field(default_factory=dict)  # sheet -> drawing parts
-    parts: dict[str, bytes] = field(default_factory=dict)  # drawings and all they refer to
-    content_types: dict[str, str] = field(default_factory=dict)  # "/xl/..." -> content type
+def _cache(kind: str, values: list[Any], old: str | None) -> str:
+    """A chart series' cache holding ``values`` (a numRef's keeps its format code)."""
+    points = []
+    for i, v in enumerate(values):
+        v = getattr(v, "value", v)  # a Formula: its value
+        if kind == "numRef":
+            text = None
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                text = number_text(float(v))
+        else:
+            text = None if v is None or v == "" else escape(
+                number_text(float(v)) or "" if isinstance(v, float) else str(v))
+        if text is not None:
+            points.append(f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>')
+    count = f'<c:ptCount val="{len(values)}"/>'
+    if kind == "numRef":
+        fm = _FORMAT_CODE.search(old or "")
+        code = fm.group(1) if fm else "General"
+        return (f"<c:numCache><c:formatCode>{code}</c:formatCode>{count}{''.join(points)}"
+                "</c:numCache>")
+    return f"<c:strCache>{count}{''.join(points)}</c:strCache>"
 
 
-def _rels_part(part: str) -> str:
-    folder, _, name = part.rpartition("/")
-    return f"{folder}/_rels/{name}.rels"
-
-
-def _target(part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
-
-
-def _take_drawings(data: dict[str, bytes], paths: dict[str, str]) -> _Drawings:
-    """Remove every sheet's drawing relationship from ``data``; return what it referred to."""
-    out = _Drawings()
-    if _CONTENT_TYPES in data:
-        ct = ElementTree.fromstring(data[_CONTENT_TYPES])
-        out.content_types = {o.get("PartName"): o.get("ContentType")
-                             for o in ct.iter(f"{_NS_CT}Override")}
-    for sheet, part in paths.items():
-        rels_name = _rels_part(part)
-        if rels_name not in data:
-            continue
-        rels = ElementTree.fromstring(data[rels_name])
-        found = [r for r in rels.iter(f"{_NS_PKG_REL}Relationship")
-                 if r.get("Type") == _REL_DRAWING and r.get("TargetMode") != "External"]
-        if not found:
-            continue
-        xml = data[rels_name]
-        for r in found:
-            drawing = _target(part, r.get("Target"))
-            if drawing not in data:
-                continue
-            out.by_sheet.setdefault(sheet, []).append(drawing)
-            todo = [drawing]
-            while todo:  # the drawing, its charts, their parts: everything reachable
-                p = todo.pop()
-                if p in out.parts or p not in data:
-                    continue
-                out.parts[p] = data[p]
-                rp = _rels_part(p)
-                if rp in data:
-                    out.parts[rp] = data[rp]
-                    for rr in ElementTree.fromstring(data[rp]).iter(f"{_NS_PKG_REL}Relationship"):
-                        if rr.get("TargetMode") != "External":
-                            todo.append(_target(p, rr.get("Target")))
-            xml = re.sub(rb'<Relationship\b[^>]*\bId="%s"[^>]*/>' % re.escape(r.get("Id")).encode(),
-                         b"", xml)
-        data[rels_name] = xml
-        data[part] = _DRAWING_EL.sub(b"", data[part])
-    return out
-
-
-def _moved_ref(m: re.Match[str], tables: dict[str, list[tuple[int, int, int, int]]]) -> str:
-    """A chart's <c:f> range moved to its output table's rows (unchanged outside the plan)."""
-    formula, c1, r1, c2, _r2 = m.group(1, 2, 3, 4, 5)
+def _moved_ref(m: re.Match[str], tables: _ChartTables) -> str:
+    """A chart series' range over an output table of the plan, moved to the table's written
+    rows, with a cache of the written values (unchanged outside the plan)."""
+    kind, formula, c1, r1, c2, _r2, old = m.group(1, 2, 3, 4, 5, 6, 7)
     sheet = formula[:formula.rindex("!")]
     if sheet.startswith("'"):
         sheet = sheet[1:-1].replace("''", "'")
     sheet = unescape(sheet)
-    col1 = openpyxl.utils.column_index_from_string(c1)
-    col2 = openpyxl.utils.column_index_from_string(c2)
-    for first_col, last_col, first_row, n_rows in tables.get(sheet, ()):
+    col1, col2 = col_index(c1), col_index(c2)
+    for first_col, last_col, first_row, rows in tables.get(sheet, ()):
         if first_col <= col1 <= col2 <= last_col and int(r1) == first_row:
-            last = first_row + max(n_rows, 1) - 1
+            last = first_row + max(len(rows), 1) - 1
             head = formula[:formula.rindex("$") + 1]
-            return f"<c:f>{head}{last}</c:f>"
+            cache = ""
+            if col1 == col2:
+                values = [row[col1 - first_col] for row in rows] or [None]
+                cache = _cache(kind, values, old)
+            return f"<c:{kind}><c:f>{head}{last}</c:f>{cache}"
     return m.group(0)
 
 
-def _restore_drawings(data: dict[str, bytes], infos: list[zipfile.ZipInfo],
-                      drawings: _Drawings, plan: OutputPlan) -> None:
-    """Put the drawings taken by :func:`_take_drawings` back into openpyxl's package."""
-    paths = _sheet_paths(data)
-    tables: dict[str, list[tuple[int, int, int, int]]] = {}
+def _move_charts(book: Book, plan: OutputPlan) -> None:
+    """Every chart series over an output table of the plan moved to the table's new rows."""
+    tables: _ChartTables = {}
     for b in plan.tables:
         tables.setdefault(b.sheet, []).append(
-            (b.first_col, b.first_col + len(b.header) - 1, b.header_row + 1, len(b.rows)))
-    for sheet, drawing_parts in drawings.by_sheet.items():
-        part = paths.get(sheet)
-        if part is None:
+            (b.first_col, b.first_col + len(b.header) - 1, b.header_row + 1, b.rows))
+    if not tables:
+        return
+    for part in book.chart_parts():
+        text = book.pkg.read(part).decode("utf-8")
+        new = _CHART_REF.sub(lambda m: _moved_ref(m, tables), text)
+        if new != text:
+            book.pkg.set(part, new.encode("utf-8"))
+
+
+# --- does anything outside the run's cells depend on them? ---------------------------------------
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]+)</(?:\w+:)?f>")
+
+
+def _dependents(book: Book, edits: _Edits) -> bool:
+    """True when a formula the run does not write may refer to a cell it writes (then its
+    cached value is stale and Excel must recalculate on opening)."""
+    owned_sheets = {n for n, e in edits.sheets.items() if e.blocks}
+    touched = set(edits.sheets)
+    words = []
+    for name in touched:
+        q = "'" + re.escape(name.replace("'", "''")) + "'"
+        words.append(rf"(?:{q}|(?<![\w.']){re.escape(name)})!")
+    for e in edits.sheets.values():
+        words += [rf"\b{re.escape(tp.name)}\b" for tp, _, _ in e.resized]
+    start_names = [nc.name for s in L.SHEETS for nc in s.named_cells if s.role == "info"]
+    words += [rf"\b{re.escape(n)}\b" for n in start_names]
+    pattern = re.compile("|".join(words), re.I)
+    extra = [rf"\b{re.escape(n)}\b" for n, text in book.defined_names
+             if not n.startswith("_xlnm.") and pattern.search(text)]
+    if extra:
+        pattern = re.compile("|".join(words + extra), re.I)
+    for name, part in book.sheets.items():
+        if part not in book.pkg:
             continue
-        rels_name = _rels_part(part)
-        rels = data.get(rels_name) or (
-            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-            b'relationships"></Relationships>')
-        if rels_name not in data:
-            infos.append(zipfile.ZipInfo(rels_name, date_time=(1980, 1, 1, 0, 0, 0)))
-        used = set(re.findall(rb'\bId="([^"]+)"', rels))
-        elements = b""
-        for i, drawing in enumerate(drawing_parts, start=1):
-            rid = f"rIdXlkcDrawing{i}".encode()
-            while rid in used:
-                rid += b"x"
-            rels = rels.replace(b"</Relationships>", b'<Relationship Id="%s" Type="%s" Target="/%s"/>'
-                                b"</Relationships>" % (rid, _REL_DRAWING.encode(), drawing.encode()))
-            elements += (b'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
-                         b'2006/relationships" r:id="%s"/>' % rid)
-        data[rels_name] = rels
-        xml = _DRAWING_EL.sub(b"", data[part])
-        # <drawing> goes before these elements (CT_Worksheet's order)
-        m = re.search(rb"<(?:legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
-                      rb"webPublishItems|tableParts|extLst)\b|</worksheet>", xml)
-        if m is None:
-            raise RuntimeError(f"internal: no end of worksheet on {sheet}")
-        data[part] = xml[:m.start()] + elements + xml[m.start():]
-    present = set(data)
-    ct = data[_CONTENT_TYPES]
-    known = set(re.findall(rb'PartName="([^"]+)"', ct))
-    overrides = b""
-    for name, blob in drawings.parts.items():
-        if name.startswith("xl/charts/") and name.endswith(".xml") and "/_rels/" not in name:
-            blob = _CHART_REF.sub(lambda m: _moved_ref(m, tables), blob.decode("utf-8")
-                                  ).encode("utf-8")
-        data[name] = blob
-        if name not in present:
-            infos.append(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)))
-        ctype = drawings.content_types.get("/" + name)
-        if ctype and ("/" + name).encode() not in known:
-            overrides += b'<Override PartName="/%s" ContentType="%s"/>' % (name.encode(),
-                                                                           ctype.encode())
-    data[_CONTENT_TYPES] = ct.replace(b"</Types>", overrides + b"</Types>")
-
-
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _cell_xml(ref: str, style: int, v: Any) -> str:
-    s = f' s="{style}"' if style else ""
-    if v is None:
-        return f'<c r="{ref}"{s}/>'
-    if isinstance(v, Formula):
-        return f'<c r="{ref}"{s}><f>{escape(v[1:])}</f></c>'
-    if isinstance(v, bool):
-        v = L.BOOL_TEXT[v]
-    elif isinstance(v, dt.datetime | dt.date):
-        v = to_excel(v)
-    if isinstance(v, int | float | np.integer | np.floating):
-        f = float(v)
-        if not math.isfinite(f):
-            return f'<c r="{ref}"{s}/>'
-        text = str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
-        return f'<c r="{ref}"{s}><v>{text}</v></c>'
-    text = _ILLEGAL_XML.sub("", str(v))
-    if not text:
-        return f'<c r="{ref}"{s}/>'
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-
-
-def _rows_xml(items: list[_Deferred]) -> tuple[bytes, int, int]:
-    """Rows of one sheet's deferred tables, merged by row; (xml, last row, last column)."""
-    by_row: dict[int, list[str]] = {}
-    last_col = 0
-    for d in items:
-        letters = [L.col_letter(d.first_col + j) for j in range(len(d.style_ids))]
-        last_col = max(last_col, d.first_col + len(letters) - 1)
-        for i, row in enumerate(d.rows):
-            r = d.first_row + i
-            cells = by_row.setdefault(r, [])
-            cells.extend(_cell_xml(f"{letters[j]}{r}", d.style_ids[j], v)
-                         for j, v in enumerate(row))
-    # tables side by side are in column order (layout), so the cells of a row stay sorted
-    order = sorted(by_row)
-    parts = [f'<row r="{r}">{"".join(by_row[r])}</row>' for r in order]
-    return "".join(parts).encode("utf-8"), (order[-1] if order else 0), last_col
-
-
-def _finish(package: bytes, deferred: dict[str, list[_Deferred]], drawings: _Drawings,
-            plan: OutputPlan) -> bytes:
-    """openpyxl's package with the deferred rows and the drawings put in."""
-    with zipfile.ZipFile(io.BytesIO(package)) as z:
-        paths = _sheet_paths(z)
-        infos = z.infolist()
-        data = {i.filename: z.read(i.filename) for i in infos}
-    _patch_rows(data, paths, deferred)
-    if drawings.by_sheet:
-        _restore_drawings(data, infos, drawings, plan)
-    return _rezip(data, infos)
-
-
-def _patch_rows(data: dict[str, bytes], paths: dict[str, str],
-                deferred: dict[str, list[_Deferred]]) -> None:
-    for sheet, items in deferred.items():
-        part = paths[sheet]
-        xml = data[part]
-        items = sorted(items, key=lambda d: d.first_col)
-        rows, last_row, last_col = _rows_xml(items)
-        first = min(d.first_row for d in items)
-        # the first data row, as openpyxl wrote it (styles only), is replaced by ours
-        xml = re.sub(rb'<row r="%d"(?:[^>]*?/>|[^>]*?>.*?</row>)' % first, b"", xml, count=1,
-                     flags=re.S)
-        end = xml.rfind(b"</sheetData>")
-        existing = [int(m.group(1)) for m in _ROW_RE.finditer(xml, 0, end)]
-        if end < 0 or (existing and max(existing) >= first):
-            raise RuntimeError(f"internal: rows below the header remain on {sheet}")
-        xml = xml[:end] + rows + xml[end:]
-        m = _DIM_RE.search(xml)
-        if m:
-            c2 = openpyxl.utils.column_index_from_string((m.group(3) or m.group(1)).decode())
-            r2 = int(m.group(4) or m.group(2))
-            ref = (f"{m.group(1).decode()}{m.group(2).decode()}:"
-                   f"{L.col_letter(max(c2, last_col))}{max(r2, last_row)}")
-            xml = xml[:m.start()] + f'<dimension ref="{ref}"/>'.encode() + xml[m.end():]
-        data[part] = xml
+        xml = edits.sheets[name].xml if name in edits.sheets else book.pkg.read(part)
+        if b"<f" not in xml and b":f" not in xml:
+            continue
+        if name in owned_sheets:
+            # the rows the run keeps (above the first data row) hold no formula of its own
+            first = min(b[0] for b in edits.sheets[name].blocks)
+            kept = re.split(rb'<(?:\w+:)?row\b[^>]*\br="%d"' % first, xml, maxsplit=1)[0]
+            if _FORMULA.search(kept):
+                return True
+            continue
+        local = None
+        if name in touched:  # a formula on the same sheet naming a written cell by address
+            cells = [(r, c) for r, row in edits.sheets[name].cells.items() for c in row]
+            local = re.compile(r"(?<![\w!.$])\$?(?:" + "|".join(
+                rf"{L.col_letter(c)}\$?{r}" for r, c in cells) + r")(?!\d)", re.I)
+        for m in _FORMULA.finditer(xml):
+            text = unescape(m.group(1).decode("utf-8", "replace"), {"&quot;": '"',
+                                                                   "&apos;": "'"})
+            if pattern.search(text) or (local is not None and local.search(text)):
+                return True
+    return False
 
 
 # --- whole plan ----------------------------------------------------------------------------------
 
-def apply_plan(wb, plan: OutputPlan, defer_sheets: set[str] | frozenset[str] = frozenset()
-               ) -> dict[str, list[_Deferred]]:
-    """Apply a plan to an open openpyxl workbook (outputs, status, Körlogg).
-
-    Tables on ``defer_sheets`` get their header and first row only; the rest is returned for
-    :func:`_patch_rows`. Without ``defer_sheets`` everything is written here.
-    """
-    deferred: dict[str, list[_Deferred]] = {}
-    for block in plan.tables:
-        _write_table(wb, block, deferred if block.sheet in defer_sheets else None)
-    for cw in plan.cells:
-        ws = wb[cw.sheet]
-        cell = ws.cell(cw.row, cw.col)
-        cell.value = cw.value
-        if cw.number_format:
-            cell.number_format = cw.number_format
-    if plan.log_entry is not None:
-        _write_log(wb, plan.log_entry)
-    # Formula cells written here carry no cached value: have Excel compute on opening.
-    if wb.calculation is not None:
-        wb.calculation.fullCalcOnLoad = True
-    return deferred
-
-
-def _output_sheets(plan: OutputPlan) -> set[str]:
-    out = set()
-    for b in plan.tables:
-        with contextlib.suppress(KeyError):
-            if L.sheet(b.sheet).role == "output" and b.table != L.T_RUNLOG.name:
-                out.add(b.sheet)
-    return out
-
-
 def render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     """The bytes of ``src_path`` with ``plan`` applied (nothing is written to disk)."""
-    check_targets(plan)
-    wb, stripped, drawings = _load(Path(src_path), _output_sheets(plan))
     try:
-        deferred = apply_plan(wb, plan, stripped)
-        buf = io.BytesIO()
-        wb.save(buf)
-    finally:
-        wb.close()
-    package = buf.getvalue()
-    if deferred or drawings.by_sheet:
-        return _finish(package, deferred, drawings, plan)
-    return package
+        return _render(src_path, plan)
+    except (zipfile.BadZipFile, ElementTree.ParseError) as exc:
+        raise InputError(f"'{Path(src_path).name}' är skadad och kan inte skrivas ({exc}). "
+                         "Använd en säkerhetskopia.") from exc
+
+
+def _render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
+    check_targets(plan)  # only output sheets, Start's status and the input tables it names
+    pkg = Package.open(src_path)
+    book = Book(pkg)
+    styles_part = book.styles_part
+    styles = Styles(pkg.read(styles_part)) if styles_part else None
+    edits = _Edits(book, styles, frozenset(b.sheet for b in plan.tables
+                                           if b.table in plan.input_tables))
+    for block in plan.tables:
+        edits.table(block)
+    for cw in plan.cells:
+        edits.cell(cw)
+    if plan.log_entry is not None:
+        _write_log(edits, plan.log_entry)
+    # (nothing to decide when the file already recalculates on opening)
+    needs_calc = not book.full_calc_on_load() and _dependents(book, edits)
+    edits.apply()
+    _move_charts(book, plan)
+    if styles is not None and styles.changed:
+        pkg.set(styles_part, styles.to_bytes())
+    if edits.sheets:
+        book.drop_calc_chain()
+    if needs_calc:
+        book.set_full_calc_on_load()
+    return pkg.to_bytes()
+
+
 
 
 def write_plan(src_path: str | os.PathLike[str], plan: OutputPlan,

@@ -10,7 +10,8 @@ price basis = full cost + carry-forward, exact price = cost basis / quantity, pr
 of the exact price, change = price − previous price, charge = quantity × price + fee, the checks'
 difference = value − reference. Figures only Python can compute (FTE, allocations, a price
 group's pooled exact price) are values. A formula is a :class:`Formula` (a ``str`` starting with
-"="), so an adapter can tell it from a text value that happens to start with "=".
+"="), so an adapter can tell it from a text value that happens to start with "="; it carries the
+engine's value of the cell (``Formula.value``), which the file writer stores as its cached value.
 """
 
 from __future__ import annotations
@@ -36,9 +37,19 @@ __all__ = ["FORMULA_RULES", "Formula", "plan_failure", "plan_outputs", "plan_val
 
 
 class Formula(str):
-    """An Excel formula ("=..."), as opposed to a text value."""
+    """An Excel formula ("=..."), as opposed to a text value, with ``value``: what the engine
+    computed for the cell, in the sheet's unit (None if unknown). A file writer stores it as the
+    formula's cached value, so a reader that does not calculate sees the number."""
 
-    __slots__ = ()
+    value: Any
+
+    def __new__(cls, text: str, value: Any = None) -> Formula:
+        self = super().__new__(cls, text)
+        self.value = value
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Formula, (str(self), self.value))
 
 
 #: Price models whose exact price is the line's cost basis over its quantity.
@@ -221,7 +232,8 @@ def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs) -> TableBlock:
         for c in table.columns:
             rule = rules.get(c.field)
             formula = rule(rec, addr, inputs) if rule else None
-            out.append(Formula(formula) if formula else sheet_cell_value(c, rec[c.field]))
+            value = sheet_cell_value(c, rec[c.field])
+            out.append(Formula(formula, value) if formula else value)
         rows.append(tuple(out))
     return TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
                       first_col=first_col, header=table.headers, rows=tuple(rows),

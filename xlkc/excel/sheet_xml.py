@@ -1,0 +1,466 @@
+"""Worksheet XML for the package writer: cells and rows written as text, and the few edits the
+writer makes to a sheet part it owns (pure, over bytes).
+
+Cells (ECMA-376 Part 1, 18.3.1.4): a number is ``<c r s><v>…</v></c>`` with the shortest text
+that reads back to the same double (``repr``); a text is an inline string
+(``t="inlineStr"``, so ``xl/sharedStrings.xml`` is never rewritten), with ``xml:space`` where it
+has leading or trailing blanks, control characters dropped, a literal ``_xHHHH_`` escaped as
+``_x005F_xHHHH_`` (Excel would read it as a character) and cut at Excel's 32 767 characters; a
+formula is ``<c r s><f>…</f><v>cached value</v></c>`` (``t="str"`` for a text result,
+``t="b"`` for a boolean), so a reader that does not calculate sees the value.
+
+Sheet edits keep every byte outside the rows they touch: :func:`edit_sheet` replaces given cells
+in place (inserting rows and cells in order where missing), drops the rows from a given row on
+and appends new ones, sets ``<dimension>`` and keeps ``outlineLevelCol``/``outlineLevelRow`` of
+``<sheetFormatPr>`` equal to the deepest outline level of the columns and rows. Rows and cells
+are found by their ``r`` attribute (a missing one counts on from the previous, as Excel reads
+it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+__all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
+           "edit_sheet", "number_text", "read_cells", "row_styles", "rows_xml"]
+
+#: Excel's limits (Excel specifications and limits): characters in a cell, rows, columns.
+MAX_CHARS = 32767
+MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EPOCH = dt.datetime(1899, 12, 30)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_ROW_NUM = re.compile(rb'\br="(\d+)"')
+_S_ATTR = re.compile(rb'\bs="(\d+)"')
+_T_ATTR = re.compile(rb'(?<![:\w])t="(\w+)"')
+
+
+def col_letter(col: int) -> str:
+    s = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def col_index(letters: str | bytes) -> int:
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+def _number(v: float) -> str | None:
+    if not math.isfinite(v):
+        return None
+    if v == 0:
+        return "0"  # no negative zero
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def _text(v: str) -> str:
+    if len(v) > MAX_CHARS:
+        v = v[:MAX_CHARS - 1] + "…"
+    if "_x" in v:
+        v = _X_ESCAPE.sub(r"_x005F_\1", v)
+    v = escape(v)
+    if "\r" in v:
+        v = v.replace("\r", "&#13;")
+    return v
+
+
+def _clean(v: str) -> str:
+    return _ILLEGAL.sub("", v) if _ILLEGAL.search(v) else v
+
+
+def _excel_date(v: dt.date) -> float:
+    if not isinstance(v, dt.datetime):
+        v = dt.datetime(v.year, v.month, v.day)
+    if v.tzinfo is not None:
+        v = v.replace(tzinfo=None)
+    return (v - _EPOCH).total_seconds() / 86400.0
+
+
+def cell_xml(ref: str, style: int, v: Any, p: str = "") -> str:
+    """One ``<c>`` element (``p`` the main namespace's prefix, with its colon)."""
+    s = f' s="{style}"' if style else ""
+    if v is None:
+        return f'<{p}c r="{ref}"{s}/>'
+    if isinstance(v, str) and hasattr(v, "value") and v.startswith("="):  # a Formula
+        return _formula_xml(ref, s, v, p)
+    if isinstance(v, bool):
+        v = "Ja" if v else "Nej"
+    elif isinstance(v, dt.date):
+        v = _excel_date(v)
+    if isinstance(v, str):
+        return f'<{p}c r="{ref}"{s}' + _text_tail(str(v), p)
+    try:
+        text = _number(float(v))
+    except (TypeError, ValueError):
+        return cell_xml(ref, style, str(v), p)
+    if text is None:
+        return f'<{p}c r="{ref}"{s}/>'
+    return f'<{p}c r="{ref}"{s}><{p}v>{text}</{p}v></{p}c>'
+
+
+def _formula_xml(ref: str, s: str, formula: Any, p: str) -> str:
+    f = f"<{p}f>{escape(_clean(str(formula)[1:]))}</{p}f>"
+    v = formula.value
+    if isinstance(v, bool):
+        return f'<{p}c r="{ref}"{s} t="b">{f}<{p}v>{int(v)}</{p}v></{p}c>'
+    if isinstance(v, str):
+        return f'<{p}c r="{ref}"{s} t="str">{f}<{p}v>{_text(_clean(v))}</{p}v></{p}c>'
+    text = None
+    if v is not None:
+        try:
+            text = _number(float(v))
+        except (TypeError, ValueError):
+            text = None
+    if text is None:
+        return f'<{p}c r="{ref}"{s}>{f}</{p}c>'
+    return f'<{p}c r="{ref}"{s}>{f}<{p}v>{text}</{p}v></{p}c>'
+
+
+def _text_tail(v: str, p: str) -> str:
+    """What follows ``<c r=".." s=".."`` for a text value, to the end of the cell."""
+    text = _clean(v)
+    if not text:
+        return "/>"
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f' t="inlineStr"><{p}is><{p}t{space}>{_text(text)}</{p}t></{p}is></{p}c>'
+
+
+def number_text(v: float) -> str | None:
+    """The shortest text of a finite double that reads back to it (integers without ".0",
+    no negative zero); None for NaN and infinities."""
+    if v - v != 0:  # NaN or infinite
+        return None
+    if v.is_integer() and -1e15 < v < 1e15:
+        return str(int(v))  # also turns -0.0 into 0
+    return repr(v)
+
+
+def _column_xml(letter: str, style: int, values: list[Any], rows: list[str],
+                texts: dict[str, str], p: str) -> list[str]:
+    """The ``<c>`` elements of one column (``rows``: the Excel row numbers as text)."""
+    head = f'<{p}c r="{letter}'
+    mid = f'" s="{style}"' if style else '"'
+    kinds = set(map(type, values))
+    if kinds <= {float, int, type(None)} and bool not in kinds:
+        out = []
+        for v, r in zip(values, rows, strict=True):
+            t = None if v is None else (number_text(v) if type(v) is float else str(v))
+            out.append(f"{head}{r}{mid}/>" if t is None
+                       else f"{head}{r}{mid}><{p}v>{t}</{p}v></{p}c>")
+        return out
+    if kinds <= {str, type(None)}:
+        tails = []
+        for v in values:
+            if v is None:
+                tails.append("/>")
+                continue
+            t = texts.get(v)
+            if t is None:
+                t = texts[v] = _text_tail(v, p)
+            tails.append(t)
+        return [f"{head}{r}{mid}{t}" for t, r in zip(tails, rows, strict=True)]
+    return [cell_xml(f"{letter}{r}", style, v, p) for v, r in zip(values, rows, strict=True)]
+
+
+def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
+             p: str = "") -> tuple[str, int, int]:
+    """``<row>`` elements of tables side by side: each block is (Excel row of its first data
+    row, first column, rows, style per column). Returns (xml, last row, last column).
+
+    The same cells as :func:`cell_xml`, built column by column (a column of numbers or of texts
+    takes a fast path; a text's XML is built once per distinct text)."""
+    by_row: dict[int, list[str]] = {}
+    last_col = 0
+    texts: dict[str, str] = {}
+    for first_row, first_col, rows, styles in sorted(blocks, key=lambda b: b[1]):
+        n = len(styles)
+        last_col = max(last_col, first_col + n - 1)
+        numbers = [str(first_row + i) for i in range(len(rows))]
+        columns = [_column_xml(col_letter(first_col + j), styles[j], [row[j] for row in rows],
+                               numbers, texts, p) for j in range(n)]
+        for i, cells in enumerate(zip(*columns, strict=True)):
+            by_row.setdefault(first_row + i, []).append("".join(cells))
+    order = sorted(by_row)
+    xml = "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>' for r in order)
+    return xml, (order[-1] if order else 0), last_col
+
+
+# --- reading a sheet part -----------------------------------------------------------------------
+
+class _Sheet:
+    """Positions in one worksheet part: the namespace prefix and the sheetData region."""
+
+    def __init__(self, xml: bytes) -> None:
+        m = re.search(rb"<(\w+:)?worksheet\b", xml)
+        if m is None:
+            raise ValueError("not a worksheet part")
+        self.prefix = (m.group(1) or b"").decode("ascii")
+        p = re.escape(m.group(1) or b"")
+        sd = re.search(rb"<" + p + rb"sheetData\b[^>]*?(/?)>", xml)
+        if sd is None:
+            raise ValueError("worksheet without sheetData")
+        if sd.group(1):  # <sheetData/>
+            tag = xml[sd.start():sd.end() - 2].rstrip() + b">"
+            xml = (xml[:sd.start()] + tag + b"</" + (m.group(1) or b"") + b"sheetData>"
+                   + xml[sd.end():])
+            sd = re.search(rb"<" + p + rb"sheetData\b[^>]*>", xml)
+        self.xml = xml
+        self.start = sd.end()
+        self.end = xml.index(b"</" + (m.group(1) or b"") + b"sheetData>", self.start)
+        self.row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)",
+                                 re.S)
+        self.cell_re = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
+
+    def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
+        """(row number, match) of each row, in order."""
+        num = 0
+        for m in self.row_re.finditer(self.xml, self.start, self.end):
+            r = _ROW_NUM.search(m.group(1))
+            num = int(r.group(1)) if r else num + 1
+            yield num, m
+
+    def cells(self, body: bytes | None) -> Iterator[tuple[int, re.Match[bytes]]]:
+        col = 0
+        if not body:
+            return
+        for m in self.cell_re.finditer(body):
+            r = _REF.search(m.group(1))
+            col = col_index(r.group(1)) if r else col + 1
+            yield col, m
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(xml: bytes) -> _Sheet:
+    """The positions of a sheet part read repeatedly (bytes hash once and compare by identity
+    first)."""
+    return _Sheet(xml)
+
+
+def row_styles(xml: bytes, row: int) -> dict[int, int]:
+    """Column -> style index of the cells in ``row`` (0 where a cell has no style)."""
+    sh = _parsed(xml)
+    for num, m in sh.rows():
+        if num == row:
+            out = {}
+            for col, c in sh.cells(m.group(2)):
+                s = _S_ATTR.search(c.group(1))
+                out[col] = int(s.group(1)) if s else 0
+            return out
+        if num > row:
+            break
+    return {}
+
+
+def read_cells(xml: bytes, first_row: int, last_row: int, first_col: int, last_col: int,
+               shared: Any = None) -> dict[tuple[int, int], Any]:
+    """(row, column) -> value of the cells in a rectangle: numbers as float (their ``<v>``
+    text kept exact), texts as str, booleans as bool, errors as their text, a formula as its
+    cached value. ``shared`` is called with a shared-string index to get its text."""
+    from xml.etree import ElementTree
+
+    sh = _parsed(xml)
+    out: dict[tuple[int, int], Any] = {}
+    for num, m in sh.rows():
+        if num > last_row:
+            break
+        if num < first_row:
+            continue
+        for col, c in sh.cells(m.group(2)):
+            if not first_col <= col <= last_col or not c.group(2):
+                continue
+            body = _unprefixed(c.group(2), sh.prefix) if sh.prefix else c.group(2)
+            t = _T_ATTR.search(c.group(1))
+            # only the type matters: other attributes may use prefixes declared on the root
+            el = ElementTree.fromstring(b'<c t="' + (t.group(1) if t else b"n") + b'">' + body
+                                        + b"</c>")
+            out[(num, col)] = _value(el, shared)
+    return out
+
+
+def _unprefixed(cell: bytes, prefix: str) -> bytes:
+    return re.sub(rb"(</?)" + re.escape(prefix.encode()), rb"\1", cell)
+
+
+def _value(el: Any, shared: Any) -> Any:
+    t = el.get("t", "n")
+    v = None
+    for child in el:
+        if child.tag.endswith("v"):
+            v = child.text or ""
+    if t == "inlineStr":
+        text = "".join(x.text or "" for x in el.iter() if x.tag.endswith("t")
+                       and not _under_rph(el, x))
+        return _unescape_x(text)
+    if v is None:
+        return None
+    if t == "s":
+        return shared(int(v)) if shared else None
+    if t in ("str", "e"):
+        return _unescape_x(v)
+    if t == "b":
+        return v.strip() in ("1", "true")
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
+def _under_rph(root: Any, target: Any) -> bool:
+    for rph in root.iter():
+        if rph.tag.endswith("rPh") and any(x is target for x in rph.iter()):
+            return True
+    return False
+
+
+def _unescape_x(text: str) -> str:
+    if "_x" not in text:
+        return text
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+# --- editing a sheet part ------------------------------------------------------------------------
+
+_SPANS = re.compile(rb'\s+spans="[^"]*"')
+
+
+def _patch_row(sh: _Sheet, match: re.Match[bytes], cells: dict[int, bytes],
+               clear: Sequence[tuple[int, int]] = ()) -> bytes | None:
+    """A row with ``cells`` (column -> ``<c>`` element) replacing or joining its cells and its
+    cells in the ``clear`` column ranges removed; None when nothing is left of a plain row."""
+    pieces: list[tuple[int, bytes]] = []
+    for col, c in sh.cells(match.group(2)):
+        if col not in cells and not any(a <= col <= b for a, b in clear):
+            pieces.append((col, c.group(0)))
+    pieces += list(cells.items())
+    attrs = match.group(1)
+    if not pieces and not re.sub(rb'\s+(?:r|spans)="[^"]*"', b"", attrs).strip():
+        return None
+    pieces.sort(key=lambda x: x[0])
+    span = _SPANS.search(attrs)
+    if pieces and span:  # widened to the row's cells where they now reach beyond it
+        lo_hi = re.fullmatch(rb'\s+spans="(\d+):(\d+)"', span.group(0))
+        if lo_hi is None:
+            attrs = attrs[:span.start()] + attrs[span.end():]
+        else:
+            lo = min(int(lo_hi.group(1)), pieces[0][0])
+            hi = max(int(lo_hi.group(2)), pieces[-1][0])
+            attrs = attrs[:span.start()] + b' spans="%d:%d"' % (lo, hi) + attrs[span.end():]
+    p = sh.prefix.encode()
+    if not pieces:
+        return b"<" + p + b"row" + attrs + b"/>"
+    return (b"<" + p + b"row" + attrs + b">" + b"".join(x for _, x in pieces) + b"</" + p
+            + b"row>")
+
+
+def _set_dimension(head: bytes, prefix: bytes, last_row: int, last_col: int,
+                   grow_only: bool = False) -> bytes:
+    """``<dimension>`` from its first cell to (``last_row``, at least ``last_col``); with
+    ``grow_only`` never smaller than it was."""
+    p = re.escape(prefix)
+    m = re.search(rb"<" + p + rb'dimension\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"[^>]*/>',
+                  head)
+    if m is None:
+        return head
+    first = m.group(1) + m.group(2)
+    c2 = max(col_index(m.group(3) or m.group(1)), last_col) if last_col else col_index(
+        m.group(3) or m.group(1))
+    if grow_only:
+        last_row = max(last_row, int(m.group(4) or m.group(2)))
+    ref = first + b":" + col_letter(c2).encode() + str(max(last_row, 1)).encode()
+    if ref == first + b":" + first:
+        ref = first
+    return head[:m.start()] + b"<" + prefix + b'dimension ref="' + ref + b'"/>' + head[m.end():]
+
+
+_OUTLINE = re.compile(rb'\boutlineLevel="(\d+)"')
+
+
+def _set_outline(head: bytes, kept_rows: bytes, prefix: bytes) -> bytes:
+    """``sheetFormatPr`` with outlineLevelCol/outlineLevelRow equal to the deepest levels."""
+    p = re.escape(prefix)
+    cols = re.search(rb"<" + p + rb"cols\b.*?</" + p + rb"cols>", head, re.S)
+    col_level = max((int(x) for x in _OUTLINE.findall(cols.group(0))), default=0) if cols else 0
+    row_level = 0
+    for m in re.finditer(rb"<" + p + rb"row\b([^>]*)", kept_rows):
+        o = _OUTLINE.search(m.group(1))
+        if o:
+            row_level = max(row_level, int(o.group(1)))
+    fm = re.search(rb"<" + p + rb"sheetFormatPr\b([^>]*?)(/?)>", head)
+    if fm is None:
+        if not (col_level or row_level):
+            return head
+        at = re.search(rb"<" + p + rb"(?:cols|sheetData)\b", head)
+        attrs = b' defaultRowHeight="15"'
+    else:
+        at = fm
+        attrs = fm.group(1)
+    for name, level in ((b"outlineLevelRow", row_level), (b"outlineLevelCol", col_level)):
+        attrs = re.sub(rb"\s+" + name + rb'="\d*"', b"", attrs)
+        if level:
+            attrs += b" " + name + b'="' + str(level).encode() + b'"'
+    if fm is None:
+        return head[:at.start()] + b"<" + prefix + b"sheetFormatPr" + attrs + b"/>" + head[
+            at.start():]
+    if attrs == fm.group(1):
+        return head
+    return (head[:fm.start()] + b"<" + prefix + b"sheetFormatPr" + attrs + fm.group(2) + b">"
+            + head[fm.end():])
+
+
+def edit_sheet(xml: bytes, cells: dict[int, dict[int, str]], cut_from: int | None = None,
+               new_rows: str = "", last: tuple[int, int] = (0, 0),
+               clear: Sequence[tuple[int, int]] = (), clear_from: int = 0) -> bytes:
+    """The sheet with ``cells`` (row -> column -> ``<c>`` element) put in place, every row from
+    ``cut_from`` on dropped and ``new_rows`` appended (rows from ``cut_from`` on), the cells of
+    rows from ``clear_from`` on in the column ranges ``clear`` removed, the dimension grown to
+    ``last`` (row, column) and the outline levels recomputed."""
+    sh = _Sheet(xml)
+    prefix = sh.prefix.encode()
+    kept: list[tuple[int, bytes]] = []
+    todo = {r: {c: x.encode("utf-8") for c, x in row.items()} for r, row in cells.items()}
+    for num, m in sh.rows():
+        if cut_from is not None and num >= cut_from:
+            break
+        patch = todo.pop(num, None)
+        wipe = clear if clear and num >= clear_from else ()
+        if patch is None and not wipe:
+            kept.append((num, m.group(0)))
+            continue
+        row = _patch_row(sh, m, patch or {}, wipe)
+        if row is not None:
+            kept.append((num, row))
+    for num, c in todo.items():
+        if cut_from is not None and num >= cut_from:
+            raise ValueError(f"cell in row {num} below the cut at {cut_from}")
+        row = (b"<" + prefix + b'row r="' + str(num).encode() + b'">'
+               + b"".join(x for _, x in sorted(c.items())) + b"</" + prefix + b"row>")
+        kept.append((num, row))
+    kept.sort(key=lambda x: x[0])
+    rows = b"".join(r for _, r in kept)
+    head = sh.xml[:sh.start]
+    tail = sh.xml[sh.end:]
+    last_kept = kept[-1][0] if kept else 0
+    head = _set_dimension(head, prefix, max(last_kept, last[0]), last[1],
+                          grow_only=cut_from is None)
+    head = _set_outline(head, rows, prefix)
+    return head + rows + new_rows.encode("utf-8") + tail

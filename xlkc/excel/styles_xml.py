@@ -1,0 +1,136 @@
+"""Cell formats of ``xl/styles.xml`` for the package writer: the index of a cell format (``xf``)
+that looks like a given one but shows a given number format.
+
+The stylesheet is edited only when no existing format fits: a number format (``numFmt``, id 164
+and up, the first free one) and a cell format (a copy of the base ``xf`` with ``numFmtId``
+changed and ``applyNumberFormat="1"``) are appended and the counts updated; everything else of
+the part stays as it was. A format already in the stylesheet is reused (compared by its
+attributes, ``applyNumberFormat`` aside, and its child elements), so repeated runs converge on
+the same stylesheet.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import quoteattr, unescape
+
+__all__ = ["BUILTIN_FORMATS", "Styles"]
+
+#: Built-in number formats (ECMA-376 Part 1, 18.8.30) that may be named by their code.
+BUILTIN_FORMATS: dict[int, str] = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
+    11: "0.00E+00", 12: "# ?/?", 13: "# ??/??", 14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm",
+    17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
+    22: "m/d/yy h:mm", 37: "#,##0 ;(#,##0)", 38: "#,##0 ;[Red](#,##0)",
+    39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;[Red](#,##0.00)", 45: "mm:ss", 46: "[h]:mm:ss",
+    47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+_ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {k: unescape(v[1:-1], {"&quot;": '"', "&apos;": "'"}) for k, v in _ATTR.findall(tag)}
+
+
+class Styles:
+    """The cell formats of one stylesheet (``xl/styles.xml`` as text)."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml.decode("utf-8")
+        m = re.match(r"(?:<\?xml[^>]*\?>\s*)?<(\w+:)?styleSheet\b", self.xml)
+        self.p = (m.group(1) or "") if m else ""
+        p = re.escape(self.p)
+        self._xfs_re = re.compile(rf"<{p}cellXfs\b[^>]*?(?:/>|>(.*?)</{p}cellXfs>)", re.S)
+        self._xf_re = re.compile(rf"<{p}xf\b([^>]*?)(/>|>(.*?)</{p}xf>)", re.S)
+        self._fmt_re = re.compile(rf"<{p}numFmt\b([^>]*?)/?>")
+        self._numfmts_re = re.compile(rf"<{p}numFmts\b[^>]*?(?:/>|>(.*?)</{p}numFmts>)", re.S)
+        self.changed = False
+        self._parse()
+
+    def _parse(self) -> None:
+        fm = self._numfmts_re.search(self.xml)
+        self.formats: dict[int, str] = dict(BUILTIN_FORMATS)
+        if fm and fm.group(1):
+            for a in map(_attrs, self._fmt_re.findall(fm.group(1))):
+                if "numFmtId" in a and "formatCode" in a:
+                    self.formats[int(a["numFmtId"])] = a["formatCode"]
+        xm = self._xfs_re.search(self.xml)
+        self.xfs: list[tuple[dict[str, str], str]] = []
+        if xm and xm.group(1):
+            self.xfs = [(_attrs(a), body or "") for a, _, body in self._xf_re.findall(xm.group(1))]
+
+    def number_format(self, xf: int) -> str:
+        """The format code of cell format ``xf`` ("General" when unknown)."""
+        if not 0 <= xf < len(self.xfs):
+            return "General"
+        return self.formats.get(int(self.xfs[xf][0].get("numFmtId", "0")), "General")
+
+    @staticmethod
+    def _key(attrs: dict[str, str], body: str) -> tuple:
+        a = {k: v for k, v in attrs.items() if k != "applyNumberFormat"}
+        a.setdefault("numFmtId", "0")
+        return tuple(sorted(a.items())), body
+
+    def with_format(self, xf: int, code: str | None) -> int:
+        """A cell format like ``xf`` showing number format ``code`` (``xf`` itself when it
+        already does, or when ``code`` is None)."""
+        if code is None or not self.xfs:
+            return xf
+        if not 0 <= xf < len(self.xfs):
+            xf = 0
+        if self.number_format(xf).casefold() == code.casefold():
+            return xf
+        fmt_id = self._format_id(code)
+        attrs, body = self.xfs[xf]
+        new = {**attrs, "numFmtId": str(fmt_id), "applyNumberFormat": "1"}
+        key = self._key(new, body)
+        for i, (a, b) in enumerate(self.xfs):
+            if self._key(a, b) == key:
+                return i
+        self._append_xf(new, body)
+        return len(self.xfs) - 1
+
+    def _format_id(self, code: str) -> int:
+        for i, c in self.formats.items():
+            if c == code:
+                return i
+        new_id = max([163, *(i for i in self.formats if i >= 164)]) + 1
+        self.formats[new_id] = code
+        el = f"<{self.p}numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>"
+        m = self._numfmts_re.search(self.xml)
+        if m is None:  # numFmts is the first child of styleSheet
+            root = re.search(rf"<{re.escape(self.p)}styleSheet\b[^>]*>", self.xml)
+            at = root.end()
+            self.xml = (self.xml[:at] + f'<{self.p}numFmts count="1">{el}</{self.p}numFmts>'
+                        + self.xml[at:])
+        elif m.group(1) is None:  # <numFmts/>
+            self.xml = (self.xml[:m.start()] + f'<{self.p}numFmts count="1">{el}'
+                        f"</{self.p}numFmts>" + self.xml[m.end():])
+        else:
+            end = m.end(1)
+            self.xml = self.xml[:end] + el + self.xml[end:]
+            self._set_count(m.start(), "numFmts", len(self._fmt_re.findall(m.group(1))) + 1)
+        self.changed = True
+        return new_id
+
+    def _set_count(self, at: int, element: str, count: int) -> None:
+        tag_end = self.xml.index(">", at)
+        tag = self.xml[at:tag_end]
+        if re.search(r'\bcount="\d*"', tag):
+            tag = re.sub(r'\bcount="\d*"', f'count="{count}"', tag)
+        else:
+            tag = f"<{self.p}{element} count=\"{count}\"" + tag[len(f"<{self.p}{element}"):]
+        self.xml = self.xml[:at] + tag + self.xml[tag_end:]
+
+    def _append_xf(self, attrs: dict[str, str], body: str) -> None:
+        text = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
+        el = f"<{self.p}xf{text}/>" if not body else f"<{self.p}xf{text}>{body}</{self.p}xf>"
+        m = self._xfs_re.search(self.xml)
+        end = m.end(1)
+        self.xml = self.xml[:end] + el + self.xml[end:]
+        self.xfs.append((attrs, body))
+        self._set_count(m.start(), "cellXfs", len(self.xfs))
+        self.changed = True
+
+    def to_bytes(self) -> bytes:
+        return self.xml.encode("utf-8")

@@ -38,8 +38,8 @@ def target(tmp_path):
     return path
 
 
-def _failing_save(self, filename):
-    """openpyxl dies while serialising the workbook."""
+def _failing_save(self):
+    """The package dies while it is being serialised."""
     raise Boom("mitt i sparandet")
 
 
@@ -54,7 +54,9 @@ def _half_write(path, data, mode):
 def test_failure_while_writing_leaves_the_target_untouched(monkeypatch, target, plan, where):
     before = target.read_bytes()
     if where == "save":
-        monkeypatch.setattr(openpyxl.Workbook, "save", _failing_save)
+        from xlkc.excel.ooxml_zip import Package
+
+        monkeypatch.setattr(Package, "to_bytes", _failing_save)
     elif where == "write":
         monkeypatch.setattr(safe_write, "_write_new", _half_write)
     elif where == "backup":

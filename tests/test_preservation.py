@@ -294,7 +294,7 @@ def test_a_table_beyond_excels_rows_is_refused(monkeypatch, tmp_path):
 
 def test_the_plan_never_writes_an_input_sheet():
     bad = CellWrite(SHEET, FORMULA_ROW, FORMULA_COL, 1.0)
-    with pytest.raises(RuntimeError, match="input sheet"):
+    with pytest.raises(InputError, match="inte är ett resultatblad"):
         render(BUNDLED, OutputPlan(tables=(), cells=(bad,)))
 
 
@@ -519,7 +519,7 @@ def test_excel_invariants_of_the_output(runs):
             boxes.append(box)
             columns = [c.get("name") for c in table.iter(f"{MAIN}tableColumn")]
             assert columns == [cells.get((box[1], c)) for c in range(box[0], box[2] + 1)], name
-    assert len(names) == 30
+    assert len(names) == len(list(L.iter_tables()))
 
 
 def test_a_damaged_package_is_a_swedish_input_error(tmp_path):

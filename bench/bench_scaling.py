@@ -111,7 +111,6 @@ def child(workbook: Path, out: Path) -> dict:
 
 def build(k: int, folder: Path) -> Path:
     from tests.scaling_support import scaled_example
-
     from xlkc.workbook.build import build_workbook
 
     path = folder / f"skala{k}.xlsm"

@@ -13,8 +13,9 @@ from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
 from xlkc.inputs import ChannelKind, Inputs, PriceModel
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
-from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
+from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results, StaffingResult
 from xlkc.staffing import staff, staffing_problems
+from xlkc.staffing.model import restaffed_fte
 
 TOLERANCE_KR = 0.01
 
@@ -44,14 +45,14 @@ def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
         problems = errors_of(validate(inputs))
         if problems:
             raise ValidationError(problems)
-    staffing = staff(inputs)
+    staffing = staff(inputs, validated=True)  # validate() ran staffing_problems
     cost = compute_costs(inputs, staffing, validated=True)
     price = compute_prices(inputs, cost, staffing, validated=True)
     quality = data_quality(staffing, cost)
     bridge = price_bridge(inputs, staffing, cost)
     return Results(staffing=staffing, cost=cost, price=price,
                    checks=reconcile(inputs, staffing, cost, price, quality, bridge),
-                   sla=sla_prices(inputs), quality=quality, bridge=bridge,
+                   sla=sla_prices(inputs, staffing), quality=quality, bridge=bridge,
                    inhouse=inhouse_comparison(inputs, staffing, price.charges))
 
 
@@ -151,26 +152,39 @@ def _bridged(bridge: pd.DataFrame) -> float:
     return float(explained["previous_cost_kr"].sum() + explained[_EFFECTS].to_numpy().sum())
 
 
-def sla_prices(inputs: Inputs) -> pd.DataFrame:
+def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None) -> pd.DataFrame:
     """SLA-pris: each real-time service's FTE, full cost and price at the parameter SLA levels.
 
     Every real-time pool is restaffed at the level, and the whole cost and price chain rerun,
-    so overhead follows the changed FTE as it would in a real decision.
+    so overhead follows the changed FTE as it would in a real decision. ``staffing``: the
+    inputs' own ``staff(inputs)`` (valid inputs); then only the real-time pools are solved
+    again (:func:`xlkc.staffing.model.restaffed_fte`), every other FTE and figure is reused and
+    no stand-alone volume is staffed. Without it the inputs are validated and staffed here.
     """
+    if staffing is None:
+        problems = staffing_problems(inputs)
+        for level in inputs.parameters.sla_levels:
+            problems += staffing_problems(inputs, sla_override=level)
+        if problems:
+            raise ValidationError(list(dict.fromkeys(problems)))
+        staffing = staff(inputs, validated=True)
+    levels = tuple(inputs.parameters.sla_levels)
     real_time = {c.channel_id for c in inputs.channels if c.kind is ChannelKind.REAL_TIME}
     with_real_time = {c.service_id for c in inputs.contacts if c.channel_id in real_time}
     services = [s for s in inputs.services if s.service_id in with_real_time]
+    ids = [s.service_id for s in services]
     frames = []
-    for level in inputs.parameters.sla_levels:
-        staffing = staff(inputs, sla_override=level)
-        cost_result = compute_costs(inputs, staffing, validated=True)
+    for level, fte in zip(levels, restaffed_fte(inputs, levels, staffing), strict=True):
+        at_level = StaffingResult(services=staffing.services.assign(fte=fte),
+                                  pools=staffing.pools,
+                                  productive_hours=staffing.productive_hours)
+        cost_result = compute_costs(inputs, at_level, validated=True)
         prices = price_list(inputs, cost_result)
         # One line per service: a per-channel service is quoted at its first real-time channel.
         prices = prices.assign(_rt=prices["channel_id"].isin(real_time))
         prices = prices.sort_values("_rt", ascending=False, kind="stable")
         line = prices.drop_duplicates("service_id").set_index("service_id")
         cost = cost_result.services.set_index("service_id")
-        ids = [s.service_id for s in services]
         fee_only = line.loc[ids, "price_model"] == PriceModel.ANNUAL_FEE.value
         frames.append(pd.DataFrame({
             "service_id": ids, "name": [s.name for s in services],

@@ -10,16 +10,19 @@ follow-up / reconciliation / result checks, input hash, plan, write. A stage cal
 exponent of each stage is the least-squares slope of log CPU against log k over the sizes ≥ 10
 (at 1× fixed costs dominate), beside the local slope between the two largest sizes.
 
+``--warm N`` clicks Beräkna priser N times in one process through xlwings' Server engine (the
+path ``USE UDF SERVER`` gives Excel on Windows), first click beside the later ones.
 ``--roundtrip`` adds the bundled workbook as whole ``xlkc berakna`` processes (CPU of the child
 from ``getrusage(RUSAGE_CHILDREN)``, beside wall), the import of the CLI alone, and a cold
 LibreOffice load + recalculation + save of each size's written output in the same run.
 
-    python bench/bench_scaling.py --sizes 1 10 100 1000 --repeats 3 --roundtrip
+    python bench/bench_scaling.py --sizes 1 10 100 1000 --repeats 3 --roundtrip --warm 5
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -189,7 +192,53 @@ def roundtrip(repeats: int, tmp: Path) -> None:
               f"wall {statistics.median(w for _, w in runs):5.2f} s")
 
 
+def warm_child(clicks: int) -> dict:
+    """Click Beräkna priser ``clicks`` times in this process through xlwings' Server engine
+    (the warm path of ``USE UDF SERVER``); CPU and wall of each click."""
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    import xlwings as xw
+
+    from tests.xlwings_payload import payload_from_xlsx
+
+    payload = payload_from_xlsx(REPO / "workbook" / "Prismodell.xlsm")
+    out = []
+    for _ in range(clicks):
+        book = xw.Book(json=copy.deepcopy(payload))
+        book.set_mock_caller()
+        c, w = time.process_time(), time.perf_counter()
+        import xlkc.excel
+
+        run = xlkc.excel.berakna_priser()
+        out.append((time.process_time() - c, time.perf_counter() - w))
+        if not run.ok:
+            raise SystemExit(run.message)
+    return {"clicks": out}
+
+
+def warm(clicks: int, repeats: int) -> None:
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "PYTHONPATH": os.pathsep.join(
+        [str(REPO), os.environ.get("PYTHONPATH", "")])}
+    firsts, laters = [], []
+    for _ in range(repeats):
+        proc = subprocess.run([sys.executable, __file__, "--warm-child", str(clicks)],
+                              capture_output=True, text=True, env=env, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"warm child failed:\n{proc.stderr[-3000:]}")
+        got = json.loads(proc.stdout.strip().splitlines()[-1])["clicks"]
+        firsts.append(got[0])
+        laters += got[1:]
+    print(f"\nwarm path, bundled workbook through xlwings' Server engine ({repeats} processes "
+          f"x {clicks} clicks; the xlwings import and the payload are not counted):")
+    print(f"  first click in a process   CPU {statistics.median(c for c, _ in firsts):5.2f} s   "
+          f"wall {statistics.median(w for _, w in firsts):5.2f} s  (imports xlkc, pandas, ...)")
+    print(f"  every later click          CPU {statistics.median(c for c, _ in laters):5.2f} s   "
+          f"wall {statistics.median(w for _, w in laters):5.2f} s")
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--warm-child":
+        print(json.dumps(warm_child(int(sys.argv[2]))))
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(child(Path(sys.argv[2]), Path(sys.argv[3]))))
         return
@@ -198,7 +247,11 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--lo-repeats", type=int, default=1,
                     help="cold LibreOffice runs per size (0: none)")
+    ap.add_argument("--big", type=int, default=300, help="sizes from here on run ...")
+    ap.add_argument("--big-repeats", type=int, default=1, help="... this many times")
     ap.add_argument("--roundtrip", action="store_true")
+    ap.add_argument("--warm", type=int, default=0, metavar="CLICKS",
+                    help="also click the Server-engine entry point CLICKS times per process")
     args = ap.parse_args()
 
     print(f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; machine "
@@ -208,12 +261,15 @@ def main() -> None:
         tmp = Path(d)
         if args.roundtrip:
             roundtrip(args.repeats, tmp)
+        if args.warm:
+            warm(args.warm, args.repeats)
         table: dict[int, dict] = {}
         for k in args.sizes:
             t0 = time.perf_counter()
             wb = build(k, tmp)
             built = time.perf_counter() - t0
-            runs = [run_child(wb, tmp / f"ut{k}.xlsm") for _ in range(args.repeats)]
+            repeats = args.repeats if k < args.big else args.big_repeats
+            runs = [run_child(wb, tmp / f"ut{k}.xlsm") for _ in range(repeats)]
             med = {kind: {s: statistics.median(r[kind][s] for r in runs) for s in STAGES}
                    for kind in ("cpu", "wall")}
             med["rss_mib"] = max(r["rss_mib"] for r in runs)
@@ -228,7 +284,7 @@ def main() -> None:
             if lo:
                 line += (f"  LibreOffice cold CPU {lo[0]:.2f} s wall {lo[1]:.2f} s, "
                          f"xlkc/LO wall {wall / lo[1]:.2f}")
-            print(line, flush=True)
+            print(line + f"  n={repeats}", flush=True)
         ks = list(table)
         print("\nCPU seconds per stage (median), wall in brackets; exponent = slope of "
               "log CPU on log k over k ≥ 10, and between the two largest sizes")

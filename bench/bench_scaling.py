@@ -148,6 +148,7 @@ def soffice_cold(written: Path, tmp: Path, repeats: int) -> tuple[float, float] 
     soffice = shutil.which("soffice")
     if soffice is None or repeats <= 0:
         return None
+    tmp.mkdir(parents=True, exist_ok=True)
     cpus, walls = [], []
     for i in range(repeats):
         cmd = [soffice, "--headless", "--norestore",
@@ -273,6 +274,11 @@ def main() -> None:
             med = {kind: {s: statistics.median(r[kind][s] for r in runs) for s in STAGES}
                    for kind in ("cpu", "wall")}
             med["rss_mib"] = max(r["rss_mib"] for r in runs)
+            cli = [sys.executable, "-c", "import sys; from xlkc.cli import main; sys.exit(main())",
+                   "berakna", str(wb), "-o", str(tmp / f"cli{k}.xlsm")]
+            whole = [process_cpu(cli, tmp) for _ in range(repeats)]
+            med["process"] = (statistics.median(c for c, _ in whole),
+                              statistics.median(w for _, w in whole))
             lo = soffice_cold(tmp / f"ut{k}.xlsm", tmp / f"lo{k}", args.lo_repeats)
             med["lo"] = lo
             table[k] = med
@@ -281,9 +287,12 @@ def main() -> None:
             line = (f"{k:>5}×  total CPU {cpu:7.2f} s  wall {wall:7.2f} s  "
                     f"(calculate {calc:6.2f} s CPU)  peak RSS {med['rss_mib']:6.0f} MiB  "
                     f"[built in {built:.1f} s]")
+            pc, pw = med["process"]
+            line += f"\n        whole xlkc berakna process: CPU {pc:.2f} s, wall {pw:.2f} s"
             if lo:
-                line += (f"  LibreOffice cold CPU {lo[0]:.2f} s wall {lo[1]:.2f} s, "
-                         f"xlkc/LO wall {wall / lo[1]:.2f}")
+                line += (f"; LibreOffice cold load + recalculate + save of the output: CPU "
+                         f"{lo[0]:.2f} s, wall {lo[1]:.2f} s; xlkc/LibreOffice CPU "
+                         f"{pc / lo[0]:.2f}, wall {pw / lo[1]:.2f}")
             print(line + f"  n={repeats}", flush=True)
         ks = list(table)
         print("\nCPU seconds per stage (median), wall in brackets; exponent = slope of "

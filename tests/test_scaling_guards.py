@@ -327,3 +327,29 @@ def test_sla_prices_equal_the_whole_rerun_with_erlang_a_and_workload_pools():
         month_factors=(1.0,) * 12, hourly_shares=(1.0 / hours,) * hours))
     assert not errors_of(pipeline.validate(inputs))
     _assert_same_sla(inputs)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+_HEAVY = ("pandas", "numpy", "openpyxl", "xlsxwriter", "xlwings")
+
+
+@pytest.mark.parametrize(("argv", "allowed"), [
+    (["--help"], ()),
+    (["exempel"], ("pandas", "numpy")),
+], ids=["help", "exempel"])
+def test_a_command_imports_only_what_it_needs(argv, allowed):
+    """``xlkc --help`` imports none of the heavy libraries; ``exempel`` no workbook library."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys\nfrom xlkc.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({_HEAVY!r})),"
+            " file=sys.stderr)")
+    res = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    imported = eval(res.stderr.strip().splitlines()[-1])  # noqa: S307 - our own print
+    assert set(imported) == set(allowed), res.stderr

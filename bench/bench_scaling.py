@@ -294,6 +294,8 @@ def main() -> None:
                          f"{lo[0]:.2f} s, wall {lo[1]:.2f} s; xlkc/LibreOffice CPU "
                          f"{pc / lo[0]:.2f}, wall {pw / lo[1]:.2f}")
             print(line + f"  n={repeats}", flush=True)
+            print("        CPU per stage: " + ", ".join(
+                f"{st} {med['cpu'][st]:.3f}" for st in STAGES), flush=True)
         ks = list(table)
         print("\nCPU seconds per stage (median), wall in brackets; exponent = slope of "
               "log CPU on log k over k ≥ 10, and between the two largest sizes")

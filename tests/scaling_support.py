@@ -44,3 +44,25 @@ def scaled_example(k: int) -> Inputs:
                                                            for r in p.receivers))
                     for p in base.pools),
     )
+
+
+_BASE_DATA = None
+
+
+def scaled_workbook_data(k: int):
+    """The bundled workbook's raw inputs (``WorkbookData``) with every input table holding the
+    rows of :func:`scaled_example` (k), as the builder writes them; read without a file."""
+    global _BASE_DATA
+    from xlkc import layout as L  # noqa: N812
+    from xlkc.excel.file_reader import read_workbook
+    from xlkc.workbook.build import DEFAULT_PATH, table_rows
+
+    if _BASE_DATA is None:
+        _BASE_DATA = read_workbook(DEFAULT_PATH)
+    inputs = scaled_example(k)
+    tables = dict(_BASE_DATA.tables)
+    for t in L.input_tables():
+        if t.name in tables:
+            rows = tuple(tuple(r) for r in table_rows(t, inputs))
+            tables[t.name] = dataclasses.replace(tables[t.name], rows=rows, stray_rows=())
+    return dataclasses.replace(_BASE_DATA, tables=tables)

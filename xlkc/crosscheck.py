@@ -143,15 +143,29 @@ def quantity_problems(inputs: Inputs) -> list[Problem]:
         first_row.setdefault(key, i)
         first_row.setdefault((v.service_id, "*"), i)
         given[key] += v.forecast_quantity
+    # Each service's forecast rows and given channels, indexed once (not filtered per service).
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for i, sid in enumerate(fc["service_id"]):
+        rows_of[sid].append(i)
+    given_channels: dict[str, list[str]] = defaultdict(list)
+    for x, c in given:
+        if c is not None:
+            given_channels[x].append(c)
+    columns = {c: fc[c].to_numpy(dtype=np.float64) for c in _UNIT_WORD}
+    fc_channel = fc["channel_id"].tolist()
     for sid, (si, s) in services.items():
         column = _QUANTITY.get(s.price_model)
         if column is None:  # annual fee: quantities do not enter the bill
             continue
-        mine = fc[fc["service_id"] == sid]
+        mine = rows_of.get(sid, [])
+        values = columns[column]
         unit = _UNIT_WORD[column]
         if s.price_model is PriceModel.PER_CHANNEL:
-            expected = mine.groupby("channel_id", sort=False)[column].sum().to_dict()
-            channels = set(expected) | {c for (x, c) in given if x == sid and c is not None}
+            by_channel: dict[str, list[int]] = {}
+            for i in mine:
+                by_channel.setdefault(fc_channel[i], []).append(i)
+            expected = {ch: float(values[idx].sum()) for ch, idx in by_channel.items()}
+            channels = set(expected) | set(given_channels.get(sid, ()))
             for ch in channels:
                 if (sid, ch) not in given and (sid, None) in given:
                     continue  # reported below as a row without a channel
@@ -163,7 +177,7 @@ def quantity_problems(inputs: Inputs) -> list[Problem]:
                     "kanalen på varje rad för tjänsten", record="customer_volumes",
                     index=first_row[(sid, None)], field="channel_id"))
         else:
-            _compare(out, s, si, float(mine[column].sum()), given.get((sid, None), 0.0), unit,
+            _compare(out, s, si, float(values[mine].sum()), given.get((sid, None), 0.0), unit,
                      first_row.get((sid, "*")), None, bool(inputs.customer_volumes))
     return out
 

@@ -15,8 +15,9 @@ from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
 from xlkc.inputs import AnswerGroup, ChannelKind, Inputs, PriceModel
 from xlkc.price_bridge import ALL_EFFECTS, price_bridge_per_unit
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
-from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results
+from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results, StaffingResult
 from xlkc.staffing import staff, staffing_problems
+from xlkc.staffing.model import restaffed_fte
 
 TOLERANCE_KR = 0.01
 
@@ -46,7 +47,7 @@ def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
         problems = errors_of(validate(inputs))
         if problems:
             raise ValidationError(problems)
-    staffing = staff(inputs)
+    staffing = staff(inputs, validated=True)  # validate() ran staffing_problems
     cost = compute_costs(inputs, staffing, validated=True)
     price = compute_prices(inputs, cost, staffing, validated=True)
     quality = data_quality(staffing, cost)
@@ -54,7 +55,8 @@ def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
     per_unit = price_bridge_per_unit(inputs, staffing, cost, price.prices)
     results = Results(staffing=staffing, cost=cost, price=price,
                       checks=reconcile(inputs, staffing, cost, price, quality, bridge, per_unit),
-                      sla=sla_prices(inputs, (cost.services, price.prices)), quality=quality,
+                      sla=sla_prices(inputs, staffing, (cost.services, price.prices)),
+                      quality=quality,
                       bridge=bridge, inhouse=inhouse_comparison(inputs, staffing, price.charges),
                       price_bridge=per_unit)
     return with_statements(inputs, results)
@@ -170,17 +172,31 @@ def _bridged(bridge: pd.DataFrame) -> float:
     return float(explained["previous_cost_kr"].sum() + explained[_EFFECTS].to_numpy().sum())
 
 
-def sla_prices(inputs: Inputs, baseline: tuple[pd.DataFrame, pd.DataFrame] | None = None
-               ) -> pd.DataFrame:
+def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
+               baseline: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """SLA-pris: each real-time service's FTE, full cost and price at the parameter SLA levels.
 
     For one answer group at a time, the group's real-time pools are restaffed at the level (an
     answer-group row overriding the channel's level) and the whole cost and price chain rerun,
     so overhead follows the changed FTE as it would in a real decision; every other answer
     group stays at its own level. At a service's own level the inputs are therefore the model's
-    own, and its SLA price equals the price list. ``baseline``: (cost per service, price list)
-    of ``inputs`` itself, reused where a group already runs at the level.
+    own, and its SLA price equals the price list.
+
+    ``staffing``: the inputs' own ``staff(inputs)`` (valid inputs); then only the real-time
+    pools are solved again, every level and group in one solve
+    (:func:`xlkc.staffing.model.restaffed_fte`), every other FTE is reused and no stand-alone
+    volume is staffed. Without it the inputs are validated and staffed here. ``baseline``:
+    (cost per service, price list) of ``inputs`` itself, reused where a group already runs at
+    the level.
     """
+    if staffing is None:
+        problems = staffing_problems(inputs)
+        for level in inputs.parameters.sla_levels:
+            problems += staffing_problems(inputs, sla_override=level)
+        if problems:
+            raise ValidationError(list(dict.fromkeys(problems)))
+        staffing = staff(inputs, validated=True)
+    levels = tuple(inputs.parameters.sla_levels)
     real_time = {c.channel_id for c in inputs.channels if c.kind is ChannelKind.REAL_TIME}
     with_real_time = {c.service_id for c in inputs.contacts if c.channel_id in real_time}
     services = [s for s in inputs.services if s.service_id in with_real_time]
@@ -192,19 +208,23 @@ def sla_prices(inputs: Inputs, baseline: tuple[pd.DataFrame, pd.DataFrame] | Non
             chans = group_channels.setdefault(group_of[c.service_id], [])
             if c.channel_id not in chans:
                 chans.append(c.channel_id)
+    restaffed = restaffed_fte(inputs, levels, staffing, by_group=True)
+    base_fte = staffing.services["fte"].to_numpy(dtype=np.float64)
     frames = []
-    for level in inputs.parameters.sla_levels:
+    for li, level in enumerate(levels):
         for group, chans in group_channels.items():
             ids = [s.service_id for s in services if s.answer_group == group]
             if not ids:
                 continue
-            changed = _at_level(inputs, group, chans, level)
-            if changed is None and baseline is not None:
+            if baseline is not None and _at_level(inputs, group, chans, level) is None:
                 cost_services, prices = baseline
             else:
-                changed = changed or inputs
-                cost_result = compute_costs(changed, staff(changed), validated=True)
-                cost_services, prices = cost_result.services, price_list(changed, cost_result)
+                fte = restaffed.get((li, group), base_fte)
+                at_level = StaffingResult(services=staffing.services.assign(fte=fte),
+                                          pools=staffing.pools,
+                                          productive_hours=staffing.productive_hours)
+                cost_result = compute_costs(inputs, at_level, validated=True)
+                cost_services, prices = cost_result.services, price_list(inputs, cost_result)
             frames.append(_sla_rows(inputs, ids, level, prices, real_time, cost_services))
     if not frames:
         return pd.DataFrame(columns=list(SLA_COLUMNS))

@@ -491,7 +491,7 @@ def _resolve_ids(tables: dict[str, list[dict[str, Any]]]) -> None:
 def _resolve_answer_groups(tables: dict[str, list[dict[str, Any]]]) -> None:
     """Answer group ids in Svarsgrupper match the services' groups case-insensitively, as every
     other id does ("SO-Jour" is "SO-jour" when that is the only group spelt so)."""
-    groups = [r.get("answer_group") for r in tables.get(L.T_SERVICES.name, [])]
+    groups = {r.get("answer_group") for r in tables.get(L.T_SERVICES.name, [])}
     folded: dict[str, set[str]] = {}
     for g in groups:
         if isinstance(g, str) and g:

@@ -83,6 +83,7 @@ __all__ = [
     "parameters_productive_hours",
     "pool_id",
     "pool_settings",
+    "restaffed_fte",
     "staff",
     "staff_service_alone",
     "staffing_problems",
@@ -494,10 +495,11 @@ class _Plan:
     pool_jobs: dict[tuple[str, str], _Job]
 
 
-def _plan(inputs: Inputs, sla_override: SlaLevel | None) -> _Plan:
-    problems = staffing_problems(inputs, sla_override)
-    if problems:
-        raise ValidationError(problems)
+def _plan(inputs: Inputs, sla_override: SlaLevel | None, validated: bool = False) -> _Plan:
+    if not validated:
+        problems = staffing_problems(inputs, sla_override)
+        if problems:
+            raise ValidationError(problems)
     p = inputs.parameters
     prod_h = parameters_productive_hours(p)
     own = group_profiles(inputs)
@@ -518,13 +520,15 @@ def _plan(inputs: Inputs, sla_override: SlaLevel | None) -> _Plan:
     return _Plan(prod_h, loads, members, settings, volume, aht, pool_jobs)
 
 
-def staff(inputs: Inputs, sla_override: SlaLevel | None = None) -> StaffingResult:
+def staff(inputs: Inputs, sla_override: SlaLevel | None = None, *,
+          validated: bool = False) -> StaffingResult:
     """Staff every pool and service of ``inputs`` (SPEC §3).
 
-    Validates first (all problems at once, ``ValidationError``). With ``sla_override`` every
-    real-time pool is staffed at that service level and answer time instead of its own.
+    Validates first (all problems at once, ``ValidationError``) unless ``validated`` says
+    :func:`staffing_problems` already found none. With ``sla_override`` every real-time pool is
+    staffed at that service level and answer time instead of its own.
     """
-    plan = _plan(inputs, sla_override)
+    plan = _plan(inputs, sla_override, validated)
     members, settings, volume, aht = plan.members, plan.settings, plan.volume, plan.aht
     pool_jobs, prod_h, contacts = plan.pool_jobs, plan.prod_h, inputs.contacts
     pool_of = {i: key for key, idx in members.items() for i in idx}
@@ -565,6 +569,47 @@ def staff(inputs: Inputs, sla_override: SlaLevel | None = None) -> StaffingResul
     services_df = pd.DataFrame(service_rows, columns=list(STAFFING_COLUMNS))
     pools_df = pd.DataFrame(pool_rows, columns=list(POOL_COLUMNS))
     return StaffingResult(services=services_df, pools=pools_df, productive_hours=prod_h)
+
+
+def restaffed_fte(inputs: Inputs, levels: Sequence[SlaLevel], base: StaffingResult,
+                  by_group: bool = False) -> list[np.ndarray] | dict[tuple[int, str], np.ndarray]:
+    """Each contact row's pooled FTE at each SLA level: ``staff(inputs, sla_override=level)
+    .services["fte"]``, the same numbers, without the work that does not change.
+
+    Only the real-time pools staffed by Erlang C or A read the service level, so only they are
+    solved again (all levels in one ``_solve``); every other row keeps its FTE from ``base``
+    (``staff(inputs)``), and no stand-alone volume is staffed. The inputs must be valid
+    (``staffing_problems`` for every level found nothing).
+
+    ``by_group``: instead, per (level index, answer group) the FTE with only that group's
+    real-time pools at the level and every other pool at its own (SLA-pris prices one answer
+    group at a time); the same single solve.
+    """
+    plan = _plan(inputs, None, validated=True)
+    p = inputs.parameters
+    channels = {c.channel_id: c for c in inputs.channels}
+    groups = {(g.group_id, g.channel_id): g for g in inputs.answer_groups}
+    workload_h = plan.volume * plan.aht / 3600.0
+    jobs: list[_Job] = []
+    placed: list[tuple[int, tuple[str, str]]] = []
+    for li, level in enumerate(levels):
+        for key, idx in plan.members.items():
+            st = _resolve(channels[key[1]], groups.get(key), p, level)
+            if st.kind is not ChannelKind.REAL_TIME or st.method is StaffingMethod.WORKLOAD:
+                continue
+            jobs.append(_profile_job(plan.volume[idx], plan.aht[idx], st, plan.loads[key]))
+            placed.append((li, key))
+    _solve(jobs, plan.prod_h)
+    base_fte = base.services["fte"].to_numpy(dtype=np.float64)
+    out: dict[tuple[int, str], np.ndarray] = {}
+    for job, (li, key) in zip(jobs, placed, strict=True):
+        idx = plan.members[key]
+        w_pool = workload_h[idx].sum()
+        fte = out.setdefault((li, key[0] if by_group else ""), base_fte.copy())
+        fte[idx] = job.out.fte * workload_h[idx] / w_pool if w_pool > 0 else 0.0
+    if by_group:
+        return out
+    return [out.get((li, ""), base_fte.copy()) for li in range(len(levels))]
 
 
 INTERVAL_COLUMNS = ("month", "weekday", "hour", "days", "contacts", "load_erlang", "agents",

@@ -122,6 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
                           help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
     debug_flag(validera)
 
+    nytt = sub.add_parser(
+        "nytt-prisar", help="skapa nästa års arbetsbok från en beräknad arbetsbok",
+        description="Skriver nästa års arbetsbok: prisår + 1, årets prislista som Föregående "
+        "prislista, årets plan som Utfall (Källa plan: skriv in bokslutet), Resultatfondens "
+        "utgående saldo som ingående, resultatbladen tömda, Körlogg kvar. Vägrar om senaste "
+        "Beräkna priser misslyckades eller indata ändrats sedan dess.")
+    nytt.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
+                      help=f"den beräknade arbetsboken (standard: ./{DEFAULT_OUTPUT})")
+    roll_target = nytt.add_mutually_exclusive_group()
+    roll_target.add_argument("-o", "--ut", metavar="UT", default=None,
+                             help="var nästa års arbetsbok skrivs (standard: <namn>_<år>.xlsm "
+                             "bredvid ARBETSBOK)")
+    roll_target.add_argument("--skriv-over", action="store_true",
+                             help="skriv nästa år i ARBETSBOK själv (en kopia sparas som "
+                             "<namn>.bak.xlsm)")
+    debug_flag(nytt)
+
     exempel = sub.add_parser("exempel",
                              help="räkna det inbyggda syntetiska exemplet och visa prislistan")
     debug_flag(exempel)
@@ -349,6 +366,31 @@ def _validera(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _nytt_prisar(args: argparse.Namespace) -> int:
+    from xlkc.excel.file_writer import backup_path
+    from xlkc.excel.roll import roll_workbook
+
+    src = _workbook_arg(args.arbetsbok or str(Path.cwd() / DEFAULT_OUTPUT))
+    dst = src if args.skriv_over else (Path(args.ut) if args.ut else None)
+    if dst is not None and not args.skriv_over and _same_file(src, dst):
+        raise CliError("utfilen är samma fil som arbetsboken; använd --skriv-over för att "
+                       "skriva i arbetsboken (en kopia sparas)")
+    progress = _Progress()
+    progress.step(f"Läser och kontrollerar {src.name}")
+    try:
+        result = roll_workbook(src, dst, backup=True)
+    except PermissionError as exc:
+        raise CliError("kunde inte skriva: åtkomst nekad (är filen öppen i Excel?)") from exc
+    progress.done()
+    print(result.plan.meta["message"])
+    print(f"\nNästa års arbetsbok är skriven till {result.path.resolve()}")
+    if backup_path(result.path).exists():
+        print(f"En tidigare fil med samma namn sparas som {backup_path(result.path).name}")
+    print("Nästa steg: skriv in bokslutet i Utfall, uppdatera volymer och kostnader, klicka "
+          "Beräkna priser.")
+    return EXIT_OK
+
+
 def _exempel(args: argparse.Namespace) -> int:
     inputs = xlkc.example_inputs()
     print(summary(xlkc.calculate(inputs), inputs.parameters.year))
@@ -363,7 +405,8 @@ def _bygg(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"berakna": _berakna, "validera": _validera, "exempel": _exempel, "bygg": _bygg}
+COMMANDS = {"berakna": _berakna, "validera": _validera, "exempel": _exempel, "bygg": _bygg,
+            "nytt-prisar": _nytt_prisar}
 
 
 def main(argv: list[str] | None = None) -> int:

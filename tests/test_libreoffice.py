@@ -179,6 +179,7 @@ def test_harness_private_instance_is_killed(scratch):
 EXPECTED_BUTTONS = {
     "Beräkna priser": "Prismodell.BeraknaPriser",
     "Validera indata": "Prismodell.ValideraIndata",
+    "Nytt prisår": "Prismodell.NyttPrisar",
 }
 RENDERED_SHEETS = ["Start", "Prislista"]
 

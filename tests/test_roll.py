@@ -218,3 +218,26 @@ def test_changed_inputs_and_a_failed_run_are_refused(computed, tmp_path, capsys)
     assert _cli("nytt-prisar", str(invalid)) == 2
     assert "fel i indata" in capsys.readouterr().err
     assert not list(tmp_path.glob("*_20*.xlsm"))
+
+
+# --- the button ----------------------------------------------------------------------------------
+
+def test_the_button_refuses_a_workbook_never_computed(server_engine_book):
+    import xlkc.excel
+
+    book = server_engine_book
+    out = xlkc.excel.nytt_prisar()
+    assert not out.ok
+    assert "har inte beräknats" in out.message
+    actions = book.json()["actions"]
+    (alert,) = [a for a in actions if a["func"] == "alert"]
+    assert alert["args"][0].startswith("Nytt prisår kunde inte skapas")
+    assert not [a for a in actions if a["func"] == "set_values"]
+
+
+@pytest.fixture
+def server_engine_book(make_book, payload):  # noqa: F811 - the fixtures imported below
+    return make_book(payload)
+
+
+from tests.test_xlwings_adapter import make_book, payload, server_engine  # noqa: E402, F401

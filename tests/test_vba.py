@@ -96,7 +96,8 @@ def test_start_buttons_are_bound_to_the_macros():
         text = z.read("xl/" + vml[0].replace("../", "")).decode("utf-8")
     macros = re.findall(r"<x:FmlaMacro>\[0\]!([^<]+)</x:FmlaMacro>", text)
     assert macros == [m for _, m in L.BUTTONS] == ["Prismodell.BeraknaPriser",
-                                                     "Prismodell.ValideraIndata"]
+                                                     "Prismodell.ValideraIndata",
+                                                     "Prismodell.NyttPrisar"]
     for caption, _ in L.BUTTONS:
         assert caption in text
     assert "Beräkna priser" in text and "Validera indata" in text

@@ -127,8 +127,10 @@ def test_start_buttons_are_large_side_by_side_and_fit_on_the_page():
     for b in found:
         assert b["width"] == pytest.approx(w_px * mm100, rel=0.05), b
         assert b["height"] == pytest.approx(h_px * mm100, rel=0.05), b
-    first, second = sorted(found, key=lambda b: b["x"])
-    assert first["y"] == second["y"]
-    assert second["x"] >= first["x"] + first["width"]  # no overlap
-    # Both inside the printed width of a landscape A4 page (297 mm, 12.7 mm margins).
-    assert second["x"] + second["width"] <= (297 - 2 * 12.7) * 100
+    ordered = sorted(found, key=lambda b: b["x"])
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        assert first["y"] == second["y"]
+        assert second["x"] >= first["x"] + first["width"]  # no overlap
+    # All inside the printed width of a landscape A4 page (297 mm, 12.7 mm margins).
+    last = ordered[-1]
+    assert last["x"] + last["width"] <= (297 - 2 * 12.7) * 100

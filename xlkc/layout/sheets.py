@@ -73,6 +73,7 @@ START_STEPS = (
     "Klicka Validera indata och rätta det som rapporteras.",
     "Klicka Beräkna priser: resultatbladen från Bemanning till Körlogg fylls i.",
     "Granska Prislista, Kunddebitering och Avstämning; Prisbrygga förklarar förändringen.",
+    "Nästa år: klicka Nytt prisår; skriv sedan in bokslutet i Utfall i den nya arbetsboken.",
 )
 #: The colour legend on Start: (cell role, word in the coloured cell, explanation beside it).
 LEGEND = (
@@ -83,6 +84,7 @@ LEGEND = (
 BUTTONS = (
     ("Beräkna priser", "Prismodell.BeraknaPriser"),
     ("Validera indata", "Prismodell.ValideraIndata"),
+    ("Nytt prisår", "Prismodell.NyttPrisar"),
 )
 #: Button size and gap (pixels); they sit in a row beside the year.
 BUTTON_SIZE = (180, 40)

@@ -25,6 +25,7 @@ RESULT_TUPLES = {
     "bridge": R.BRIDGE_COLUMNS, "inhouse": R.INHOUSE_COLUMNS,
     "board": R.BOARD_COLUMNS, "statement": R.STATEMENT_COLUMNS,
     "price_bridge": R.PRICE_BRIDGE_COLUMNS,
+    "cost.fund": R.FUND_COLUMNS,
 }
 
 
@@ -82,7 +83,7 @@ def test_every_record_field_is_a_column():
 
 def test_every_parameter_is_a_named_cell_or_table():
     params = _record_fields(I.Parameters)
-    cells = {nc.field for nc in L.sheet("Parametrar").named_cells}
+    cells = {nc.field for s, nc in L.named_cells() if s.role == "input"}
     tables = {t.inputs_field.split(".")[1] for t in L.input_tables()
               if t.inputs_field and t.inputs_field.startswith("parameters.")}
     assert cells | tables == params

@@ -180,6 +180,7 @@ EXPECTED_BUTTONS = {
     "Beräkna priser": "Prismodell.BeraknaPriser",
     "Validera indata": "Prismodell.ValideraIndata",
     "Testa kopplingen": "Prismodell.TestaKopplingen",
+    "Nytt prisår": "Prismodell.NyttPrisar",
 }
 RENDERED_SHEETS = ["Start", "Prislista"]
 

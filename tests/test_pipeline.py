@@ -50,10 +50,15 @@ def test_total_cost_is_every_krona_entered(example):
     inputs, results = example
     assert results.cost.services["full_cost_kr"].sum() == pytest.approx(
         results.cost.total_cost_kr, abs=0.01)
-    # what customers pay covers full cost, last year's deficit and the rounding, nothing else
-    deficit = -sum(o.surplus_kr for o in inputs.outcomes)
+    # what customers pay covers full cost, what the result fund returns this year (last year's
+    # deficit / n and earlier years' balances) and the rounding, nothing else
+    fund = results.cost.fund_result
+    n = inputs.parameters.surplus_years
+    charged = -sum(o.surplus_kr for o in inputs.outcomes) / n - sum(
+        r.balance_kr / r.years_left for r in inputs.fund)
+    assert fund.returned_kr == pytest.approx(-charged, abs=0.01)
     revenue = revenue_per_line(results.price.prices).sum()
-    assert revenue == pytest.approx(results.cost.total_cost_kr + deficit
+    assert revenue == pytest.approx(results.cost.total_cost_kr + charged
                                     + results.price.prices["residual_kr"].sum(), abs=0.01)
 
 

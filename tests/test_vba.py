@@ -99,7 +99,8 @@ def test_start_buttons_are_bound_to_the_macros():
                                                      "Prismodell.ValideraIndata",
                                                      "Prismodell.SkapaPDF",
                                                      "Prismodell.ImporteraStatistik",
-                                                     "Prismodell.TestaKopplingen"]
+                                                     "Prismodell.TestaKopplingen",
+                                                     "Prismodell.NyttPrisar"]
     for caption, _ in L.BUTTONS:
         assert caption in text
     assert "Beräkna priser" in text and "Validera indata" in text and "Testa kopplingen" in text

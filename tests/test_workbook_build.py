@@ -185,8 +185,9 @@ def _series(ws, table: L.Table):
 def _read_inputs(book) -> I.Inputs:
     kw, profile = {}, {}
     params = {}
-    ps = L.sheet("Parametrar")
-    for nc in ps.named_cells:
+    for ps, nc in L.named_cells():
+        if ps.role != "input":
+            continue
         row, col = ps.named_cell_position(nc.name)
         v = book[ps.name].cell(row, col).value
         params[nc.field] = nc.allowed(v) if nc.allowed and v is not None else v

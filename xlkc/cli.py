@@ -173,6 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
                           help="mappen PDF:erna skrivs i (standard: ./dokument)")
     debug_flag(dokument)
 
+    nytt = sub.add_parser(
+        "nytt-prisar", help="skapa nästa års arbetsbok från en beräknad arbetsbok",
+        description="Skriver nästa års arbetsbok: prisår + 1, årets prislista som Föregående "
+        "prislista, årets plan som Utfall (Källa plan: skriv in bokslutet), Resultatfondens "
+        "utgående saldo som ingående, resultatbladen tömda, Körlogg kvar. Vägrar om senaste "
+        "Beräkna priser misslyckades eller indata ändrats sedan dess.")
+    nytt.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
+                      help=f"den beräknade arbetsboken (standard: ./{DEFAULT_OUTPUT})")
+    roll_target = nytt.add_mutually_exclusive_group()
+    roll_target.add_argument("-o", "--ut", metavar="UT", default=None,
+                             help="var nästa års arbetsbok skrivs (standard: <namn>_<år>.xlsm "
+                             "bredvid ARBETSBOK)")
+    roll_target.add_argument("--skriv-over", action="store_true",
+                             help="skriv nästa år i ARBETSBOK själv (en kopia sparas som "
+                             "<namn>.bak.xlsm)")
+    debug_flag(nytt)
+
     exempel = sub.add_parser("exempel",
                              help="räkna det inbyggda syntetiska exemplet och visa prislistan")
     debug_flag(exempel)
@@ -559,6 +576,28 @@ def _dokument(args: argparse.Namespace) -> int:
     print(f"{len(written)} PDF:er i {out_dir.resolve()}:")
     for path in written:
         print(f"  {path.name}")
+def _nytt_prisar(args: argparse.Namespace) -> int:
+    from xlkc.excel.file_writer import backup_path
+    from xlkc.excel.roll import roll_workbook
+
+    src = _workbook_arg(args.arbetsbok or str(Path.cwd() / DEFAULT_OUTPUT))
+    dst = src if args.skriv_over else (Path(args.ut) if args.ut else None)
+    if dst is not None and not args.skriv_over and _same_file(src, dst):
+        raise CliError("utfilen är samma fil som arbetsboken; använd --skriv-over för att "
+                       "skriva i arbetsboken (en kopia sparas)")
+    progress = _Progress()
+    progress.step(f"Läser och kontrollerar {src.name}")
+    try:
+        result = roll_workbook(src, dst, backup=True)
+    except PermissionError as exc:
+        raise CliError("kunde inte skriva: åtkomst nekad (är filen öppen i Excel?)") from exc
+    progress.done()
+    print(result.plan.meta["message"])
+    print(f"\nNästa års arbetsbok är skriven till {result.path.resolve()}")
+    if backup_path(result.path).exists():
+        print(f"En tidigare fil med samma namn sparas som {backup_path(result.path).name}")
+    print("Nästa steg: skriv in bokslutet i Utfall, uppdatera volymer och kostnader, klicka "
+          "Beräkna priser.")
     return EXIT_OK
 
 
@@ -591,8 +630,8 @@ def _installera(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"berakna": _berakna, "validera": _validera, "importera": _importera,
-            "dokument": _dokument, "installera": _installera, "exempel": _exempel,
-            "bygg": _bygg}
+            "dokument": _dokument, "installera": _installera, "nytt-prisar": _nytt_prisar,
+            "exempel": _exempel, "bygg": _bygg}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from xlkc.allocation import allocate
 from xlkc.errors import Problem, ValidationError
+from xlkc.fund import FundResult, compute_fund
 from xlkc.inputs import (
     AllocationKey,
     AllocationMethod,
@@ -23,6 +24,7 @@ from xlkc.inputs import (
 from xlkc.results import (
     ALLOCATION_COLUMNS,
     COST_COLUMNS,
+    FUND_COLUMNS,
     POOL_COST_COLUMNS,
     CostResult,
     StaffingResult,
@@ -276,10 +278,9 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     city = before_city * p.city_charge_rate
     full = before_city + city
 
-    surplus = sum(o.surplus_kr for o in inputs.outcomes)
-    years = max(int(p.surplus_years), 1)
-    share = full / full.sum() if full.sum() > 0 else full * 0.0
-    carry = -(surplus / years) * share
+    # Carry-forward: this year's instalments of the result fund (xlkc.fund), per service.
+    fund = compute_fund(inputs, full.to_dict())
+    carry = pd.Series(fund.carry_forward_kr, dtype=float).reindex(service_ids).fillna(0.0)
 
     names = {s.service_id: s for s in inputs.services}
     services = pd.DataFrame({
@@ -323,7 +324,7 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
                + pool_costs.sum())
     total = float(entered * (1.0 + p.city_charge_rate))
     return CostResult(services=services, allocation=allocation, pools=pools,
-                      total_cost_kr=total)
+                      total_cost_kr=total, fund=fund_table(fund), fund_result=fund)
 
 
 def _named(inputs: Inputs, kind: CostKind, service_ids: list[str]) -> pd.Series:
@@ -333,3 +334,9 @@ def _named(inputs: Inputs, kind: CostKind, service_ids: list[str]) -> pd.Series:
         if c.kind is kind and c.service_id is not None:
             out[c.service_id] += c.amount_kr
     return out
+
+
+def fund_table(fund: FundResult) -> pd.DataFrame:
+    """Fondavräkning: one row per fund row, FUND_COLUMNS."""
+    rows = [{c: getattr(m, c) for c in FUND_COLUMNS} for m in fund.movements]
+    return pd.DataFrame(rows, columns=list(FUND_COLUMNS))

@@ -13,6 +13,7 @@ from xlkc.inputs import (
     Customer,
     CustomerVolume,
     FeeKey,
+    FundBalance,
     Inputs,
     Outcome,
     OverheadPool,
@@ -297,13 +298,20 @@ QUEUES = (
 #: services (``CostResult.overhead_rate``), to 0.1 %: Ny tjänst's default overhead rate.
 #: A test keeps it equal to the model's.
 EXAMPLE_OVERHEAD_RATE = 0.505
+# The result fund (synthetic): what is left of earlier years' results. A 2025 surplus of SK1
+# spread over two years (half returned in 2026), and the deficit of an add-on that ended in 2026
+# (SO-T2), which its unit's services now carry.
+FUND = (
+    FundBalance("SK1", 2025, 240_000, 120_000, 1, SK),
+    FundBalance("SO-T2", 2025, -60_000, -30_000, 1, SO),
+)
 
 
 def example_inputs() -> Inputs:
     """The synthetic example of SPEC §7, complete with customers, last year and its deficit."""
     contacts = _contacts()
     return Inputs(
-        parameters=Parameters(),
+        parameters=Parameters(previous_prices_year=2026, outcome_year=2026),
         channels=CHANNELS,
         answer_groups=ANSWER_GROUPS,
         services=SERVICES,
@@ -318,4 +326,5 @@ def example_inputs() -> Inputs:
         outcomes=OUTCOMES,
         units=UNITS,
         queues=QUEUES,
+        fund=FUND,
     )

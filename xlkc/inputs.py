@@ -182,6 +182,10 @@ class Parameters:
     price_list_status: PriceListStatus = PriceListStatus.PROPOSAL
     decision_date: dt.datetime | None = None
     case_number: str | None = None  # ärendenummer
+    # year stamps (the yearly cycle): the year Föregående prislista and Utfall belong to;
+    # None: not stamped (taken as the year before the price year)
+    previous_prices_year: int | None = None
+    outcome_year: int | None = None
     sla_levels: tuple[SlaLevel, ...] = (
         SlaLevel(0.80, 30.0),
         SlaLevel(0.80, 60.0),
@@ -418,13 +422,39 @@ class Outcome:
     fte: float | None = None
     personnel_cost_kr: float | None = None
     overhead_kr: float | None = None  # overhead and city charge included in cost_kr
-    # Price bridge: the carry-forward last year's prices included (surplus returned: negative,
-    # deficit recovered: positive, as Självkostnad's column); None: 0.
+    # The carry-forward that year's prices already held (+ charged for an earlier deficit,
+    # − returned of an earlier surplus): the fund takes revenue − cost − this as the year's
+    # new result, so what was returned is not counted again. None: 0.
     carry_forward_kr: float | None = None
+    source: OutcomeSource | None = None  # plan: pre-filled from the plan (Nytt prisår)
 
     @property
     def surplus_kr(self) -> float:
         return self.revenue_kr - self.cost_kr
+
+
+class OutcomeSource(StrEnum):
+    """Where an Utfall row comes from: the books, or the plan (pre-filled by Nytt prisår)."""
+
+    BOOKS = "bokslut"
+    PLAN = "plan"
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    """One row of the result fund (Resultatfond): what remains of one year's result.
+
+    ``key`` is a service id, or a price group when the year's result was pooled by price group.
+    ``balance_kr`` is still to be returned (+ owed to the customers, − owed by them) over
+    ``years_left`` price years, this one included (see :mod:`xlkc.fund`).
+    """
+
+    key: str
+    origin_year: int
+    result_kr: float  # the year's result as it entered the fund
+    balance_kr: float  # opening balance: what remains to return
+    years_left: int  # price years left to return it over, this one included
+    unit: str | None = None  # where the balance goes once its service has ended
 
 
 @dataclass(frozen=True)
@@ -458,3 +488,4 @@ class Inputs:
     units: tuple[Unit, ...] = ()  # empty: units are not checked against a list
     group_profiles: tuple[GroupProfileValue, ...] = ()  # answer groups' own profiles
     queues: tuple[QueueRow, ...] = ()  # statistics queues mapped to services (Köer)
+    fund: tuple[FundBalance, ...] = ()  # Resultatfond: the opening balances

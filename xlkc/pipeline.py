@@ -12,6 +12,7 @@ from xlkc import crosscheck
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
+from xlkc.fund import validate_fund
 from xlkc.inputs import AnswerGroup, ChannelKind, Inputs, PriceModel
 from xlkc.price_bridge import ALL_EFFECTS, price_bridge_per_unit
 from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
@@ -34,6 +35,7 @@ def validate(inputs: Inputs) -> list[Problem]:
         problems += staffing_problems(inputs, sla_override=level)
     problems = list(dict.fromkeys(problems))  # the same problem found twice counts once
     problems += validate_costs(inputs) + validate_prices(inputs) + validate_customers(inputs)
+    problems += validate_fund(inputs)
     found = set(problems)
     return problems + [p for p in crosscheck.input_problems(inputs) if p not in found]
 
@@ -122,7 +124,7 @@ def reconcile(inputs: Inputs, staffing, cost, price: PriceResult, quality: pd.Da
     """Avstämning: every krona accounted for, each check with its difference."""
     s = cost.services
     surplus = sum(o.surplus_kr for o in inputs.outcomes)
-    years = max(int(inputs.parameters.surplus_years), 1)
+    fund = cost.fund_result
     revenue = float(revenue_per_line(price.prices).sum())
     residual = float(price.prices["residual_kr"].sum())
     basis = float(s["price_basis_kr"].sum())
@@ -131,8 +133,8 @@ def reconcile(inputs: Inputs, staffing, cost, price: PriceResult, quality: pd.Da
          cost.total_cost_kr),
         ("Overhead fördelad = overheadpoolernas summa", cost.allocation["amount_kr"].sum(),
          cost.pools["total_kr"].sum()),
-        ("Resultatöverföring = föregående års resultat / antal år",
-         s["carry_forward_kr"].sum(), -surplus / years),
+        ("Resultatöverföring i priserna = återfört ur resultatfonden",
+         s["carry_forward_kr"].sum(), -fund.returned_kr),
         ("Intäkt vid prognosvolym = prisunderlag + avrundningsdifferens", revenue,
          basis + residual),
         ("Prisgruppernas omfördelning netto = 0", price.prices["group_transfer_kr"].sum(), 0.0),
@@ -144,6 +146,8 @@ def reconcile(inputs: Inputs, staffing, cost, price: PriceResult, quality: pd.Da
          quality.loc[quality["source"] != TOTAL, "cost_kr"].sum(), s["full_cost_kr"].sum()),
         ("Prisbrygga: fjolårets kostnad + effekterna = självkostnad", _bridged(bridge),
          bridge.loc[bridge[_EFFECTS].notna().all(axis=1), "full_cost_kr"].sum()),
+        ("Resultatfond: ingående + årets resultat − återfört = utgående",
+         fund.opening_kr + fund.new_kr - fund.returned_kr, fund.closing_kr),
     ]
     if per_unit is not None:
         explained = per_unit[per_unit[list(ALL_EFFECTS)].notna().all(axis=1)]

@@ -7,6 +7,7 @@ table has exactly these columns, in this order (the layout gives them Swedish he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -30,6 +31,9 @@ COST_COLUMNS = (
     "personnel_cost_kr", "seat_cost_kr", "minute_cost_kr", "direct_cost_kr",
     "overhead_kr", "city_charge_kr", "full_cost_kr", "carry_forward_kr", "price_basis_kr",
 )
+# The result fund (Fondavräkning), one row per service or price group and year of origin.
+FUND_COLUMNS = ("key", "unit", "origin_year", "result_kr", "opening_kr", "new_kr", "returned_kr",
+                "closing_kr", "years_left", "returned_to")
 # Allocation of every overhead pool to every service, long format (Fördelning).
 ALLOCATION_COLUMNS = ("pool_id", "pool_name", "level", "key", "service_id", "amount_kr")
 # One row per pool: where its money came from.
@@ -107,6 +111,8 @@ class CostResult:
     allocation: pd.DataFrame  # ALLOCATION_COLUMNS
     pools: pd.DataFrame  # POOL_COST_COLUMNS
     total_cost_kr: float  # every krona entered (salaries, costs, pools, city charge)
+    fund: pd.DataFrame | None = None  # FUND_COLUMNS (Fondavräkning)
+    fund_result: Any = None  # the xlkc.fund.FundResult behind it
 
     @property
     def overhead_rate(self) -> float:

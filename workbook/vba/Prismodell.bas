@@ -133,3 +133,16 @@ Fel:
         "Klicka Beräkna priser först, och spara arbetsboken i en mapp du kan skriva i.", _
         vbExclamation, TITEL
 End Sub
+
+' Button "Nytt prisår": from this computed workbook, write next year's workbook beside it.
+Public Sub NyttPrisar()
+    On Error GoTo Fel
+    Application.StatusBar = "Skapar nästa prisår ..."
+    RunPython "import xlkc.excel; xlkc.excel.nytt_prisar()"
+    Application.StatusBar = False
+    Exit Sub
+Fel:
+    Application.StatusBar = False
+    MsgBox "Nytt prisår kunde inte startas." & vbCrLf & vbCrLf & Err.Description & vbCrLf & vbCrLf & _
+        "Kontrollera sökvägen till Python på bladet xlwings.conf.", vbExclamation, TITEL
+End Sub

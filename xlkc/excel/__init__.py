@@ -23,8 +23,8 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ExcelRun", "berakna_priser", "importera_statistik", "testa_kopplingen",
-           "validera_indata"]
+__all__ = ["ExcelRun", "berakna_priser", "importera_statistik", "nytt_prisar",
+           "testa_kopplingen", "validera_indata"]
 
 #: The message box title.
 TITLE = "Prismodell"
@@ -331,3 +331,66 @@ def testa_kopplingen(workbook_xlwings: str | None = None) -> ExcelRun:
     text, ok = _connection_message(book, workbook_xlwings)
     _alert(book, text, ok=ok)
     return ExcelRun("testa", text, ok)
+
+
+def _live_runlog(book: Any) -> tuple[list[Any], list[list[Any]]]:
+    """(header, rows) of the open workbook's Körlogg table."""
+    from xlkc import layout as L  # noqa: N812
+
+    sheet = L.sheet_of(L.T_RUNLOG.name).name
+    try:
+        values = book.sheets[sheet].tables[L.T_RUNLOG.name].range.options(ndim=2).value
+    except Exception:  # noqa: BLE001 - no Körlogg: nothing has been computed
+        return [], []
+    return (list(values[0]), [list(r) for r in values[1:]]) if values else ([], [])
+
+
+def nytt_prisar() -> ExcelRun:
+    """Button "Nytt prisår": from this computed workbook, write next year's beside it
+    (:mod:`xlkc.excel.roll`): refused, with a Swedish message, unless the last Beräkna priser
+    succeeded on the inputs the workbook holds now. The workbook is saved first, so that the
+    file the new one is made from holds exactly what was checked."""
+    from pathlib import Path
+
+    import xlwings as xw
+
+    from xlkc.errors import InputError
+    from xlkc.excel import run as runner
+    from xlkc.excel.file_writer import write_plan
+    from xlkc.excel.roll import default_target, last_run_of, roll_data, roll_plan
+    from xlkc.excel.xlwings_adapter import read_book
+
+    book = xw.Book.caller()
+    command = "nytt-prisar"
+    try:
+        data = read_book(book)
+        old, new = roll_data(data, last_run_of(*_live_runlog(book)))
+        src = Path(book.fullname)
+        if not src.is_file():
+            raise InputError("Spara arbetsboken som en fil först; nästa års arbetsbok skrivs "
+                             "bredvid den")
+        book.save()
+        target = default_target(src, new.parameters.year)
+        plan = roll_plan(old, new, user=runner.current_user())
+        written = write_plan(src, plan, target, backup=True)
+    except InputError as exc:
+        out = ExcelRun(command, f"Nytt prisår kunde inte skapas:\n\n{exc}", False)
+        _alert(book, out.message, ok=False)
+        return out
+    except Exception as exc:
+        msg = (f"Nytt prisår misslyckades: {_one_line(exc)} ({type(exc).__name__}).\n\n"
+               "Kontakta den som förvaltar prismodellen.")
+        traceback.print_exc(file=sys.stderr)
+        _alert(book, msg, ok=False)
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        return ExcelRun(command, msg, False)
+    year = new.parameters.year
+    message = (f"Arbetsboken för prisår {year} är skapad:\n{written}\n\n"
+               f"Föregående prislista är prislistan {year - 1}, Utfall är planen {year - 1} "
+               "(Källa plan), Resultatfonden är förd vidare och resultatbladen är tomma.\n\n"
+               "Öppna den, skriv in bokslutet i Utfall, uppdatera volymer och kostnader och "
+               "klicka Beräkna priser.")
+    out = ExcelRun(command, message, True, plan)
+    _alert(book, message, ok=True)
+    return out

@@ -396,7 +396,8 @@ def _render(src_path: str | os.PathLike[str], plan: OutputPlan) -> bytes:
     styles_part = book.styles_part
     styles = Styles(pkg.read(styles_part)) if styles_part else None
     edits = _Edits(book, styles, frozenset(b.sheet for b in plan.tables
-                                           if b.table in plan.input_tables))
+                                           if b.table in plan.input_tables)
+                   | plan.input_sheets)
     for block in plan.tables:
         edits.table(block)
     for cw in plan.cells:

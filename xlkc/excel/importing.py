@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import WARNING, Problem, errors_of
-from xlkc.excel.model import OutputPlan, TableBlock, WorkbookData
-from xlkc.excel.output import _block, _log_entry, _run_values, _status_cells, warnings_text
+from xlkc.excel.model import OutputPlan, WorkbookData
+from xlkc.excel.output import (
+    _block,
+    _log_entry,
+    _run_values,
+    _status_cells,
+    input_block,
+    warnings_text,
+)
 from xlkc.excel.parse import check_workbook, localise
 from xlkc.excel.run import RunInfo, input_hash
-from xlkc.layout.rows import table_rows
 from xlkc.statistics.apply import (
     FINDING_COLUMNS,
     QUEUE_STATS_COLUMNS,
@@ -47,16 +52,6 @@ class ImportPlan:
     result: ImportResult | None
     problems: list[Problem]  # errors; the plan is None when there are any
     warnings: list[Problem]
-
-
-def input_block(table: L.Table, inputs: Any) -> TableBlock:
-    """An input table's rows for ``inputs``, at its layout position."""
-    sheet = L.sheet_of(table.name)
-    header_row, first_col = sheet.table_origin(table.name)
-    return TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
-                      first_col=first_col, header=table.headers,
-                      rows=tuple(tuple(r) for r in table_rows(table, inputs)),
-                      number_formats=tuple(c.number_format for c in table.columns))
 
 
 def plan_import(data: WorkbookData, stats: IntervalData, user: str | None = None,

@@ -73,6 +73,8 @@ class OutputPlan:
     #: Input tables this plan rewrites on purpose (a statistics import); a calculation's plan
     #: has none, and the adapters refuse any write to an input sheet that is not named here.
     input_tables: frozenset[str] = frozenset()
+    #: Input sheets whose named cells this plan sets on purpose (a new price year's Prisår).
+    input_sheets: frozenset[str] = frozenset()
 
 
 def check_targets(plan: OutputPlan) -> None:
@@ -89,6 +91,7 @@ def check_targets(plan: OutputPlan) -> None:
                              "resultatblad. Inget har skrivits.")
     status_sheets = {s.name for s in L.SHEETS if s.role == "info" and s.named_cells}
     for c in plan.cells:
-        if roles.get(c.sheet) != "output" and c.sheet not in status_sheets:
+        if (roles.get(c.sheet) != "output" and c.sheet not in status_sheets
+                and c.sheet not in plan.input_sheets):
             raise InputError(f"Planen skulle skriva till bladet '{c.sheet}', som inte är ett "
                              "resultatblad. Inget har skrivits.")

@@ -408,3 +408,15 @@ def plan_validation(run: Any, warnings: list[Problem] | None = None, inputs: Inp
                       meta={"status": status, "ok": not failed, "problems": [],
                             "warnings": warnings, "failed_checks": failed,
                             "failed_services": services})
+
+
+def input_block(table: L.Table, inputs: Inputs) -> TableBlock:
+    """An input table's rows for ``inputs``, at its layout position."""
+    sheet = L.sheet_of(table.name)
+    header_row, first_col = sheet.table_origin(table.name)
+    from xlkc.layout.rows import table_rows
+
+    return TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
+                      first_col=first_col, header=table.headers,
+                      rows=tuple(tuple(r) for r in table_rows(table, inputs)),
+                      number_formats=tuple(c.number_format for c in table.columns))

@@ -688,7 +688,9 @@ def localise(problems: Iterable[Problem], data: WorkbookData) -> list[Problem]:
 
 
 def _localise_parameter(pr: Problem, data: WorkbookData | None = None) -> Problem:
-    sheet = next(s for s in L.SHEETS if any(nc.field == "year" for nc in s.named_cells))
+    sheet = next((s for s in L.SHEETS if s.role == "input"
+                  and any(nc.field == pr.field for nc in s.named_cells)), None) or next(
+        s for s in L.SHEETS if any(nc.field == "year" for nc in s.named_cells))
     message = pr.message
     prefix = f"{sheet.name}: "
     if message.startswith(prefix):

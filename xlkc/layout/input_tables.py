@@ -287,9 +287,43 @@ T_OUTCOMES = Table(
         _num("fte", "Årsarbetare", fmt=FMT_FTE, width=12),
         _kr("personnel_cost_kr", "Personalkostnad (kr)"),
         _kr("overhead_kr", "Overhead (kr)", note="Overhead och stadens påslag i kostnaden."),
-        _kr("carry_forward_kr", "Resultatöverföring i priset (kr)",
-            note="Över-/underskott som fjolårets priser tog med (+ underskott); tomt = 0."),
+        _kr("carry_forward_kr", "Resultatöverföring i priset (kr)", width=16,
+            note="Vad årets priser lade till (+) eller drog av (−) för tidigare års resultat "
+                 "(Självkostnad). Fylls av Nytt prisår; tomt = 0."),
+        _enum("source", "Källa", I.OutcomeSource, required=False, width=11,
+              note="plan: förifyllt från planen av Nytt prisår; skriv in bokslutet."),
     ),
+)
+
+# --- the yearly cycle: year stamps and the result fund -------------------------------------------
+
+#: The year Föregående prislista belongs to (a named cell beside its table).
+PREVIOUS_YEAR_CELLS = (
+    NamedCell("ForegaendeAr", "previous_prices_year", "Prislistans år", "integer", "0",
+              note="Året prislistan gällde: prisåret − 1."),
+)
+#: The year Utfall belongs to (a named cell beside its table).
+OUTCOME_YEAR_CELLS = (
+    NamedCell("UtfallAr", "outcome_year", "Utfallets år", "integer", "0",
+              note="Året utfallet gäller: prisåret − 1. Dess resultat förs till Resultatfonden."),
+)
+
+T_FUND = Table(
+    "tblResultatfond", "Resultatfond: ingående saldo", record=I.FundBalance,
+    inputs_field="fund",
+    columns=(
+        _text("key", "Tjänst eller prisgrupp", required=True, width=16),
+        _unit(note="Tjänstens enhet: dit saldot går om tjänsten har upphört."),
+        Column("origin_year", "Ursprungsår", "integer", number_format="0", required=True,
+               width=12, note="Året resultatet uppstod."),
+        _kr("result_kr", "Resultat (kr)", required=True,
+            note="Årets över- (+) eller underskott (−) när det fördes till fonden."),
+        _kr("balance_kr", "Kvar att återföra (kr)", required=True, width=16,
+            note="Ingående saldo: + skyldigt kunderna, − kunderna skyldiga."),
+        Column("years_left", "Återstående år", "integer", number_format="0", required=True,
+               width=12, note="Prisår kvar att återföra saldot på, detta inräknat."),
+    ),
+    note="Fylls av Nytt prisår från föregående års Fondavräkning.",
 )
 
 # --- named parameter cells ----------------------------------------------------------------------

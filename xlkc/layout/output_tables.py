@@ -247,6 +247,22 @@ T_STAT_FINDINGS = Table("tblStatistikfynd", "Fynd i statistiken", columns=(
 #: The run log: one row per click on Beräkna priser or Validera indata (newest first).
 RUNLOG_COLUMNS = ("time", "user", "command", "version", "input_hash", "total_cost_kr",
                   "revenue_kr", "checks", "message")
+T_FUND_OUT = Table(
+    "tblFondavrakning", "Resultatfondens avräkning", result="cost.fund",
+    columns=(
+        _text("key", "Tjänst eller prisgrupp", width=16),
+        _text("unit", "Enhet", width=24),
+        Column("origin_year", "Ursprungsår", "integer", number_format="0", width=12),
+        _kr("result_kr", "Resultat (kr)"),
+        _kr("opening_kr", "Ingående saldo (kr)"),
+        _kr("new_kr", "Årets resultat (kr)"),
+        _kr("returned_kr", "Återfört i priserna (kr)", width=16),
+        _kr("closing_kr", "Utgående saldo (kr)"),
+        Column("years_left", "Återstående år", "integer", number_format="0", width=12),
+        _text("returned_to", "Återförs till", width=44),
+    ),
+)
+
 T_RUNLOG = Table("tblKorlogg", "Körlogg", columns=(
     Column("time", "Tid", "datetime", number_format=FMT_DATETIME, width=20),
     _text("user", "Användare", width=14),

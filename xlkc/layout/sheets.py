@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlkc.layout.core import LIST_CAPACITY, Chart, NamedCell, Sheet, Table, cell_ref, quote_sheet
+from xlkc.layout.core import (
+    HEADER_ROW,
+    LIST_CAPACITY,
+    Chart,
+    NamedCell,
+    Sheet,
+    Table,
+    cell_ref,
+    quote_sheet,
+)
 from xlkc.layout.input_tables import (
+    OUTCOME_YEAR_CELLS,
     PARAMETER_CELLS,
+    PREVIOUS_YEAR_CELLS,
     STATUS_CELLS,
     T_ANSWER_GROUPS,
     T_CHANNELS,
@@ -14,6 +25,7 @@ from xlkc.layout.input_tables import (
     T_COSTS,
     T_CUSTOMER_VOLUMES,
     T_CUSTOMERS,
+    T_FUND,
     T_GROUP_PROFILES,
     T_HOURS,
     T_MONTHS,
@@ -38,6 +50,7 @@ from xlkc.layout.output_tables import (
     T_CHECKS,
     T_COST,
     T_CUSTOMER_TOTALS,
+    T_FUND_OUT,
     T_INHOUSE,
     T_POOL_COST,
     T_POOL_STAFFING,
@@ -67,6 +80,7 @@ START_STEPS = (
     "Klicka Validera indata och rätta det som rapporteras.",
     "Klicka Beräkna priser: resultatbladen från Bemanning till Körlogg fylls i.",
     "Granska Prislista, Kunddebitering och Avstämning; Prisbrygga förklarar förändringen.",
+    "Nästa år: klicka Nytt prisår; skriv sedan in bokslutet i Utfall i den nya arbetsboken.",
 )
 #: The colour legend on Start: (cell role, word in the coloured cell, explanation beside it).
 LEGEND = (
@@ -80,6 +94,7 @@ BUTTONS = (
     ("Skapa PDF", "Prismodell.SkapaPDF"),
     ("Importera statistik", "Prismodell.ImporteraStatistik"),
     ("Testa kopplingen", "Prismodell.TestaKopplingen"),
+    ("Nytt prisår", "Prismodell.NyttPrisar"),
 )
 #: Button size and gap (pixels); they sit in a row beside the year.
 BUTTON_SIZE = (180, 40)
@@ -140,10 +155,15 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Kundvolymer", "Vad varje kund väntas ta av varje tjänst.", "input",
           tables=(T_CUSTOMER_VOLUMES,), code_name="shKundvolymer"),
     Sheet("Föregående prislista", "Fjolårets beslutade priser, för jämförelse.", "input",
-          tables=(T_PREVIOUS,), code_name="shForegaende"),
+          tables=(T_PREVIOUS,), code_name="shForegaende", named_cells=PREVIOUS_YEAR_CELLS,
+          named_cells_origin=(HEADER_ROW, len(T_PREVIOUS.columns) + 2)),
     Sheet("Utfall", "Fjolårets utfall per tjänst: intäkt och kostnad, och för prisbryggan volym, "
           "arbetsbelastning, årsarbetare, personalkostnad och overhead.", "input",
-          tables=(T_OUTCOMES,), code_name="shUtfall"),
+          tables=(T_OUTCOMES,), code_name="shUtfall", named_cells=OUTCOME_YEAR_CELLS,
+          named_cells_origin=(HEADER_ROW, len(T_OUTCOMES.columns) + 2)),
+    Sheet("Resultatfond", "Tidigare års över- och underskott som återstår att återföra, per "
+          "tjänst eller prisgrupp och ursprungsår.", "input", tables=(T_FUND,),
+          code_name="shResultatfond"),
     Sheet(NY_TJANST, NY_TJANST_PURPOSE, "info", freeze=False, print_titles=False,
           code_name="shNyTjanst"),
     Sheet("Bemanning", "Årsarbetare per tjänst och kanal, och per svarsgrupp.", "output",
@@ -175,6 +195,9 @@ SHEETS: tuple[Sheet, ...] = (
           tables=(T_SLA_PRICES,), code_name="shSLApris"),
     Sheet("Avstämning", "Kontroller: att varje krona kommer med och att priserna täcker kostnaden.",
           "output", tables=(T_CHECKS,), code_name="shAvstamning"),
+    Sheet("Fondavräkning", "Resultatfonden i år: ingående saldo + årets resultat − återfört i "
+          "priserna = utgående saldo, per tjänst eller prisgrupp och ursprungsår.", "output",
+          tables=(T_FUND_OUT,), code_name="shFondavrakning"),
     Sheet("Datakvalitet", "Hur stor del av arbetsbelastning och kostnad som vilar på statistik, "
           "värdering och målvärde.", "output", tables=(T_QUALITY,), code_name="shDatakvalitet"),
     Sheet("Statistikkvalitet", "Senaste statistikimporten: köernas utfall mot målen och "

@@ -139,7 +139,11 @@ def _base():
     pools = tuple(dataclasses.replace(p, key=AllocationKey.FTE)
                   if p.key is AllocationKey.INVOICED else p for p in inputs.pools)
     outcomes = tuple(dataclasses.replace(o, revenue_kr=o.cost_kr) for o in inputs.outcomes)
-    return dataclasses.replace(inputs, pools=pools, outcomes=outcomes)
+    # Only fund balances of services that still exist: an ended service's balance is spread
+    # over its unit by full cost, so a cost change would move carry-forward between services.
+    services = {x.service_id for x in inputs.services}
+    fund = tuple(f for f in inputs.fund if f.key in services)
+    return dataclasses.replace(inputs, pools=pools, outcomes=outcomes, fund=fund)
 
 
 def _last_year_of(inputs, results):
@@ -147,7 +151,9 @@ def _last_year_of(inputs, results):
     s = results.cost.services.set_index("service_id")
     by = results.staffing.services.groupby("service_id")[["volume", "workload_h"]].sum()
     outcomes = tuple(
-        Outcome(sid, revenue_kr=float(s.at[sid, "full_cost_kr"]),
+        # what last year's prices collected: the cost plus the carry-forward they held, so
+        # the year leaves no new result for the fund (Resultatfond) to return
+        Outcome(sid, revenue_kr=float(s.at[sid, "price_basis_kr"]),
                 cost_kr=float(s.at[sid, "full_cost_kr"]), volume=float(by.at[sid, "volume"]),
                 workload_h=float(by.at[sid, "workload_h"]), fte=float(s.at[sid, "fte"]),
                 personnel_cost_kr=float(s.at[sid, "personnel_cost_kr"]),

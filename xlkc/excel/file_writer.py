@@ -206,8 +206,12 @@ class _Edits:
                 continue
             written = {tp.part for tp, _, _ in edit.resized}
             first_data = min(b[0] for b in edit.blocks)
-            if all(t.part in written for t in edit.tables):
-                # the sheet's tables are all rewritten: every row below the header is replaced
+            whole = (all(t.part in written for t in edit.tables)
+                     and edit.name not in self.input_sheets)
+            if whole:
+                # an output sheet whose tables are all rewritten: every row below the header
+                # is replaced (an input sheet keeps what stands beside its tables: its named
+                # cells and their labels)
                 xml, last_row, last_col = rows_xml(edit.blocks, p)
                 pkg.set(edit.part, edit_sheet(edit.xml, edit.cells, cut_from=first_data,
                                               new_rows=xml, last=(last_row, last_col)))

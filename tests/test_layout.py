@@ -23,7 +23,7 @@ RESULT_TUPLES = {
     "price.charges": R.CHARGE_COLUMNS, "price.customer_totals": R.CUSTOMER_TOTAL_COLUMNS,
     "checks": R.CHECK_COLUMNS, "sla": R.SLA_COLUMNS, "quality": R.QUALITY_COLUMNS,
     "bridge": R.BRIDGE_COLUMNS, "inhouse": R.INHOUSE_COLUMNS,
-    "board": R.BOARD_COLUMNS, "statement": R.STATEMENT_COLUMNS,
+    "board": R.BOARD_COLUMNS, "statement": R.STATEMENT_COLUMNS, "cost.flows": R.FLOW_COLUMNS,
 }
 
 

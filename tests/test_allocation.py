@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from xlkc.allocation import allocate, distribute_ore, to_ore
+from xlkc.allocation import allocate, allocation_flows, distribute_ore, to_ore
 from xlkc.errors import InputError
 
 METHODS = ["direct", "step-down", "reciprocal"]
@@ -396,3 +396,60 @@ def test_distribute_ore_scale_invariant(amount, weights, factor):
     base = distribute_ore(amount, weights)
     scaled = distribute_ore(amount, [w * factor for w in weights])
     np.testing.assert_array_equal(base, scaled)
+
+
+# ---------------------------------------------------------------------------------------------
+# The allocation step by step (Fördelning: pool → receiver with key quantity and share)
+# ---------------------------------------------------------------------------------------------
+
+def test_flows_by_hand_reciprocal():
+    # The IT/HR case above: x_IT = 114 285.71…, x_HR = 71 428.57…; IT gives 10 % of its total to
+    # HR and 60/30 % to A/B, HR gives 20 % to IT and 50/30 % to A/B.
+    costs, usage = it_hr_case()
+    flows, totals = allocation_flows(costs, usage, "reciprocal")
+    x_it, x_hr = 112_000 / 0.98, 60_000 + 0.1 * 112_000 / 0.98
+    assert totals["IT"] == pytest.approx(x_it, abs=1e-6)
+    assert totals["HR"] == pytest.approx(x_hr, abs=1e-6)
+    got = {(r.pool_id, r.receiver): r.amount_kr for r in flows.itertuples()}
+    assert got[("IT", "HR")] == pytest.approx(0.1 * x_it, abs=1e-6)
+    assert got[("HR", "IT")] == pytest.approx(0.2 * x_hr, abs=1e-6)
+    assert got[("IT", "A")] == pytest.approx(0.6 * x_it, abs=1e-6)
+
+
+def test_flows_by_hand_step_down():
+    # IT first: 10 000 to HR, 60 000 to A, 30 000 to B; HR then shares 70 000 by 50:30.
+    costs, usage = it_hr_case()
+    flows, totals = allocation_flows(costs, usage, "step-down")
+    got = {(r.pool_id, r.receiver): (r.key_quantity, r.share, r.amount_kr)
+           for r in flows.itertuples()}
+    assert totals["HR"] == pytest.approx(70_000)
+    assert got[("IT", "HR")][2] == pytest.approx(10_000)
+    assert ("HR", "IT") not in got  # an earlier pool receives nothing in step-down
+    assert got[("HR", "A")][1] == pytest.approx(50 / 80)
+    assert got[("HR", "A")][2] == pytest.approx(70_000 * 50 / 80)
+
+
+@settings(max_examples=120, deadline=None)
+@given(case=cases(), method=st.sampled_from(METHODS))
+def test_flows_follow_the_same_money_as_the_origin_matrix(case, method):
+    """Two bookkeepings of one allocation: followed step by step, what reaches each service
+    equals the column sum of the origin matrix; each pool shares out exactly what it holds
+    (its own cost + what it receives), and the shares of a pool sum to 1."""
+    costs, usage = case
+    try:
+        origin = allocate(costs, usage, method)
+    except InputError:
+        assume(False)
+    flows, totals = allocation_flows(costs, usage, method)
+    to_services = flows[~flows["to_pool"]].groupby("receiver")["amount_kr"].sum()
+    np.testing.assert_allclose(to_services.reindex(origin.columns).fillna(0.0),
+                               origin.sum(axis=0), rtol=1e-7, atol=1e-4)
+    received = flows[flows["to_pool"]].groupby("receiver")["amount_kr"].sum()
+    held = costs + received.reindex(costs.index).fillna(0.0)
+    np.testing.assert_allclose(totals, held, rtol=1e-9, atol=1e-4)
+    passed = flows.groupby("pool_id")["amount_kr"].sum().reindex(costs.index).fillna(0.0)
+    np.testing.assert_allclose(passed, totals.where(passed > 0, 0.0), rtol=1e-9, atol=1e-4)
+    shares = flows.groupby("pool_id")["share"].sum()
+    np.testing.assert_allclose(shares, 1.0, rtol=1e-12)
+    if method == "direct":
+        assert not flows["to_pool"].any()

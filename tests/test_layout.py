@@ -26,6 +26,7 @@ RESULT_TUPLES = {
     "board": R.BOARD_COLUMNS, "statement": R.STATEMENT_COLUMNS,
     "price_bridge": R.PRICE_BRIDGE_COLUMNS,
     "cost.fund": R.FUND_COLUMNS,
+    "cost.flows": R.FLOW_COLUMNS,
 }
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 
 from xlkc.errors import InputError
 
-__all__ = ["METHODS", "allocate", "distribute_ore", "to_ore"]
+__all__ = ["FLOW_FIELDS", "METHODS", "allocate", "allocation_flows", "distribute_ore", "to_ore"]
 
 #: Accepted method names (English codes and Swedish labels) → canonical code.
 METHODS = {
@@ -286,6 +286,61 @@ def allocate(pool_costs: pd.Series, usage: pd.DataFrame, method: str) -> pd.Data
     scale = np.divide(c, rows, out=np.zeros_like(c), where=rows > 0)
     out = out * scale[:, None]
     return pd.DataFrame(out, index=pools.copy(), columns=services.copy())
+
+
+#: Columns of :func:`allocation_flows`' frame.
+FLOW_FIELDS = ("pool_id", "receiver", "to_pool", "key_quantity", "share", "amount_kr")
+
+
+def allocation_flows(pool_costs: pd.Series, usage: pd.DataFrame, method: str
+                     ) -> tuple[pd.DataFrame, pd.Series]:
+    """Who passes how much to whom: the allocation as a controller follows it by hand.
+
+    Each pool p shares out its total ``x_p`` (its own cost plus what it received from other
+    pools) over its receivers in proportion to their key quantities:
+    ``flow(p → r) = x_p · key(p, r) / Σ_r' key(p, r')``, where the receivers are
+
+    - direct: the services only, so ``x_p = c_p``;
+    - step-down: the services and the pools after p in the order, so ``x_p = c_p + Σ_{q<p}
+      flow(q → p)``, computed in order;
+    - reciprocal: the services and every other pool, ``x = c + S_ppᵀ·x``, solved at once.
+
+    Returns ``(flows, totals)``: one row per (pool, receiver with a positive key) with
+    ``FLOW_FIELDS`` (``to_pool`` tells a pool from a service), and ``x_p`` per pool. The flows
+    into services sum per service to :func:`allocate`'s column sums (the same money, followed
+    step by step instead of by origin); every pool passes on exactly what it holds. Call it on
+    inputs :func:`allocate` accepted.
+    """
+    how = _method(method)
+    costs = _costs(pool_costs)
+    pools = costs.index
+    u_pp, u_ps, services = _usage(usage, pools)
+    c = costs.to_numpy(dtype=np.float64)
+    k = len(pools)
+    if how == "direct":
+        u_pp = np.zeros_like(u_pp)
+    elif how == "step-down":
+        u_pp = np.triu(u_pp, 1)  # only the pools after p receive from it
+    tot = u_pp.sum(axis=1) + u_ps.sum(axis=1)
+    has = tot > 0
+    s_pp = np.divide(u_pp, tot[:, None], out=np.zeros_like(u_pp), where=has[:, None])
+    s_ps = np.divide(u_ps, tot[:, None], out=np.zeros_like(u_ps), where=has[:, None])
+    if how == "reciprocal" and k:
+        x = np.linalg.solve(np.eye(k) - s_pp.T, c)
+    else:
+        x = c.copy()
+        for j in range(k):  # step-down: in order; direct: s_pp is zero
+            x[j + 1:] += x[j] * s_pp[j, j + 1:]
+    rows = []
+    for i, p in enumerate(pools):
+        for j, q in enumerate(pools):
+            if u_pp[i, j] > 0:
+                rows.append((p, q, True, u_pp[i, j], s_pp[i, j], x[i] * s_pp[i, j]))
+        for j, svc in enumerate(services):
+            if u_ps[i, j] > 0:
+                rows.append((p, svc, False, u_ps[i, j], s_ps[i, j], x[i] * s_ps[i, j]))
+    flows = pd.DataFrame(rows, columns=list(FLOW_FIELDS))
+    return flows, pd.Series(x, index=pools.copy())
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlkc.allocation import allocate
+from xlkc.allocation import FLOW_FIELDS, allocate, allocation_flows
 from xlkc.errors import Problem, ValidationError
 from xlkc.fund import FundResult, compute_fund
 from xlkc.inputs import (
@@ -25,6 +25,7 @@ from xlkc.results import (
     ALLOCATION_COLUMNS,
     COST_COLUMNS,
     FUND_COLUMNS,
+    FLOW_COLUMNS,
     POOL_COST_COLUMNS,
     CostResult,
     StaffingResult,
@@ -267,11 +268,14 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     pool_costs = (pool_amount + pool_staff_cost.reindex(pool_ids).fillna(0.0)).reindex(pool_ids)
     usage = usage_matrix(inputs, drivers, pool_fte).reindex(index=pool_ids)
     usage = usage[pool_ids + service_ids]
+    method = _METHOD_CODES[p.allocation_method]
     if pool_ids:
-        matrix = allocate(pool_costs, usage, _METHOD_CODES[p.allocation_method])
+        matrix = allocate(pool_costs, usage, method)
         matrix = matrix.reindex(index=pool_ids, columns=service_ids).fillna(0.0)
+        steps, shared = allocation_flows(pool_costs, usage, method)
     else:
         matrix = pd.DataFrame(0.0, index=[], columns=service_ids)
+        steps, shared = pd.DataFrame(columns=list(FLOW_FIELDS)), pd.Series(dtype=float)
     overhead = matrix.sum(axis=0)
 
     before_city = personnel + seat_cost + minute_cost + direct + overhead
@@ -289,6 +293,7 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
         "unit": [names[i].unit for i in service_ids],
         "staff_category": [names[i].staff_category for i in service_ids],
         "fte": fte.to_numpy(),
+        "productive_hours": staffing.productive_hours,
         "cost_per_fte_kr": per_fte.to_numpy(),
         "personnel_cost_kr": personnel.to_numpy(),
         "seat_cost_kr": seat_cost.to_numpy(),
@@ -317,14 +322,38 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
         "amount_kr": pool_amount.reindex(pool_ids).to_numpy(),
         "staff_cost_kr": pool_staff_cost.reindex(pool_ids).fillna(0.0).to_numpy(),
         "total_kr": pool_costs.to_numpy(),
+        "received_kr": (shared.reindex(pool_ids) - pool_costs).to_numpy(),
+        "shared_kr": shared.reindex(pool_ids).to_numpy(),
         "allocated_kr": matrix.sum(axis=1).reindex(pool_ids).to_numpy(),
     }, columns=list(POOL_COST_COLUMNS))
+    flows = _flows_frame(inputs, steps, p.allocation_method.value)
 
     entered = (personnel.sum() + seat_cost.sum() + minute_cost.sum() + direct.sum()
                + pool_costs.sum())
     total = float(entered * (1.0 + p.city_charge_rate))
     return CostResult(services=services, allocation=allocation, pools=pools,
-                      total_cost_kr=total, fund=fund_table(fund), fund_result=fund)
+                      total_cost_kr=total, fund=fund_table(fund), fund_result=fund,
+                      flows=flows)
+
+
+def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFrame:
+    """The allocation's steps with the names a controller reads (``FLOW_COLUMNS``)."""
+    pool = {q.pool_id: q for q in inputs.pools}
+    service = {s.service_id: s.name for s in inputs.services}
+    to_pool = steps["to_pool"].astype(bool)
+    return pd.DataFrame({
+        "pool_id": steps["pool_id"],
+        "pool_name": steps["pool_id"].map(lambda i: pool[i].name),
+        "method": method,
+        "key": steps["pool_id"].map(lambda i: pool[i].key.value),
+        "receiver": steps["receiver"],
+        "receiver_kind": np.where(to_pool, "pool", "tjänst"),
+        "receiver_name": [pool[r].name if t else service.get(r, r)
+                          for r, t in zip(steps["receiver"], to_pool, strict=True)],
+        "key_quantity": steps["key_quantity"].astype(float),
+        "share": steps["share"].astype(float),
+        "amount_kr": steps["amount_kr"].astype(float),
+    }, columns=list(FLOW_COLUMNS))
 
 
 def _named(inputs: Inputs, kind: CostKind, service_ids: list[str]) -> pd.Series:

@@ -27,7 +27,7 @@ POOL_COLUMNS = (
 )
 # Full cost per service (Självkostnad); each component visible.
 COST_COLUMNS = (
-    "service_id", "name", "unit", "staff_category", "fte", "cost_per_fte_kr",
+    "service_id", "name", "unit", "staff_category", "fte", "productive_hours", "cost_per_fte_kr",
     "personnel_cost_kr", "seat_cost_kr", "minute_cost_kr", "direct_cost_kr",
     "overhead_kr", "city_charge_kr", "full_cost_kr", "carry_forward_kr", "price_basis_kr",
 )
@@ -38,7 +38,11 @@ FUND_COLUMNS = ("key", "unit", "origin_year", "result_kr", "opening_kr", "new_kr
 ALLOCATION_COLUMNS = ("pool_id", "pool_name", "level", "key", "service_id", "amount_kr")
 # One row per pool: where its money came from.
 POOL_COST_COLUMNS = ("pool_id", "name", "level", "key", "amount_kr", "staff_cost_kr",
-                     "total_kr", "allocated_kr")
+                     "total_kr", "received_kr", "shared_kr", "allocated_kr")
+# How the allocation runs, step by step (Fördelning): every pool's total shared over its
+# receivers (services, and other pools for step-down and reciprocal) by their key quantities.
+FLOW_COLUMNS = ("pool_id", "pool_name", "method", "key", "receiver", "receiver_kind",
+                "receiver_name", "key_quantity", "share", "amount_kr")
 # The price list (Prislista), one row per service, or per service and channel.
 PRICE_COLUMNS = (
     "service_id", "channel_id", "name", "unit", "service_type", "price_model", "price_unit",
@@ -111,6 +115,7 @@ class CostResult:
     allocation: pd.DataFrame  # ALLOCATION_COLUMNS
     pools: pd.DataFrame  # POOL_COST_COLUMNS
     total_cost_kr: float  # every krona entered (salaries, costs, pools, city charge)
+    flows: pd.DataFrame | None = None  # FLOW_COLUMNS
     fund: pd.DataFrame | None = None  # FUND_COLUMNS (Fondavräkning)
     fund_result: Any = None  # the xlkc.fund.FundResult behind it
 

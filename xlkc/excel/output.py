@@ -347,7 +347,8 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
                 + (". Tjänster: " + ", ".join(services) if services else "")
                 + f". Se bladet {checks_sheet}; priserna är inte giltiga.")
     else:
-        head = "Priserna är beräknade."
+        head = (f"Priserna är beräknade (overhead fördelad {inputs.parameters.allocation_method.value}"
+                ").")
     values = {**_run_values(run), "status": status, "total_cost_kr": total,
               "revenue_kr": revenue, "checks": checks, "warnings": warnings_text(warnings),
               "message": _message(head, warnings),

@@ -57,6 +57,7 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _text("name", "Tjänst", width=30),
     _text("unit", "Enhet", width=24),
     _text("staff_category", "Personalkategori", width=16),
+    _num("productive_hours", "Produktiva timmar per åa", fmt=FMT_INT, width=13),
     _kr("cost_per_fte_kr", "Kostnad per åa"),
     _kr("personnel_cost_kr", "Personalkostnad"),
     _kr("seat_cost_kr", "Platskostnad"),
@@ -134,6 +135,13 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     _kr("cost_kr", "Kostnad"),
     _share("cost_share", "Andel av kostnad", width=12),
     _kr("value_kr", "Värde"),
+    _kr("received_kr", "Mottaget från andra pooler"),
+    _kr("shared_kr", "Att fördela"),
+    _text("receiver", "Mottagare", width=11),
+    _text("receiver_kind", "Mottagartyp", width=11),
+    _text("receiver_name", "Mottagarens namn", width=30),
+    _num("key_quantity", "Nyckeltal", fmt=FMT_NUM, width=13),
+    _share("share", "Andel", width=9),
     _text("row_kind", "Rad", width=8),
     _num("key_quantity", "Nyckeltal", width=12),
     _share("share", "Andel", width=9),
@@ -152,6 +160,10 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblPoolkostnader", "pool_id"): {"header": "Pool-id", "width": 10},
     ("tblFordelning", "pool_id"): {"header": "Pool-id", "width": 10},
     ("tblFordelning", "amount_kr"): {"header": "Fördelat belopp"},
+    ("tblFordelningssteg", "pool_id"): {"header": "Pool-id", "width": 10},
+    ("tblFordelningssteg", "method"): {"header": "Metod", "width": 10},
+    ("tblFordelningssteg", "amount_kr"): {"header": "Belopp till mottagaren"},
+    ("tblPoolkostnader", "total_kr"): {"header": "Egen kostnad"},
     ("tblSLApris", "service_level"): {"kind": "share", "header": "Servicenivå",
                                       "number_format": FMT_PCT, "unit": "%"},
     ("tblPrislista", "quantity"): {"header": "Prognos (prisenhet)"},
@@ -199,6 +211,8 @@ T_ALLOCATION = _output_table("tblFordelning", "Fördelning av overhead", R.ALLOC
                              "cost.allocation")
 T_POOL_COST = _output_table("tblPoolkostnader", "Kostnadspooler", R.POOL_COST_COLUMNS,
                             "cost.pools")
+T_FLOWS = _output_table("tblFordelningssteg", "Så fördelas varje pool: nyckeltal och andel per "
+                        "mottagare", R.FLOW_COLUMNS, "cost.flows")
 T_PRICES = _output_table("tblPrislista", "Prislista", R.PRICE_COLUMNS, "price.prices")
 T_CHARGES = _output_table("tblKunddebitering", "Kunddebitering", R.CHARGE_COLUMNS,
                           "price.charges")

@@ -50,6 +50,7 @@ from xlkc.layout.output_tables import (
     T_CHECKS,
     T_COST,
     T_CUSTOMER_TOTALS,
+    T_FLOWS,
     T_FUND_OUT,
     T_INHOUSE,
     T_POOL_COST,
@@ -171,8 +172,10 @@ SHEETS: tuple[Sheet, ...] = (
           charts=(CHART_POOLING,)),
     Sheet("Självkostnad", "Självkostnad per tjänst, varje kostnadsslag synligt.", "output",
           tables=(T_COST,), code_name="shSjalvkostnad", charts=(CHART_COST,)),
-    Sheet("Fördelning", "Hur varje kostnadspool fördelas på tjänsterna.", "output",
-          tables=(T_POOL_COST, T_ALLOCATION), code_name="shFordelning"),
+    Sheet("Fördelning", "Hur varje kostnadspool fördelas: poolens egen kostnad och vad den "
+          "tar emot från andra pooler, fördelat efter mottagarnas nyckeltal (metoden står i "
+          "kolumnen Metod); till höger var varje pools kostnad till sist hamnar.", "output",
+          tables=(T_POOL_COST, T_FLOWS, T_ALLOCATION), code_name="shFordelning"),
     Sheet("Prislista", "Prislistan för prisåret, jämförd med föregående år.", "output",
           tables=(T_PRICES,), code_name="shPrislista"),
     Sheet("Prislista för beslut", PRICE_PRINCIPLES, "output", tables=(T_BOARD,),

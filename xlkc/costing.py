@@ -24,8 +24,8 @@ from xlkc.inputs import (
 from xlkc.results import (
     ALLOCATION_COLUMNS,
     COST_COLUMNS,
-    FUND_COLUMNS,
     FLOW_COLUMNS,
+    FUND_COLUMNS,
     POOL_COST_COLUMNS,
     CostResult,
     StaffingResult,

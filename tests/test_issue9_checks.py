@@ -4,6 +4,7 @@ reconciliation (exit 3); validera and berakna agree on every one."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -415,3 +416,99 @@ def test_an_allocation_key_with_only_zeros_is_located(tmp_path):
     errors, *_ = both(edited_copy(tmp_path, "kvm.xlsm", _param("KvmPerPlats", 0)))
     p = find(errors, "Overheadpoolen 'LOK'")
     assert (p.sheet, p.column) == ("Overhead", "Fördelningsnyckel") and p.row is not None
+
+
+def _pools_serving_only_each_other(method):
+    """WFM and EC-WK moved to a new unit whose one service (W3) needs no agents (handle time
+    0): the two pools have nothing to share their cost over but each other."""
+    def edit(wb):
+        append_row(wb, "tblEnheter", {"Enhet": "Nyenheten"})
+        set_cell(wb, "tblTjanster", "Enhet", 12, "Nyenheten")  # W3
+        set_cell(wb, "tblKontakter", "Hanteringstid (min)", 21, 0)  # W3 e-tjänst
+        set_cell(wb, "tblOverhead", "Enhet", 12, "Nyenheten")  # EC-WK
+        set_cell(wb, "tblOverhead", "Nivå", 7, "enhet")  # WFM
+        set_cell(wb, "tblOverhead", "Enhet", 7, "Nyenheten")
+        named(wb, "Fordelningsmetod").value = method
+    return edit
+
+
+@pytest.mark.parametrize("method", ["reciprok", "stegvis"])
+def test_two_pools_that_only_serve_each_other_are_a_located_error(tmp_path, method):
+    errors, _, plan, results = both(edited_copy(tmp_path, "krets.xlsm",
+                                                _pools_serving_only_each_other(method)))
+    p = find(errors, "Overheadpoolen 'WFM' har ingen mottagare med positiv fördelningsnyckel")
+    assert (p.sheet, p.row, p.column) == ("Overhead", ROW + 7, "Fördelningsnyckel")
+    assert results is None and plan.tables == ()
+
+
+def test_an_empty_outcome_table_names_the_pool_keyed_by_last_years_invoicing(tmp_path):
+    """A first year: no Utfall, so nothing was invoiced last year and EKO (key: fakturerat
+    belopp) has no receiver; the message names the pool's key cell."""
+    errors, _, _, results = both(edited_copy(tmp_path, "forsta.xlsm", _empty_table("tblUtfall")))
+    p = find(errors, "Overheadpoolen 'EKO'")
+    assert (p.sheet, p.row, p.column) == ("Overhead", ROW + 4, "Fördelningsnyckel")
+    assert results is None
+
+
+# --- property: any number out of range is named at its place, silently and before computing ------
+
+def _with_value(inputs, record, index, field, value):
+    import dataclasses as dc
+
+    if record == "parameters":
+        return dc.replace(inputs, parameters=dc.replace(inputs.parameters, **{field: value}))
+    if record == "parameters.sla_levels":
+        levels = list(inputs.parameters.sla_levels)
+        levels[index] = dc.replace(levels[index], **{field: value})
+        return dc.replace(inputs, parameters=dc.replace(inputs.parameters,
+                                                        sla_levels=tuple(levels)))
+    if record == "profile":
+        values = list(getattr(inputs.profile, field))
+        values[index] = value
+        return dc.replace(inputs, profile=dc.replace(inputs.profile, **{field: tuple(values)}))
+    rows = list(getattr(inputs, record))
+    rows[index] = dc.replace(rows[index], **{field: value})
+    return dc.replace(inputs, **{record: tuple(rows)})
+
+
+def _property_cases():
+    from hypothesis import strategies as st
+
+    from tests.strategies import inputs_strategy
+    from xlkc.bounds import BOUNDS, _values
+
+    @st.composite
+    def case(draw):
+        inputs = draw(inputs_strategy(max_services=3))
+        places = [(r, i, f) for r, i, f, v in _values(inputs)
+                  if isinstance(v, int | float) and not isinstance(v, bool)]
+        record, index, field = draw(st.sampled_from(places))
+        b = BOUNDS[(record, field)]
+        value = draw(st.sampled_from([b.high * 10 + 1, 1e300, float("inf")]
+                                     + [b.low / 2 if b.low > 0 else b.low - 1.0]))
+        if isinstance(getattr(inputs.parameters, field, 0.5), int) and record == "parameters" \
+                and math.isfinite(value):
+            value = int(value)
+        return _with_value(inputs, record, index, field, value), (record, index, field)
+
+    return case()
+
+
+@pytest.mark.filterwarnings("error")
+def test_any_number_out_of_range_is_an_error_at_its_place():
+    from hypothesis import HealthCheck, given, settings
+
+    from xlkc.errors import errors_of
+    from xlkc.pipeline import evaluate
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_property_cases())
+    def check(drawn):
+        inputs, place = drawn
+        results, problems = evaluate(inputs)
+        errors = errors_of(problems)
+        assert results is None
+        assert place in {(p.record, p.index, p.field) for p in errors}, \
+            (place, [str(p) for p in errors])
+
+    check()

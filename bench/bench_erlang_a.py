@@ -104,6 +104,7 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("error")
     import scipy
+
     import xlkc
 
     lam, aht = loads(args.pools)

@@ -532,3 +532,19 @@ def test_erlang_a_extreme_inputs_are_finite_and_silent(n, lam, aht, patience, t)
         assert math.isfinite(v) and v >= 0
     assert 0 <= r.service_level <= 1 and 0 <= r.p_abandon <= 1
     assert k >= 1
+
+
+@pytest.mark.filterwarnings("error")
+def test_erlang_b_far_above_the_load_in_fixed_work():
+    """n − a > 2000 (a low occupancy cap on a large load): incomplete gamma, not n − a steps."""
+    n = np.array([3000.0, 20_000.0, 1_000_000.0, 5000.0])
+    a = np.array([500.0, 15_000.0, 100_000.0, 2999.0])
+    got = erlang_b(n, a)
+    with mpmath.workdps(30):
+        for g, nn, aa in zip(got, n, a, strict=True):
+            # B = Poisson pmf / Poisson cdf, by mpmath's incomplete gamma
+            want = mpmath.exp(nn * mpmath.log(aa) - aa - mpmath.loggamma(nn + 1)) / \
+                mpmath.gammainc(nn + 1, aa, mpmath.inf, regularized=True)
+            assert g == pytest.approx(float(want), rel=1e-11)
+    # 10 % occupancy on 100 000 Erlang: a million agents, found without a million steps
+    assert agents_needed(1e5, 300.0, 0.8, 20.0, 0.1) == 1_000_000

@@ -153,8 +153,23 @@ def _start(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, np.minimum(n, np.floor(a)) - m)
 
 
+#: Above this many agents over the load Erlang B comes from the incomplete gamma function
+#: (fixed work) instead of n − a steps of the recursion.
+_FAR_ABOVE = 2000.0
+
+
 def _erlang_b_flat(n: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Erlang B for 1-D float arrays of integer-valued n >= 0 and a >= 0 (same length)."""
+    """Erlang B for 1-D float arrays of integer-valued n >= 0 and a >= 0 (same length).
+
+    Elements with n more than ``_FAR_ABOVE`` above the load (a low occupancy cap on a large
+    load) are computed by ``_erlang_b_gamma`` in fixed work; the rest by the recursion.
+    """
+    far = n - a > _FAR_ABOVE
+    if far.any():
+        out = np.empty(n.size)
+        out[far] = _erlang_b_gamma(n[far], a[far])
+        out[~far] = _erlang_b_flat(n[~far], a[~far])
+        return out
     size = n.size
     out = np.empty(size)
     for lo in range(0, size, _BLOCK):
@@ -372,7 +387,7 @@ def _min_agents_for_occupancy(a: np.ndarray, occ: Any) -> np.ndarray:
 def _agents_block(a: np.ndarray, p: dict[str, Any]) -> np.ndarray:
     """agents_needed for one block of flat arrays (p holds scalars or same-length arrays)."""
     n0 = np.maximum(np.floor(a) + 1.0, _min_agents_for_occupancy(a, p["occ"]))
-    b = _erlang_b_block(n0, a)  # sorted internally by recursion length; returned in order
+    b = _erlang_b_flat(n0, a)  # recursion sorted by length (or fixed work far above a)
     neg_ratio = -(p["t"] / p["aht"])
     out = np.empty(a.size, dtype=np.int64)
     for lo in range(0, a.size, _CHUNK):

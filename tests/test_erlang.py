@@ -369,3 +369,182 @@ def test_agents_needed_erlang_a():
     assert agents_needed_erlang_a(0.0, aht, patience, 0.8, t) == 0
     with pytest.raises(InputError, match="tålamod"):
         erlang_a(3, lam, aht, 0.0, t)
+
+
+# --------------------------------------------------------------------------- Erlang A, exact
+
+
+def _erlang_a_mp(n, lam, aht, patience, t, dps=40):
+    """Exact M/M/n+M figures at high precision, by summing, not by the closed form: the
+    birth-death chain π_k summed until its tail is below 10^-dps, and the service level term by
+    term over the queue length j an arrival finds (answered with probability s/(s+j+1), then
+    within t with the regularised incomplete beta I_p(j+1, s+1), p = 1 − e^(−t/patience))."""
+    with mpmath.workdps(dps):
+        lam, mu = mpmath.mpf(lam), 1 / mpmath.mpf(aht)
+        th, t = 1 / mpmath.mpf(patience), mpmath.mpf(t)
+        terms = [mpmath.mpf(1)]
+        k = 0
+        while True:
+            k += 1
+            rate = min(k, n) * mu + max(k - n, 0) * th
+            terms.append(terms[-1] * lam / rate)
+            if k > n and lam < rate and terms[-1] < mpmath.mpf(10) ** (-dps) * max(terms):
+                break
+        z = mpmath.fsum(terms)
+        pi = [x / z for x in terms]
+        queued = pi[n:]
+        lq = mpmath.fsum(j * q for j, q in enumerate(queued))
+        s = n * mu / th
+        p = 1 - mpmath.exp(-th * t)
+        sl = mpmath.fsum(pi[:n]) + mpmath.fsum(
+            q * s / (s + j + 1) * mpmath.betainc(j + 1, s + 1, 0, p, regularized=True)
+            for j, q in enumerate(queued))
+        p_ab = th * lq / lam
+        return tuple(float(x) for x in (mpmath.fsum(queued), p_ab, lq / lam,
+                                        lam * (1 - p_ab) / (n * mu), sl))
+
+
+def _answered_within_uniformised(n, lam, aht, patience, t):
+    """The service level by another route: the stationary chain (floats, truncated where the
+    tail is negligible) and, for each queue position, the tagged customer's absorbing chain
+    solved by uniformisation (the pre-vectorisation implementation, kept as a reference)."""
+    mu, th = 1 / aht, 1 / patience
+    pi = [1.0]
+    k = 0
+    while True:
+        k += 1
+        rate = min(k, n) * mu + max(k - n, 0) * th
+        pi.append(pi[-1] * lam / rate)
+        if k > n and lam < rate and pi[-1] < 1e-18 * max(pi):
+            break
+    z = sum(pi)
+    pi = [x / z for x in pi]
+    q = len(pi) - n
+    p = np.arange(q, dtype=np.float64)
+    move = n * mu + p * th
+    lam_u = float(n * mu + q * th)
+    x = lam_u * t
+    stay, prob_move = 1.0 - (move + th) / lam_u, move / lam_u
+    v = np.zeros(q)
+    acc = np.zeros(q)
+    if x == 0:
+        return sum(pi[:n])
+    logw = -x
+    for m in range(1, int(x + 12.0 * math.sqrt(x) + 40.0) + 1):
+        shifted = np.concatenate([[1.0], v[:-1]])
+        v = prob_move * shifted + stay * v
+        logw += math.log(x) - math.log(m)
+        if logw > -745.0:
+            acc += math.exp(logw) * v
+    return sum(pi[:n]) + float(np.dot(pi[n:], acc))
+
+
+ERLANG_A_CASES = [  # n, a (Erlang), AHT s, patience s, answer time s
+    (130, 123.0, 300.0, 120.0, 20.0),  # the SPEC's load with a realistic patience
+    (5, 10.0, 300.0, 5.0, 20.0),  # overloaded, very impatient
+    (4, 3.8, 60.0, 90.0, 20.0),
+    (1, 0.5, 200.0, 30.0, 0.0),  # answer time 0: only who does not wait
+    (50, 60.0, 300.0, 120.0, 30.0),  # fewer agents than the load
+    (20, 5.0, 100.0, 1000.0, 60.0),  # lightly loaded: almost no one waits
+    (300, 290.0, 300.0, 120.0, 20.0),
+    (2, 6.0, 600.0, 1.0, 60.0),
+    (3, 0.01, 300.0, 0.5, 20.0),
+    (300, 290.0, 300.0, 3600.0, 20.0),  # patient: near Erlang C
+    (1000, 990.0, 200.0, 600.0, 20.0),
+]
+
+
+@pytest.mark.parametrize("case", ERLANG_A_CASES, ids=[str(c) for c in ERLANG_A_CASES])
+@pytest.mark.filterwarnings("error")
+def test_erlang_a_equals_the_exact_chain(case):
+    n, a, aht, patience, t = case
+    got = erlang_a(n, a / aht, aht, patience, t)
+    want = _erlang_a_mp(n, a / aht, aht, patience, t)
+    for name, g, w in zip(("p_wait", "p_abandon", "asa_s", "occupancy", "service_level"),
+                          (got.p_wait, got.p_abandon, got.asa_s, got.occupancy,
+                           got.service_level), want, strict=True):
+        assert g == pytest.approx(w, rel=1e-11, abs=1e-300), name
+
+
+@pytest.mark.parametrize("case", ERLANG_A_CASES[:9], ids=[str(c) for c in ERLANG_A_CASES[:9]])
+@pytest.mark.filterwarnings("error")
+def test_erlang_a_service_level_by_uniformisation(case):
+    n, a, aht, patience, t = case
+    got = erlang_a(n, a / aht, aht, patience, t).service_level
+    assert got == pytest.approx(_answered_within_uniformised(n, a / aht, aht, patience, t),
+                                rel=1e-9)
+
+
+@pytest.mark.filterwarnings("error")
+def test_erlang_a_vectorised_equals_scalar():
+    rng = np.random.default_rng(7)
+    n = rng.integers(0, 200, 300).astype(float)
+    aht = rng.uniform(20, 900, 300)
+    lam = rng.uniform(0, 1.2, 300) * n / aht
+    lam[:5] = 0.0
+    patience = rng.uniform(1, 3600, 300)
+    t = rng.uniform(0, 300, 300)
+    vec = erlang_a(n, lam, aht, patience, t)
+    assert isinstance(vec.service_level, np.ndarray) and vec.service_level.shape == (300,)
+    for i in range(0, 300, 7):
+        one = erlang_a(int(n[i]), lam[i], aht[i], patience[i], t[i])
+        assert isinstance(one.service_level, float)
+        for f in ("p_wait", "p_abandon", "asa_s", "occupancy", "service_level"):
+            assert getattr(vec, f)[i] == getattr(one, f), (i, f)
+
+
+@pytest.mark.filterwarnings("error")
+@settings(max_examples=30, deadline=None)
+@given(lam=st.lists(st.floats(0.0, 5.0), min_size=1, max_size=20),
+       aht=st.floats(10, 1200), patience=st.floats(1.0, 3600.0), sl=st.floats(0.05, 0.99),
+       t=st.floats(0, 300), occ=st.floats(0.3, 1.0))
+def test_agents_needed_erlang_a_is_the_smallest_n_meeting_the_targets(lam, aht, patience, sl,
+                                                                       t, occ):
+    lam = np.array(lam)
+    n = agents_needed_erlang_a(lam, aht, patience, sl, t, occ, 30.0)
+    assert n.dtype == np.int64 and n.shape == lam.shape
+
+    def meets(k, x):
+        r = erlang_a(k, x, aht, patience, t)
+        return r.service_level >= sl and r.occupancy <= occ and r.asa_s <= 30.0
+
+    for k, x in zip(n.tolist(), lam.tolist(), strict=True):
+        if x == 0:
+            assert k == 0
+            continue
+        assert meets(k, x) and not meets(k - 1, x)
+        assert agents_needed_erlang_a(x, aht, patience, sl, t, occ, 30.0) == k
+
+
+@pytest.mark.parametrize("n, lam, aht, patience, t", [
+    (3, 1.0, 300.0, 0.001, 20.0),  # patience 1 ms: everyone who waits leaves at once
+    (10, 1e-9, 300.0, 1e7, 20.0),  # a trickle, saints' patience
+    (400_000, 1000.0, 400.0, 120.0, 20.0),  # 400 000 Erlang
+    (1, 1e6, 1.0, 86400.0, 20.0),  # hopelessly overloaded, patient
+    (130, 123 / 300, 300.0, 1e10, 20.0),  # patience beyond any bound
+])
+def test_erlang_a_extreme_inputs_are_finite_and_silent(n, lam, aht, patience, t):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = erlang_a(n, lam, aht, patience, t)
+        k = agents_needed_erlang_a(lam, aht, patience, 0.8, t, 0.85)
+    for v in (r.p_wait, r.p_abandon, r.occupancy, r.service_level, r.asa_s):
+        assert math.isfinite(v) and v >= 0
+    assert 0 <= r.service_level <= 1 and 0 <= r.p_abandon <= 1
+    assert k >= 1
+
+
+@pytest.mark.filterwarnings("error")
+def test_erlang_b_far_above_the_load_in_fixed_work():
+    """n − a > 2000 (a low occupancy cap on a large load): incomplete gamma, not n − a steps."""
+    n = np.array([3000.0, 20_000.0, 1_000_000.0, 5000.0])
+    a = np.array([500.0, 15_000.0, 100_000.0, 2999.0])
+    got = erlang_b(n, a)
+    with mpmath.workdps(30):
+        for g, nn, aa in zip(got, n, a, strict=True):
+            # B = Poisson pmf / Poisson cdf, by mpmath's incomplete gamma
+            want = mpmath.exp(nn * mpmath.log(aa) - aa - mpmath.loggamma(nn + 1)) / \
+                mpmath.gammainc(nn + 1, aa, mpmath.inf, regularized=True)
+            assert g == pytest.approx(float(want), rel=1e-11)
+    # 10 % occupancy on 100 000 Erlang: a million agents, found without a million steps
+    assert agents_needed(1e5, 300.0, 0.8, 20.0, 0.1) == 1_000_000

@@ -4,6 +4,7 @@ reconciliation (exit 3); validera and berakna agree on every one."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -223,14 +224,26 @@ def test_a_profile_not_summing_to_100_percent_is_a_warning(tmp_path):
     assert w.sheet == "Profil" and w.table_label
 
 
-def test_a_volume_in_the_handle_time_column_warns_twice(tmp_path):
+def test_an_implausible_handle_time_warns_twice(tmp_path):
+    # 5 hours per call: possible in principle, so a warning (over 120 min), not an error
     errors, warnings, *_ = both(edited_copy(
         tmp_path, "aht.xlsm", lambda wb: set_cell(wb, "tblKontakter", "Hanteringstid (min)", 0,
-                                                  38000)))
+                                                  300)))
     assert errors == []
     w = find(warnings, "är orimligt lång")
     assert (w.sheet, w.row, w.column) == ("Kontakter", ROW, "Hanteringstid (min)")
     find(warnings, "ändras")  # the price change over ±25 %
+
+
+def test_a_volume_in_the_handle_time_column_is_an_error(tmp_path):
+    """The issue's case (38 000 min per contact gave 367 828 kr per contact): out of range."""
+    errors, warnings, plan, results = both(edited_copy(
+        tmp_path, "aht.xlsm", lambda wb: set_cell(wb, "tblKontakter", "Hanteringstid (min)", 0,
+                                                  38000)))
+    p = find(errors, "värdet 38\u00a0000 ligger utanför det tillåtna intervallet 0–480 min")
+    assert (p.sheet, p.row, p.column) == ("Kontakter", ROW, "Hanteringstid (min)")
+    assert results is None and plan.tables == ()
+    assert not [w for w in warnings if w.row == ROW and w.sheet == "Kontakter"]
 
 
 def test_a_row_below_the_table_after_a_blank_row_is_reported(tmp_path):
@@ -323,3 +336,181 @@ def test_the_bundled_workbook_exits_0_without_warnings(tmp_path, capsys):
     assert main(["berakna", "-o", str(tmp_path / "ut.xlsm")]) == EXIT_OK
     err = capsys.readouterr().err
     assert "varning" not in err.lower() and "avrundningsdifferensen" not in err
+
+
+# --- bounded work: every number has a range ------------------------------------------------------
+
+EXTREMES = [
+    ("volym 10^12", "tblKontakter", "Volym per år", 0, 1e12, "Kontakter"),
+    ("volym 10^20", "tblKontakter", "Volym per år", 0, 1e20, "Kontakter"),
+    ("volym 10^300", "tblKontakter", "Volym per år", 0, 1e300, "Kontakter"),
+    ("tålamod 1 ms", "tblKanaler", "Tålamod (s)", 0, 0.001, "Kanaler"),
+    ("lön 10^300", "tblPersonal", "Månadslön (kr)", 0, 1e300, "Personal"),
+    ("kundvolym 10^300", "tblKundvolymer", "Prognos (prisenhet)", 0, 1e300, "Kundvolymer"),
+    ("utfall 10^300", "tblUtfall", "Intäkt (kr)", 0, 1e300, "Utfall"),
+]
+
+
+@pytest.mark.filterwarnings("error")  # a numpy RuntimeWarning (overflow ...) fails the test
+@pytest.mark.parametrize("case", EXTREMES, ids=[c[0] for c in EXTREMES])
+def test_an_absurd_number_is_a_located_error_before_anything_is_computed(tmp_path, case):
+    _, table, header, index, value, sheet = case
+    path = edited_copy(tmp_path, "stor.xlsm", lambda wb: set_cell(wb, table, header, index,
+                                                                  value))
+    errors, _, plan, results = both(path)
+    p = find(errors, "ligger utanför det tillåtna intervallet")
+    assert (p.sheet, p.row, p.column) == (sheet, ROW + index, header), str(p)
+    assert results is None and plan.tables == ()
+    # one mistake, one message at that cell
+    assert len([e for e in errors if (e.sheet, e.row, e.column) == (p.sheet, p.row, p.column)]) \
+        == 1
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_realistic_patience_on_every_real_time_channel_staffs_by_erlang_a(tmp_path):
+    def edit(wb):
+        kinds = column_values(wb, "tblKanaler", "Typ")
+        for i, kind in enumerate(kinds):
+            if kind == "realtid":
+                set_cell(wb, "tblKanaler", "Tålamod (s)", i, 120)
+
+    errors, _, _, results = both(edited_copy(tmp_path, "talamod.xlsm", edit))
+    assert errors == []
+    pools = results.staffing.pools
+    realtime = pools[pools["method"] != "Arbetsbelastning"]
+    assert set(realtime["method"]) == {"Erlang A"}
+    _, _, _, original = both(edited_copy(tmp_path, "orig.xlsm", lambda wb: None))
+    before = original.staffing.pools.set_index("pool_id")["fte"]
+    after = realtime.set_index("pool_id")["fte"]
+    # abandonment shortens the queue: fewer agents than Erlang C on every real-time pool
+    assert (after < before.reindex(after.index)).all()
+    assert results.all_checks_ok
+
+
+def test_every_number_of_the_workbook_has_a_documented_range():
+    from xlkc.bounds import BOUNDS
+
+    numeric = ("number", "money", "integer", "share")
+    missing = []
+    for t in L.input_tables():
+        record = t.inputs_field.split(".")[0] if t.inputs_field.startswith("profile") \
+            else t.inputs_field
+        for c in t.input_columns:
+            field = t.inputs_field.split(".", 1)[1] if record == "profile" else c.field
+            if c.kind in numeric and c.field != "label" and (record, field) not in BOUNDS:
+                missing.append((t.name, c.header))
+    for s, nc in L.named_cells():
+        if s.role == "input" and nc.kind in numeric and ("parameters", nc.field) not in BOUNDS:
+            missing.append((s.name, nc.label))
+    assert missing == []
+
+
+def test_the_readme_lists_the_ranges_of_the_code():
+    from xlkc.bounds import markdown_rows
+
+    readme = (Path(L.__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for line in markdown_rows():
+        assert line in readme, line
+
+
+def test_an_allocation_key_with_only_zeros_is_located(tmp_path):
+    # LOK is shared by floor area: 0 m² per seat leaves it with no receiver
+    errors, *_ = both(edited_copy(tmp_path, "kvm.xlsm", _param("KvmPerPlats", 0)))
+    p = find(errors, "Overheadpoolen 'LOK'")
+    assert (p.sheet, p.column) == ("Overhead", "Fördelningsnyckel") and p.row is not None
+
+
+def _pools_serving_only_each_other(method):
+    """WFM and EC-WK moved to a new unit whose one service (W3) needs no agents (handle time
+    0): the two pools have nothing to share their cost over but each other."""
+    def edit(wb):
+        append_row(wb, "tblEnheter", {"Enhet": "Nyenheten"})
+        set_cell(wb, "tblTjanster", "Enhet", 12, "Nyenheten")  # W3
+        set_cell(wb, "tblKontakter", "Hanteringstid (min)", 21, 0)  # W3 e-tjänst
+        set_cell(wb, "tblOverhead", "Enhet", 12, "Nyenheten")  # EC-WK
+        set_cell(wb, "tblOverhead", "Nivå", 7, "enhet")  # WFM
+        set_cell(wb, "tblOverhead", "Enhet", 7, "Nyenheten")
+        named(wb, "Fordelningsmetod").value = method
+    return edit
+
+
+@pytest.mark.parametrize("method", ["reciprok", "stegvis"])
+def test_two_pools_that_only_serve_each_other_are_a_located_error(tmp_path, method):
+    errors, _, plan, results = both(edited_copy(tmp_path, "krets.xlsm",
+                                                _pools_serving_only_each_other(method)))
+    p = find(errors, "Overheadpoolen 'WFM' har ingen mottagare med positiv fördelningsnyckel")
+    assert (p.sheet, p.row, p.column) == ("Overhead", ROW + 7, "Fördelningsnyckel")
+    assert results is None and plan.tables == ()
+
+
+def test_an_empty_outcome_table_names_the_pool_keyed_by_last_years_invoicing(tmp_path):
+    """A first year: no Utfall, so nothing was invoiced last year and EKO (key: fakturerat
+    belopp) has no receiver; the message names the pool's key cell."""
+    errors, _, _, results = both(edited_copy(tmp_path, "forsta.xlsm", _empty_table("tblUtfall")))
+    p = find(errors, "Overheadpoolen 'EKO'")
+    assert (p.sheet, p.row, p.column) == ("Overhead", ROW + 4, "Fördelningsnyckel")
+    assert results is None
+
+
+# --- property: any number out of range is named at its place, silently and before computing ------
+
+def _with_value(inputs, record, index, field, value):
+    import dataclasses as dc
+
+    if record == "parameters":
+        return dc.replace(inputs, parameters=dc.replace(inputs.parameters, **{field: value}))
+    if record == "parameters.sla_levels":
+        levels = list(inputs.parameters.sla_levels)
+        levels[index] = dc.replace(levels[index], **{field: value})
+        return dc.replace(inputs, parameters=dc.replace(inputs.parameters,
+                                                        sla_levels=tuple(levels)))
+    if record == "profile":
+        values = list(getattr(inputs.profile, field))
+        values[index] = value
+        return dc.replace(inputs, profile=dc.replace(inputs.profile, **{field: tuple(values)}))
+    rows = list(getattr(inputs, record))
+    rows[index] = dc.replace(rows[index], **{field: value})
+    return dc.replace(inputs, **{record: tuple(rows)})
+
+
+def _property_cases():
+    from hypothesis import strategies as st
+
+    from tests.strategies import inputs_strategy
+    from xlkc.bounds import BOUNDS, _values
+
+    @st.composite
+    def case(draw):
+        inputs = draw(inputs_strategy(max_services=3))
+        places = [(r, i, f) for r, i, f, v in _values(inputs)
+                  if isinstance(v, int | float) and not isinstance(v, bool)]
+        record, index, field = draw(st.sampled_from(places))
+        b = BOUNDS[(record, field)]
+        value = draw(st.sampled_from([b.high * 10 + 1, 1e300, float("inf")]
+                                     + [b.low / 2 if b.low > 0 else b.low - 1.0]))
+        if isinstance(getattr(inputs.parameters, field, 0.5), int) and record == "parameters" \
+                and math.isfinite(value):
+            value = int(value)
+        return _with_value(inputs, record, index, field, value), (record, index, field)
+
+    return case()
+
+
+@pytest.mark.filterwarnings("error")
+def test_any_number_out_of_range_is_an_error_at_its_place():
+    from hypothesis import HealthCheck, given, settings
+
+    from xlkc.errors import errors_of
+    from xlkc.pipeline import evaluate
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_property_cases())
+    def check(drawn):
+        inputs, place = drawn
+        results, problems = evaluate(inputs)
+        errors = errors_of(problems)
+        assert results is None
+        assert place in {(p.record, p.index, p.field) for p in errors}, \
+            (place, [str(p) for p in errors])
+
+    check()

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from xlkc import crosscheck
+from xlkc import bounds, crosscheck
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
@@ -27,7 +27,19 @@ def validate(inputs: Inputs) -> list[Problem]:
     """Every problem in the inputs, all in one pass, each naming its item in Swedish.
 
     Errors and warnings (``Problem.severity``) together; :func:`calculate` refuses the errors.
+    First every number against its documented range (:mod:`xlkc.bounds`); the other checks then
+    run with the values too large clamped; a cell another check already names as an error gets
+    that one message, and no warning is given for a cell out of range.
     """
+    out_of_range = bounds.bound_problems(inputs)
+    cells = {(p.record, p.index, p.field) for p in out_of_range}
+    problems = [p for p in _validate(bounds.clamped(inputs, out_of_range))
+                if not (p.is_warning and (p.record, p.index, p.field) in cells)]
+    named = {(p.record, p.index, p.field) for p in problems if not p.is_warning}
+    return problems + [p for p in out_of_range if (p.record, p.index, p.field) not in named]
+
+
+def _validate(inputs: Inputs) -> list[Problem]:
     if not inputs.services:  # nothing else can be checked meaningfully
         return crosscheck.parameter_problems(inputs)
     problems = staffing_problems(inputs)

@@ -20,7 +20,8 @@ Methods
       hours H = Σ_i N_i × 1 h × days_i and FTE = H / productive hours. All pools and all
       stand-alone figures go through ONE vectorised ``agents_needed`` call (equal loads within
       a job are solved once).
-    - Erlang A: the same intervals, one ``agents_needed_erlang_a`` per distinct load.
+    - Erlang A: the same intervals, one vectorised ``agents_needed_erlang_a`` call per pool
+      over its distinct loads.
     - Workload on a real-time pool: FTE = W_eff / (productive h × max occupancy).
 
 Per service
@@ -422,15 +423,11 @@ def _solve(jobs: list[_Job], prod_h: float) -> None:
             continue
         uniq, inverse = np.unique(job.rate, return_inverse=True)
         if st.method is StaffingMethod.ERLANG_A:
-            n_u = np.empty(uniq.size)
-            sl_u = np.empty(uniq.size)
-            for k, lam in enumerate(uniq):
-                n = agents_needed_erlang_a(float(lam), job.aht_eff_s, st.patience_s,
-                                           st.service_level, st.answer_time_s,
-                                           st.max_occupancy, st.asa_target_s)
-                n_u[k] = n
-                sl_u[k] = erlang_a(n, float(lam), job.aht_eff_s, st.patience_s,
-                                   st.answer_time_s).service_level
+            n_u = agents_needed_erlang_a(uniq, job.aht_eff_s, st.patience_s,
+                                         st.service_level, st.answer_time_s,
+                                         st.max_occupancy, st.asa_target_s).astype(np.float64)
+            sl_u = erlang_a(n_u, uniq, job.aht_eff_s, st.patience_s,
+                            st.answer_time_s).service_level
             _finish(job, n_u[inverse], sl_u[inverse], prod_h)
             continue
         erlang_c.append((job, uniq, inverse))

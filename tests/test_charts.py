@@ -149,7 +149,7 @@ def test_chart_anchor_is_right_of_every_table():
 def test_chart_ranges_follow_the_table():
     cats, series = L.chart_ranges(L.CHART_COST, 12)
     assert cats == "'Självkostnad'!$A$6:$A$17"
-    assert series[0] == ("'Självkostnad'!$G$5", "'Självkostnad'!$G$6:$G$17")
+    assert series[0] == ("'Självkostnad'!$H$5", "'Självkostnad'!$H$6:$H$17")  # personnel cost
     assert L.chart_ranges(L.CHART_COST, 0)[0] == "'Självkostnad'!$A$6:$A$6"
     with pytest.raises(ValueError, match="diagramtyp"):
         L.Chart("x", L.T_COST.name, "service_id", ("fte",), kind="pie")

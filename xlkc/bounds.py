@@ -50,13 +50,17 @@ _VOLUME = Bound(0, 1e8, "kontakter per år", "högst 100 miljoner kontakter på 
 _AHT = Bound(0, 8 * 3600, "min", "högst 8 timmar (en arbetsdag) per kontakt", scale=60.0)
 _SALARY = Bound(0, 1e6, "kr per månad", "högst 1 000 000 kr i månadslön")
 _AMOUNT = Bound(0, _YEAR_KR, "kr", "högst 100 000 miljoner kr")
+_RESULT = Bound(-_YEAR_KR, _YEAR_KR, "kr", "ett över- eller underskott, högst 100 000 miljoner kr")
+_YEAR = Bound(1583, 9999, "", "ett år med fyra siffror i den gregorianska kalendern")
+_STEP = Bound(0.01, 100_000, "kr", "minst ett öre och högst 100 000 kr")
 
 #: (record, field) -> Bound. ``record`` is the attribute of Inputs ("contacts") or
 #: "parameters", "parameters.sla_levels", "profile".
 BOUNDS: dict[tuple[str, str], Bound] = {
     # Parametrar
-    ("parameters", "year"): Bound(1583, 9999, "", "ett år med fyra siffror i den gregorianska "
-                                                  "kalendern"),
+    ("parameters", "year"): _YEAR,
+    ("parameters", "previous_prices_year"): _YEAR,
+    ("parameters", "outcome_year"): _YEAR,
     ("parameters", "working_days"): Bound(1, 366, "dagar", "dagar på ett år"),
     ("parameters", "hours_per_day"): Bound(0.5, 24, "timmar", "timmar på ett dygn"),
     ("parameters", "vacation_days"): Bound(0, 100, "dagar", "högst 100 semesterdagar"),
@@ -74,8 +78,10 @@ BOUNDS: dict[tuple[str, str], Bound] = {
     ("parameters", "seat_ratio"): Bound(0, 10, "platser", "högst 10 platser per årsarbetare"),
     ("parameters", "area_per_seat_m2"): Bound(0, 1000, "kvm", "högst 1 000 kvm per plats"),
     ("parameters", "city_charge_rate"): Bound(0, 0.5, reason="högst 50 %", **_SHARE),
-    ("parameters", "rounding_step_kr"): Bound(0.01, 100_000, "kr",
-                                              "minst ett öre och högst 100 000 kr"),
+    ("parameters", "rounding_step_kr"): _STEP,
+    ("parameters", "rounding_step_minute_kr"): _STEP,
+    ("parameters", "rounding_step_hour_kr"): _STEP,
+    ("parameters", "rounding_step_fee_kr"): _STEP,
     ("parameters", "surplus_years"): Bound(1, 50, "år", "mellan 1 och 50 år"),
     ("parameters.sla_levels", "service_level"): _SERVICE_LEVEL,
     ("parameters.sla_levels", "answer_time_s"): _ANSWER_TIME,
@@ -100,10 +106,14 @@ BOUNDS: dict[tuple[str, str], Bound] = {
     ("contacts", "target_volume"): _VOLUME,
     ("contacts", "aht_s"): _AHT,
     ("contacts", "target_aht_s"): _AHT,
+    ("contacts", "replaced_volume"): _VOLUME,
+    ("contacts", "replaced_aht_s"): _AHT,
     # Profil
     ("profile", "month_factors"): Bound(0, 1000, "", "en relativ faktor, högst 1 000"),
     ("profile", "hourly_shares"): Bound(0, 1, reason="en andel av dygnets kontakter", **_SHARE),
     ("profile", "weekday_shares"): Bound(0, 1000, "", "en relativ andel, högst 1 000"),
+    ("group_profiles", "value"): Bound(0, 1000, "", "en relativ faktor eller andel, högst 1 000"),
+    ("queues", "share"): Bound(0, 1, reason="en andel av köns kontakter", **_SHARE),
     # Personal, Kostnader, Overhead
     ("staff", "monthly_salary_kr"): _SALARY,
     ("staff", "headcount"): Bound(0, 100_000, "åa", "högst 100 000 årsarbetare"),
@@ -123,6 +133,7 @@ BOUNDS: dict[tuple[str, str], Bound] = {
                                                       "högst 1 miljard kontakter"),
     ("previous_prices", "price_kr"): _AMOUNT,
     ("previous_prices", "annual_fee_kr"): _AMOUNT,
+    ("previous_prices", "exact_price_kr"): _AMOUNT,
     ("outcomes", "revenue_kr"): _AMOUNT,
     ("outcomes", "cost_kr"): _AMOUNT,
     ("outcomes", "volume"): Bound(0, 1e9, "kontakter", "högst 1 miljard kontakter"),
@@ -130,6 +141,12 @@ BOUNDS: dict[tuple[str, str], Bound] = {
     ("outcomes", "fte"): Bound(0, 1e6, "åa", "högst 1 miljon årsarbetare"),
     ("outcomes", "personnel_cost_kr"): _AMOUNT,
     ("outcomes", "overhead_kr"): _AMOUNT,
+    ("outcomes", "carry_forward_kr"): _RESULT,
+    # Resultatfond
+    ("fund", "origin_year"): _YEAR,
+    ("fund", "result_kr"): _RESULT,
+    ("fund", "balance_kr"): _RESULT,
+    ("fund", "years_left"): Bound(0, 50, "år", "högst 50 år"),
 }
 
 
@@ -256,6 +273,7 @@ _WHERE = {
     "profile": "Profil", "staff": "Personal", "costs": "Kostnader", "pools": "Overhead",
     "customers": "Kunder", "customer_volumes": "Kundvolymer",
     "previous_prices": "Föregående prislista", "outcomes": "Utfall",
+    "group_profiles": "Profil, Gruppprofiler", "queues": "Köer", "fund": "Resultatfond",
 }
 
 

@@ -72,6 +72,16 @@ def _blank(v: Any) -> bool:
 
 def sheet_cell_value(col: L.Column, v: Any) -> Any:
     """A result value as the sheet shows it (plain Python types, None for empty)."""
+    # The two commonest cases first (a plan holds every cell of every output table: issue 15);
+    # what they return is what the general path below returns for them.
+    t = type(v)
+    if t is str:
+        return v
+    if t is float:
+        if v != v:  # NaN
+            return None
+        v = col.to_sheet(v)
+        return 0.0 if isinstance(v, float) and v == 0.0 else v
     if isinstance(v, list | tuple):
         return ", ".join(str(x) for x in v) or None
     if _blank(v):

@@ -331,9 +331,12 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     pool_meta = {q.pool_id: q for q in inputs.pools}
     allocation = (matrix.rename_axis(index="pool_id", columns="service_id")
                   .stack().rename("amount_kr").reset_index())
-    allocation["pool_name"] = allocation["pool_id"].map(lambda i: pool_meta[i].name)
-    allocation["level"] = allocation["pool_id"].map(lambda i: pool_meta[i].level.value)
-    allocation["key"] = allocation["pool_id"].map(lambda i: pool_meta[i].key.value)
+    # One look-up per pool, not a Python call per (pool, service) row (issue 15).
+    allocation["pool_name"] = allocation["pool_id"].map(
+        {i: q.name for i, q in pool_meta.items()})
+    allocation["level"] = allocation["pool_id"].map(
+        {i: q.level.value for i, q in pool_meta.items()})
+    allocation["key"] = allocation["pool_id"].map({i: q.key.value for i, q in pool_meta.items()})
     allocation = allocation[list(ALLOCATION_COLUMNS)]
 
     pools = pd.DataFrame({
@@ -370,9 +373,9 @@ def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFra
     to_pool = steps["to_pool"].astype(bool)
     return pd.DataFrame({
         "pool_id": steps["pool_id"],
-        "pool_name": steps["pool_id"].map(lambda i: pool[i].name),
+        "pool_name": steps["pool_id"].map({i: q.name for i, q in pool.items()}),
         "method": method,
-        "key": steps["pool_id"].map(lambda i: pool[i].key.value),
+        "key": steps["pool_id"].map({i: q.key.value for i, q in pool.items()}),
         "receiver": steps["receiver"],
         "receiver_kind": np.where(to_pool, "pool", "tjänst"),
         "receiver_name": [pool[r].name if t else service.get(r, r)

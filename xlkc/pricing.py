@@ -207,11 +207,11 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
     sid = lines["service_id"]
     prices = pd.DataFrame({
         "service_id": sid, "channel_id": lines["channel_id"],
-        "name": sid.map(lambda i: services[i].name),
-        "unit": sid.map(lambda i: services[i].unit),
-        "service_type": sid.map(lambda i: services[i].service_type.value),
-        "price_model": lines["price_model"].map(lambda m: m.value),
-        "price_unit": sid.map(lambda i: services[i].price_unit),
+        "name": sid.map({i: v.name for i, v in services.items()}),
+        "unit": sid.map({i: v.unit for i, v in services.items()}),
+        "service_type": sid.map({i: v.service_type.value for i, v in services.items()}),
+        "price_model": lines["price_model"].map({m: m.value for m in PriceModel}),
+        "price_unit": sid.map({i: v.price_unit for i, v in services.items()}),
         "price_group": lines["price_group"],
         "quantity": quantity, "cost_basis_kr": variable_basis + fee_basis,
         "exact_price_kr": np.where(is_fee, fee_basis, exact), "price_kr": price,

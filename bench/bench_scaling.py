@@ -5,7 +5,8 @@ contact, customer and customer-volume row) is built into a workbook per size; ea
 size then runs in a fresh child process that times every stage in process (CPU from
 ``time.process_time``, wall from ``perf_counter``) and reports its peak RSS
 (``getrusage``): read, parse + validate, calculate split into staffing / cost / price / SLA /
-follow-up / reconciliation / result checks, input hash, plan, write. A stage called inside another
+follow-up (quality, price bridges, customer comparison) / reconciliation / board and customer
+statements / result checks, input hash, plan, write. A stage called inside another
 (``staff`` inside ``sla_prices``) counts to the outer one. Medians over the repeats; the
 exponent of each stage is the least-squares slope of log CPU against log k over the sizes ≥ 10
 (at 1× fixed costs dominate), beside the local slope between the two largest sizes.
@@ -40,9 +41,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "bench"), str(REPO)]
 
 STAGES = ("read", "parse+validate", "staffing", "cost", "price", "sla", "follow-up",
-          "reconcile", "result checks", "input hash", "plan", "other", "write")
+          "reconcile", "statements", "result checks", "input hash", "plan", "other", "write")
 #: Sum of these is what ``calculate`` costs.
-CALCULATE = ("staffing", "cost", "price", "sla", "follow-up", "reconcile")
+CALCULATE = ("staffing", "cost", "price", "sla", "follow-up", "reconcile", "statements")
 
 
 # --------------------------------------------------------------------------- child
@@ -85,7 +86,8 @@ def child(workbook: Path, out: Path) -> dict:
     for name, stage in (("staff", "staffing"), ("compute_costs", "cost"),
                         ("compute_prices", "price"), ("sla_prices", "sla"),
                         ("data_quality", "follow-up"), ("price_bridge", "follow-up"),
-                        ("inhouse_comparison", "follow-up"), ("reconcile", "reconcile")):
+                        ("inhouse_comparison", "follow-up"), ("price_bridge_per_unit", "follow-up"),
+                        ("reconcile", "reconcile"), ("with_statements", "statements")):
         clock.wrap(pipeline, name, stage)
     clock.wrap(crosscheck, "result_warnings", "result checks")
     clock.wrap(parse, "check_workbook", "parse+validate")

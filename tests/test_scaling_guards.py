@@ -245,6 +245,83 @@ def test_the_customer_comparison_touches_each_row_a_bounded_number_of_times():
     _assert_linear(small, big, "inhouse_comparison")
 
 
+# --------------------------------------------------------------------------- costs, fund, statements
+
+
+def _with_counting_strings(inputs, **fields):
+    """``inputs`` with the named string fields of each record set's rows counting."""
+    return dataclasses.replace(inputs, **{
+        record: tuple(dataclasses.replace(r, **{f: _counting(getattr(r, f)) for f in names})
+                      for r in getattr(inputs, record))
+        for record, names in fields.items()})
+
+
+@cache
+def _results(k: int):
+    return pipeline.calculate(scaled_example(k))
+
+
+def test_the_fund_looks_each_row_s_receivers_up_instead_of_scanning_the_services():
+    """Each fund row (one per service without a price group, at scale) finds the services it
+    goes to by id, price group or unit; it used to scan every service per row."""
+    from xlkc.fund import compute_fund
+
+    def prepared(k):
+        inputs = _with_counting_strings(
+            scaled_example(k), services=("service_id", "price_group", "unit"),
+            outcomes=("service_id",), fund=("key", "unit"))
+        return inputs, {s.service_id: 1.0 for s in inputs.services}
+
+    small, big = (_ops(compute_fund, *prepared(k)) for k in (SMALL, BIG))
+    _assert_linear(small, big, "compute_fund")
+
+
+def test_the_customer_statement_touches_each_row_a_bounded_number_of_times():
+    """Kundspecifikation: one pass over the charges and a set of (customer, service) with last
+    year's contacts; it used to scan every customer-volume row for each statement line."""
+    from xlkc.statements import customer_statement
+
+    def prepared(k):
+        inputs = _with_counting_strings(
+            scaled_example(k), services=("service_id",), customers=("customer_id",),
+            customer_volumes=("customer_id", "service_id"))
+        return inputs, _results(k)
+
+    small, big = (_ops(customer_statement, *prepared(k)) for k in (SMALL, BIG))
+    _assert_linear(small, big, "customer_statement")
+
+
+def test_a_per_minute_cost_named_to_a_service_touches_that_service_only(monkeypatch):
+    """A per-minute cost per service: each one adds to its own service; it used to mask a copy
+    of every service's minutes per cost (``Series.where``: costs × services)."""
+    from xlkc.inputs import Cost, CostKind
+
+    touched = [0]
+    original = pd.Series.where
+
+    def where(self, *args, **kwargs):
+        touched[0] += len(self)
+        return original(self, *args, **kwargs)
+
+    def inputs_at(k):
+        inputs = scaled_example(k)
+        named = tuple(Cost(f"M-{s.service_id}", "Licens per minut", CostKind.PER_MINUTE, 0.5,
+                           service_id=s.service_id) for s in inputs.services)
+        return dataclasses.replace(inputs, costs=inputs.costs + named)
+
+    work = {}
+    for k in (SMALL, BIG):
+        inputs = inputs_at(k)
+        staffing = staff(inputs)
+        touched[0] = 0
+        monkeypatch.setattr(pd.Series, "where", where)
+        cost = compute_costs(inputs, staffing, validated=True)
+        monkeypatch.setattr(pd.Series, "where", original)
+        work[k] = touched[0] + len(inputs.services)  # the services' own rows at least
+        assert (cost.services["minute_cost_kr"] > 0).all()
+    _assert_linear(work[SMALL], work[BIG], "per-minute costs")
+
+
 # --------------------------------------------------------------------------- SLA prices
 
 

@@ -219,10 +219,14 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
 
 
 def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
-                  validated: bool = False) -> CostResult:
+                  validated: bool = False, details: bool = True) -> CostResult:
     """Full cost per service with every component visible, and the allocation of every pool.
 
-    ``validated``: the inputs were already checked (by ``pipeline.validate``).
+    ``validated``: the inputs were already checked (by ``pipeline.validate``). ``details``:
+    False leaves out what only the output sheets show (the allocation per pool and service,
+    the pools, the allocation's steps and the fund table: None), for the SLA prices, which
+    rerun the costs per level and read the services' costs only; the services frame, the
+    total and the fund result are the same either way.
     """
     problems = [] if validated else validate_costs(inputs)
     if problems:
@@ -247,15 +251,27 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
                .pivot_table(index="service_id", columns="channel_id", values="minutes",
                             aggfunc="sum", fill_value=0.0)
                .reindex(service_ids).fillna(0.0))
-    minute_cost = pd.Series(0.0, index=service_ids)
+    # Summed in the costs' order per service, as before; a cost named to one service touches
+    # that service only (not a masked copy of every service per cost: costs × services at
+    # scale, issue 15), and each channel's minutes are taken out once.
+    minute_cost_at = np.zeros(len(service_ids))
+    position = {sid: i for i, sid in enumerate(service_ids)}
+    used_by: dict[str | None, np.ndarray] = {}
     for c in inputs.costs:
         if c.kind is not CostKind.PER_MINUTE:
             continue
-        used = (minutes.sum(axis=1) if c.channel_id is None
-                else minutes.get(c.channel_id, pd.Series(0.0, index=service_ids)))
-        if c.service_id is not None:
-            used = used.where(used.index == c.service_id, 0.0)
-        minute_cost += used * c.amount_kr
+        if c.channel_id not in used_by:
+            used_by[c.channel_id] = (
+                minutes.sum(axis=1) if c.channel_id is None
+                else minutes.get(c.channel_id, pd.Series(0.0, index=service_ids))
+            ).to_numpy(dtype=np.float64)
+        used = used_by[c.channel_id]
+        if c.service_id is None:
+            minute_cost_at += used * c.amount_kr
+        elif c.service_id in position:
+            at = position[c.service_id]
+            minute_cost_at[at] += used[at] * c.amount_kr
+    minute_cost = pd.Series(minute_cost_at, index=service_ids)
 
     direct = _named(inputs, CostKind.DIRECT, service_ids)
 
@@ -272,7 +288,8 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     if pool_ids:
         matrix = allocate(pool_costs, usage, method)
         matrix = matrix.reindex(index=pool_ids, columns=service_ids).fillna(0.0)
-        steps, shared = allocation_flows(pool_costs, usage, method)
+        steps, shared = (allocation_flows(pool_costs, usage, method) if details
+                         else (None, None))
     else:
         matrix = pd.DataFrame(0.0, index=[], columns=service_ids)
         steps, shared = pd.DataFrame(columns=list(FLOW_FIELDS)), pd.Series(dtype=float)
@@ -305,13 +322,21 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
         "carry_forward_kr": carry.to_numpy(),
         "price_basis_kr": (full + carry).to_numpy(),
     }, columns=list(COST_COLUMNS))
+    if not details:
+        return CostResult(services=services, allocation=None, pools=None,
+                          total_cost_kr=_total(personnel, seat_cost, minute_cost, direct,
+                                               pool_costs, p.city_charge_rate),
+                          fund_result=fund)
 
     pool_meta = {q.pool_id: q for q in inputs.pools}
     allocation = (matrix.rename_axis(index="pool_id", columns="service_id")
                   .stack().rename("amount_kr").reset_index())
-    allocation["pool_name"] = allocation["pool_id"].map(lambda i: pool_meta[i].name)
-    allocation["level"] = allocation["pool_id"].map(lambda i: pool_meta[i].level.value)
-    allocation["key"] = allocation["pool_id"].map(lambda i: pool_meta[i].key.value)
+    # One look-up per pool, not a Python call per (pool, service) row (issue 15).
+    allocation["pool_name"] = allocation["pool_id"].map(
+        {i: q.name for i, q in pool_meta.items()})
+    allocation["level"] = allocation["pool_id"].map(
+        {i: q.level.value for i, q in pool_meta.items()})
+    allocation["key"] = allocation["pool_id"].map({i: q.key.value for i, q in pool_meta.items()})
     allocation = allocation[list(ALLOCATION_COLUMNS)]
 
     pools = pd.DataFrame({
@@ -328,12 +353,17 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     }, columns=list(POOL_COST_COLUMNS))
     flows = _flows_frame(inputs, steps, p.allocation_method.value)
 
-    entered = (personnel.sum() + seat_cost.sum() + minute_cost.sum() + direct.sum()
-               + pool_costs.sum())
-    total = float(entered * (1.0 + p.city_charge_rate))
+    total = _total(personnel, seat_cost, minute_cost, direct, pool_costs, p.city_charge_rate)
     return CostResult(services=services, allocation=allocation, pools=pools,
                       total_cost_kr=total, fund=fund_table(fund), fund_result=fund,
                       flows=flows)
+
+
+def _total(personnel, seat_cost, minute_cost, direct, pool_costs, city_charge_rate) -> float:
+    """Every krona entered (salaries, costs, pools) with the city charge."""
+    entered = (personnel.sum() + seat_cost.sum() + minute_cost.sum() + direct.sum()
+               + pool_costs.sum())
+    return float(entered * (1.0 + city_charge_rate))
 
 
 def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -343,9 +373,9 @@ def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFra
     to_pool = steps["to_pool"].astype(bool)
     return pd.DataFrame({
         "pool_id": steps["pool_id"],
-        "pool_name": steps["pool_id"].map(lambda i: pool[i].name),
+        "pool_name": steps["pool_id"].map({i: q.name for i, q in pool.items()}),
         "method": method,
-        "key": steps["pool_id"].map(lambda i: pool[i].key.value),
+        "key": steps["pool_id"].map({i: q.key.value for i, q in pool.items()}),
         "receiver": steps["receiver"],
         "receiver_kind": np.where(to_pool, "pool", "tjänst"),
         "receiver_name": [pool[r].name if t else service.get(r, r)
@@ -358,11 +388,12 @@ def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFra
 
 def _named(inputs: Inputs, kind: CostKind, service_ids: list[str]) -> pd.Series:
     """Sum of costs of one kind named to each service."""
-    out = pd.Series(0.0, index=service_ids)
+    position = {sid: i for i, sid in enumerate(service_ids)}
+    out = np.zeros(len(service_ids))
     for c in inputs.costs:
         if c.kind is kind and c.service_id is not None:
-            out[c.service_id] += c.amount_kr
-    return out
+            out[position[c.service_id]] += c.amount_kr
+    return pd.Series(out, index=service_ids)
 
 
 def fund_table(fund: FundResult) -> pd.DataFrame:

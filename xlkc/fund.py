@@ -148,21 +148,40 @@ def _shares(ids: Sequence[str], full_cost: Mapping[str, float]) -> dict[str, flo
     return {i: 1.0 / len(ids) for i in ids}
 
 
+class _Receivers:
+    """The services by id, price group and unit, indexed once (a row looks its receivers up
+    instead of scanning every service: rows × services at scale, issue 15)."""
+
+    def __init__(self, services: Sequence[Service]) -> None:
+        self.ids = [s.service_id for s in services]
+        self.id_set = set(self.ids)
+        self.by_group: dict[str, list[str]] = {}
+        self.by_unit: dict[str, list[str]] = {}
+        for s in services:
+            if s.price_group is not None:
+                self.by_group.setdefault(s.price_group, []).append(s.service_id)
+            if s.unit is not None:
+                self.by_unit.setdefault(s.unit, []).append(s.service_id)
+
+    def of(self, row: FundBalance, full_cost: Mapping[str, float]
+           ) -> tuple[dict[str, float], str]:
+        if row.key in self.id_set:
+            return {row.key: 1.0}, TO_SERVICE
+        group = self.by_group.get(row.key)
+        if group:
+            return _shares(group, full_cost), TO_GROUP
+        unit = self.by_unit.get(row.unit) if row.unit is not None else None
+        if unit:
+            return _shares(unit, full_cost), TO_UNIT
+        if self.ids:
+            return _shares(self.ids, full_cost), TO_ALL
+        return {}, TO_ALL
+
+
 def receivers(row: FundBalance, services: Sequence[Service],
               full_cost: Mapping[str, float]) -> tuple[dict[str, float], str]:
     """The services a row's instalment goes to, with their shares, and the rule (Swedish)."""
-    ids = [s.service_id for s in services]
-    if row.key in ids:
-        return {row.key: 1.0}, TO_SERVICE
-    group = [s.service_id for s in services if s.price_group == row.key]
-    if group:
-        return _shares(group, full_cost), TO_GROUP
-    unit = [s.service_id for s in services if row.unit is not None and s.unit == row.unit]
-    if unit:
-        return _shares(unit, full_cost), TO_UNIT
-    if ids:
-        return _shares(ids, full_cost), TO_ALL
-    return {}, TO_ALL
+    return _Receivers(services).of(row, full_cost)
 
 
 def fund_movements(opening: Iterable[FundBalance], new: Iterable[FundBalance],
@@ -171,10 +190,11 @@ def fund_movements(opening: Iterable[FundBalance], new: Iterable[FundBalance],
     movements = []
     carry = {s.service_id: 0.0 for s in services}
     rows = [(r, False) for r in opening] + [(r, True) for r in new]
+    index = _Receivers(services)
     for row, is_new in rows:
         balance = to_ore(row.balance_kr)
         paid = instalment_ore(balance, int(row.years_left))
-        shares, rule = receivers(row, services, full_cost)
+        shares, rule = index.of(row, full_cost)
         for sid, share in shares.items():
             carry[sid] -= paid / 100 * share
         movements.append(FundMovement(

@@ -15,7 +15,7 @@ from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
 from xlkc.fund import validate_fund
 from xlkc.inputs import AnswerGroup, ChannelKind, Inputs, PriceModel
 from xlkc.price_bridge import ALL_EFFECTS, price_bridge_per_unit
-from xlkc.pricing import compute_prices, price_list, validate_customers, validate_prices
+from xlkc.pricing import Repricer, compute_prices, validate_customers, validate_prices
 from xlkc.results import CHECK_COLUMNS, SLA_COLUMNS, PriceResult, Results, StaffingResult
 from xlkc.staffing import staff, staffing_problems
 from xlkc.staffing.model import restaffed_fte
@@ -226,6 +226,10 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
                 chans.append(c.channel_id)
     restaffed = restaffed_fte(inputs, levels, staffing, by_group=True)
     base_fte = staffing.services["fte"].to_numpy(dtype=np.float64)
+    # The price lines do not change with the level, only the costs: they are found once and
+    # repriced per level and group (issue 15), the costs rerun without the output-only details.
+    repricer = Repricer(inputs)
+    line_of = _sla_lines(repricer.lines, real_time)
     frames = []
     for li, level in enumerate(levels):
         for group, chans in group_channels.items():
@@ -234,14 +238,19 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
                 continue
             if baseline is not None and _at_level(inputs, group, chans, level) is None:
                 cost_services, prices = baseline
+                price = prices["price_kr"].to_numpy(dtype=float)
+                annual = prices["annual_fee_kr"].to_numpy(dtype=float)
             else:
                 fte = restaffed.get((li, group), base_fte)
                 at_level = StaffingResult(services=staffing.services.assign(fte=fte),
                                           pools=staffing.pools,
                                           productive_hours=staffing.productive_hours)
-                cost_result = compute_costs(inputs, at_level, validated=True)
-                cost_services, prices = cost_result.services, price_list(inputs, cost_result)
-            frames.append(_sla_rows(inputs, ids, level, prices, real_time, cost_services))
+                cost_services = compute_costs(inputs, at_level, validated=True,
+                                              details=False).services
+                price, annual = repricer.prices(cost_services["service_id"],
+                                                cost_services["price_basis_kr"])
+            frames.append(_sla_rows(inputs, ids, level, line_of, repricer.is_fee, price,
+                                    annual, cost_services))
     if not frames:
         return pd.DataFrame(columns=list(SLA_COLUMNS))
     out = pd.concat(frames, ignore_index=True)[list(SLA_COLUMNS)]
@@ -279,21 +288,33 @@ def _at_level(inputs: Inputs, group: str, channels: list[str], level) -> Inputs 
     return dataclasses.replace(inputs, answer_groups=tuple(rows.values()))
 
 
-def _sla_rows(inputs: Inputs, ids: list[str], level, prices: pd.DataFrame, real_time: set,
+def _sla_lines(lines: pd.DataFrame, real_time: set) -> dict[str, int]:
+    """Each service's line in the price list: its first real-time line, else its first."""
+    first: dict[str, int] = {}
+    first_real_time: dict[str, int] = {}
+    for j, (sid, ch) in enumerate(zip(lines["service_id"], lines["channel_id"], strict=True)):
+        first.setdefault(sid, j)
+        if ch in real_time:
+            first_real_time.setdefault(sid, j)
+    return {sid: first_real_time.get(sid, j) for sid, j in first.items()}
+
+
+def _sla_rows(inputs: Inputs, ids: list[str], level, line_of: dict[str, int],
+              is_fee: np.ndarray, price: np.ndarray, annual: np.ndarray,
               cost_services: pd.DataFrame) -> pd.DataFrame:
-    # One line per service: a per-channel service is quoted at its first real-time channel.
-    prices = prices.assign(_rt=prices["channel_id"].isin(real_time))
-    prices = prices.sort_values("_rt", ascending=False, kind="stable")
-    line = prices.drop_duplicates("service_id").set_index("service_id")
+    # One line per service: a per-channel service is quoted at its first real-time channel;
+    # an annual fee at its fee. ``price``, ``annual``: the price list's price_kr and
+    # annual_fee_kr per line.
     services = {s.service_id: s for s in inputs.services}
-    fee_only = line.loc[ids, "price_model"] == PriceModel.ANNUAL_FEE.value
+    at = np.array([line_of[i] for i in ids], dtype=np.intp)
     frame = pd.DataFrame({
         "service_id": ids, "name": [services[i].name for i in ids],
         "service_level": level.service_level, "answer_time_s": level.answer_time_s,
-        "price_kr": np.where(fee_only, line.loc[ids, "annual_fee_kr"], line.loc[ids, "price_kr"]),
+        "price_kr": np.where(is_fee[at], annual[at], price[at]),
         "price_unit": [services[i].price_unit for i in ids],
     })
-    cost = cost_services.set_index("service_id")
-    frame["fte"] = cost.loc[ids, "fte"].to_numpy()
-    frame["full_cost_kr"] = cost.loc[ids, "full_cost_kr"].to_numpy()
+    row = {sid: j for j, sid in enumerate(cost_services["service_id"])}
+    rows = np.array([row[i] for i in ids], dtype=np.intp)
+    frame["fte"] = cost_services["fte"].to_numpy()[rows]
+    frame["full_cost_kr"] = cost_services["full_cost_kr"].to_numpy()[rows]
     return frame

@@ -124,8 +124,13 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
     kind = np.array([_KIND.get(m, "contacts") for m in model], dtype=object)
     fee_only = kind == "fee"
 
+    # Each line's row in the cost per service, looked up once (not a label lookup per line and
+    # column: issue 15).
+    at_service = {i: j for j, i in enumerate(s1.index)}
+    rows1 = np.array([at_service[i] for i in sid], dtype=np.intp)
+
     def this(col):
-        return np.array([float(s1.at[i, col]) for i in sid])
+        return s1[col].to_numpy(dtype=float)[rows1]
 
     def last(attr):
         out = []
@@ -134,8 +139,10 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
             out.append(np.nan if val is None else float(val))
         return np.array(out)
 
-    v1 = np.array([float(now.at[i, "volume"]) if i in now.index else 0.0 for i in sid])
-    w1 = np.array([float(now.at[i, "workload_h"]) if i in now.index else 0.0 for i in sid])
+    volume_of = dict(zip(now.index, now["volume"].to_numpy(dtype=float), strict=True))
+    hours_of = dict(zip(now.index, now["workload_h"].to_numpy(dtype=float), strict=True))
+    v1 = np.array([float(volume_of.get(i, 0.0)) for i in sid])
+    w1 = np.array([float(hours_of.get(i, 0.0)) for i in sid])
     c1 = this("full_cost_kr")
     x1 = np.array([*_components(v1, w1, this("fte"), this("personnel_cost_kr"),
                                 this("overhead_kr") + this("city_charge_kr"), c1, rate),

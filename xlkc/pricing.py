@@ -207,11 +207,11 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
     sid = lines["service_id"]
     prices = pd.DataFrame({
         "service_id": sid, "channel_id": lines["channel_id"],
-        "name": sid.map(lambda i: services[i].name),
-        "unit": sid.map(lambda i: services[i].unit),
-        "service_type": sid.map(lambda i: services[i].service_type.value),
-        "price_model": lines["price_model"].map(lambda m: m.value),
-        "price_unit": sid.map(lambda i: services[i].price_unit),
+        "name": sid.map({i: v.name for i, v in services.items()}),
+        "unit": sid.map({i: v.unit for i, v in services.items()}),
+        "service_type": sid.map({i: v.service_type.value for i, v in services.items()}),
+        "price_model": lines["price_model"].map({m: m.value for m in PriceModel}),
+        "price_unit": sid.map({i: v.price_unit for i, v in services.items()}),
         "price_group": lines["price_group"],
         "quantity": quantity, "cost_basis_kr": variable_basis + fee_basis,
         "exact_price_kr": np.where(is_fee, fee_basis, exact), "price_kr": price,
@@ -223,6 +223,71 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
         "residual_kr": residual, "group_transfer_kr": transfer,
     }, columns=list(PRICE_COLUMNS))
     return prices
+
+
+class Repricer:
+    """:func:`price_list`'s prices for other price bases of the same valid inputs.
+
+    The SLA prices reprice the inputs once per level and answer group with only the costs
+    changed (issue 15): the lines, their quantities, channel splits, fee shares, price groups
+    and the rounding of each line do not depend on the basis and are found here once;
+    :meth:`prices` then does price_list's arithmetic on arrays, operation for operation (the
+    same products, the same grouped sums), so its prices equal price_list's bit for bit.
+    """
+
+    def __init__(self, inputs: Inputs) -> None:
+        ids = [s.service_id for s in inputs.services]
+        # With a basis of 1 a channel line's variable basis is its channel split and any other
+        # line's fee basis its fee share (1.0 * x == x).
+        lines = price_lines(inputs, pd.Series(1.0, index=ids), contact_quantities(inputs))
+        self.lines = lines
+        self._ids = ids
+        position = {sid: i for i, sid in enumerate(ids)}
+        self._service_at = np.array([position[i] for i in lines["service_id"]], dtype=np.intp)
+        model = lines["price_model"]
+        self._channel = (model == PriceModel.PER_CHANNEL).to_numpy()
+        self.is_fee = (model == PriceModel.ANNUAL_FEE).to_numpy()
+        self.has_fee = model.isin(_WITH_FEE).to_numpy()
+        self._split = lines["variable_basis_kr"].to_numpy(dtype=float)
+        self._fee_share = lines["fee_basis_kr"].to_numpy(dtype=float)
+        key = [lines["price_group"].fillna(lines["service_id"]), lines["channel_id"].fillna("")]
+        self._groups = lines.groupby(key).ngroup().to_numpy()
+        self.quantity = lines["quantity"].to_numpy(dtype=float)
+        self._pooled_qty = lines.groupby(key)["quantity"].transform("sum")
+        unit = model.map(lambda m: ROUNDING_UNIT[PriceModel(m)]).to_numpy()
+        self._units = [(unit == u, inputs.parameters.rounding(u)) for u in dict.fromkeys(unit)]
+        self._fee_rounding = inputs.parameters.rounding("kr/år")
+
+    def prices(self, service_ids, basis) -> tuple[np.ndarray, np.ndarray]:
+        """(price_kr, annual_fee_kr) per line for ``basis`` per service (a service's id beside
+        its price basis), as price_list gives them."""
+        service_ids = list(service_ids)
+        if service_ids == self._ids:
+            order = self._service_at
+        else:
+            position = {sid: i for i, sid in enumerate(service_ids)}
+            order = np.array([position[s] for s in self.lines["service_id"]], dtype=np.intp)
+        b = np.asarray(basis, dtype=float)[order]
+        # price_lines: a channel line's cost split by workload, a fee line's fee share.
+        fee_basis = np.where(self._channel, 0.0, b * self._fee_share)
+        variable_basis = np.where(self._channel, b * self._split, b - b * self._fee_share)
+        variable_basis[self.is_fee] = 0.0
+        # price_list: pooled per price group and channel, rounded per price unit.
+        pooled_basis = pd.Series(variable_basis).groupby(self._groups).transform("sum")
+        pooled_qty = self._pooled_qty
+        variable = ~self.is_fee
+        exact = np.where(variable & (pooled_qty.to_numpy() > 0),
+                         pooled_basis.to_numpy() / np.where(pooled_qty > 0, pooled_qty, 1.0),
+                         0.0)
+        rounded = np.zeros(len(b))
+        fee = np.zeros(len(b))
+        for at, (step, direction) in self._units:
+            rounded[at] = np.where(variable[at], np.asarray(
+                round_price(exact[at], step, direction), dtype=float), 0.0)
+        fee_step, fee_direction = self._fee_rounding
+        fee[self.has_fee] = np.asarray(round_price(fee_basis[self.has_fee], fee_step,
+                                                   fee_direction), dtype=float)
+        return (np.where(self.is_fee, fee, rounded), np.where(self.has_fee, fee, np.nan))
 
 
 def _comparison(inputs: Inputs, lines: pd.DataFrame) -> list[str | None]:

@@ -124,13 +124,21 @@ def customer_statement(inputs: Inputs, results: Results) -> pd.DataFrame:
     notes = _comparable(inputs)
     charges = results.price.charges
     order = {c.customer_id: i for i, c in enumerate(inputs.customers)}
+    # Customers that gave last year's contacts for a service (looked up, not scanned per row).
+    counted = {(v.customer_id, v.service_id) for v in inputs.customer_volumes
+               if v.last_year_contacts}
+    # Each customer's lines in the charges' order, customers in order of first appearance (as
+    # ``groupby(sort=False)``, without a frame and a namedtuple class per customer).
+    by_customer: dict[str, list] = {}
+    for r in charges.itertuples(index=False):
+        if not pd.isna(r.customer_id):
+            by_customer.setdefault(r.customer_id, []).append(r)
     rows = []
-    for cid, lines in sorted(charges.groupby("customer_id", sort=False),
-                             key=lambda kv: order.get(kv[0], len(order))):
-        name = lines["customer_name"].iloc[0]
+    for cid, lines in sorted(by_customer.items(), key=lambda kv: order.get(kv[0], len(order))):
+        name = lines[0].customer_name
         total = previous_total = 0.0
         comparable_total = True
-        for r in lines.itertuples(index=False):
+        for r in lines:
             charge = float(r.charge_kr)
             previous = float(r.previous_charge_kr) if _finite(r.previous_charge_kr) else None
             if charge == 0 and not previous and not r.quantity:
@@ -140,8 +148,7 @@ def customer_statement(inputs: Inputs, results: Results) -> pd.DataFrame:
             key = _KEY_TEXT.get(s.fee_key) if has_fee and s.fee_key is not None else None
             key_qty = keys.get((r.service_id, cid)) if has_fee else None
             if (has_fee and s.fee_key is FeeKey.LAST_YEAR_CONTACTS and key_qty is not None
-                    and not any(v.last_year_contacts for v in inputs.customer_volumes
-                                if v.customer_id == cid and v.service_id == r.service_id)):
+                    and (cid, r.service_id) not in counted):
                 key = "årets prognos (ny kund)"
             note = notes.get(r.service_id)
             ok = note is None and previous is not None and previous > 0

@@ -537,8 +537,9 @@ def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], 
     if b"<f" not in data and b":f" not in data:
         return out
     for el in ET.fromstring(data).iter():
-        if _local(el.tag) != "c":
-            continue
+        tag = el.tag
+        if tag != "c" and not tag.endswith("}c"):  # _local(tag) != "c", without a call per
+            continue  # element of a big sheet (issue 15)
         f = v = None
         for child in el:
             tag = _local(child.tag)

@@ -72,6 +72,16 @@ def _blank(v: Any) -> bool:
 
 def sheet_cell_value(col: L.Column, v: Any) -> Any:
     """A result value as the sheet shows it (plain Python types, None for empty)."""
+    # The two commonest cases first (a plan holds every cell of every output table: issue 15);
+    # what they return is what the general path below returns for them.
+    t = type(v)
+    if t is str:
+        return v
+    if t is float:
+        if v != v:  # NaN
+            return None
+        v = col.to_sheet(v)
+        return 0.0 if isinstance(v, float) and v == 0.0 else v
     if isinstance(v, list | tuple):
         return ", ".join(str(x) for x in v) or None
     if _blank(v):
@@ -223,14 +233,22 @@ def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs) -> TableBlock:
     letters = {c.field: L.col_letter(first_col + j) for j, c in enumerate(table.columns)}
     rules = FORMULA_RULES.get(table.name, {})
     fields = table.fields
-    records = frame.reindex(columns=list(fields)).to_dict("records")
+    # Column by column into plain lists (not a dict per row through to_dict: issue 15); a row's
+    # dict is built only where a rule reads it. sheet_cell_value makes plain types of either.
+    framed = frame.reindex(columns=list(fields))
+    columns = [framed.iloc[:, j].tolist() for j in range(len(fields))]
+    ruled = [rules.get(c.field) for c in table.columns]
     rows = []
-    for n, rec in enumerate(records):
+    for n, values in enumerate(zip(*columns, strict=True)):
+        if not rules:
+            rows.append(tuple(sheet_cell_value(c, v) for c, v in zip(table.columns, values,
+                                                                        strict=True)))
+            continue
+        rec = dict(zip(fields, values, strict=True))
         excel_row = header_row + 1 + n
         addr = (lambda f, _r=excel_row: f"{letters[f]}{_r}")  # noqa: E731
         out = []
-        for c in table.columns:
-            rule = rules.get(c.field)
+        for c, rule in zip(table.columns, ruled, strict=True):
             formula = rule(rec, addr, inputs) if rule else None
             value = sheet_cell_value(c, rec[c.field])
             out.append(Formula(formula, value) if formula else value)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -222,13 +223,27 @@ def _parse_text(v: Any) -> str:
     return str(v).strip()
 
 
+@functools.lru_cache(maxsize=64)
+def _enum_values(allowed: Any) -> tuple[tuple[str, ...], dict[str, str]]:
+    """(the allowed values, normalised text -> the first value with that text) of a column's
+    list (a StrEnum or a tuple: immutable, so found once per list, not per cell: issue 15)."""
+    values = (tuple(m.value for m in allowed) if isinstance(allowed, type) else tuple(allowed))
+    by_text: dict[str, str] = {}
+    for value in values:
+        by_text.setdefault(" ".join(value.split()).casefold(), value)
+    return values, by_text
+
+
 def _parse_enum(v: Any, allowed: Any) -> Any:
     _check_error_value(v)
     text = " ".join(str(v).split()).casefold()
-    values = (tuple(m.value for m in allowed) if isinstance(allowed, type) else tuple(allowed))
-    for value in values:
-        if " ".join(value.split()).casefold() == text:
-            return allowed(value) if isinstance(allowed, type) else value
+    try:
+        values, by_text = _enum_values(allowed)
+    except TypeError:  # an unhashable list of values
+        values, by_text = _enum_values.__wrapped__(allowed)
+    value = by_text.get(text)
+    if value is not None:
+        return allowed(value) if isinstance(allowed, type) else value
     raise CellError(_shown(v), "finns inte i listan; välj " + ", ".join(f"'{x}'" for x in values))
 
 

@@ -56,17 +56,30 @@ def current_user() -> str:
         return os.environ.get("USERNAME") or os.environ.get("USER") or "okänd"
 
 
-def _canonical(obj: Any) -> Any:
-    """Plain JSON data of an Inputs tree: stable across runs, processes and platforms."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {"__type__": type(obj).__name__,
-                **{f.name: _canonical(getattr(obj, f.name)) for f in dataclasses.fields(obj)}}
+def _canonical(obj: Any, fields: dict[type, tuple[str, ...] | None] | None = None) -> Any:
+    """Plain JSON data of an Inputs tree: stable across runs, processes and platforms.
+
+    ``fields``: each type's dataclass field names (None: not a dataclass), found once per call
+    tree instead of once per object (issue 15); the result does not depend on it.
+    """
+    if fields is None:
+        fields = {}
+    t = type(obj)
+    if t is str or t is bool or obj is None:  # the commonest leaves, as below
+        return obj
+    if t not in fields:
+        fields[t] = (tuple(f.name for f in dataclasses.fields(obj))
+                     if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else None)
+    names = fields[t]
+    if names is not None:
+        return {"__type__": t.__name__, **{n: _canonical(getattr(obj, n), fields) for n in names}}
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, list | tuple):
-        return [_canonical(v) for v in obj]
+        return [_canonical(v, fields) for v in obj]
     if isinstance(obj, dict):
-        return {str(k): _canonical(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+        return {str(k): _canonical(v, fields)
+                for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
     if isinstance(obj, bool) or obj is None or isinstance(obj, str):
         return obj
     if isinstance(obj, int | float):

@@ -223,6 +223,9 @@ def render_pdf(doc, action):
     out_dir = action["out_dir"]
     os.makedirs(out_dir, exist_ok=True)
     controller = doc.CurrentController
+    # a hidden sheet with a print range is still exported: keep every sheet's ranges aside and
+    # give each back only while it is the one printed
+    areas = {name: doc.Sheets.getByName(name).getPrintAreas() for name in names}
     pdfs = {}
     for want in wanted:
         target = _sheet(doc, want)
@@ -231,8 +234,10 @@ def render_pdf(doc, action):
         if controller is not None:
             controller.setActiveSheet(target)
         for name in names:
+            sheet = doc.Sheets.getByName(name)
+            sheet.setPrintAreas(areas[name] if name == target.Name else ())
             if name != want:
-                doc.Sheets.getByName(name).IsVisible = False
+                sheet.IsVisible = False
         pdf = os.path.join(out_dir, f"{_safe(action.get('stem') or 'bok')}_{_safe(want)}.pdf")
         doc.storeToURL(uno.systemPathToFileUrl(pdf), (_pv("FilterName", "calc_pdf_Export"),))
         pdfs[want] = pdf

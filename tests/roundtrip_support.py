@@ -14,7 +14,7 @@ import openpyxl
 import xlkc
 from xlkc import layout as L  # noqa: N812
 from xlkc.excel.model import OutputPlan
-from xlkc.excel.output import Formula, plan_outputs
+from xlkc.excel.output import Formula, plan_outputs, result_frame
 from xlkc.excel.run import RunInfo, input_hash
 from xlkc.results import Results
 
@@ -48,7 +48,7 @@ def expected_cells(results: Results) -> dict[tuple[str, int, int], tuple[str, st
             continue
         sheet = L.sheet_of(t.name)
         header_row, first_col = sheet.table_origin(t.name)
-        frame = resolve(results, t.result)
+        frame = result_frame(t, results)
         for i, rec in enumerate(frame.to_dict("records")):
             for j, c in enumerate(t.columns):
                 v = rec[c.field]
@@ -64,6 +64,53 @@ def expected_cells(results: Results) -> dict[tuple[str, int, int], tuple[str, st
                     v = v.value
                 out[(sheet.name, header_row + 1 + i, first_col + j)] = (t.name, c.field, v)
     return out
+
+
+def expected_totals(results: Results) -> dict[tuple[str, int, int], tuple[str, str, float]]:
+    """Every totals cell the layout defines: (sheet, row, col) -> (table, field, the sum of the
+    column's engine values in the sheet's unit), from the layout and the results directly."""
+    out = {}
+    for t in L.output_tables():
+        if t.result is None or not t.has_totals:
+            continue
+        sheet = L.sheet_of(t.name)
+        header_row, first_col = sheet.table_origin(t.name)
+        frame = result_frame(t, results)
+        if frame.empty:
+            continue
+        row = L.totals_row(header_row, len(frame))
+        for j, c in enumerate(t.columns):
+            if c.total:
+                values = [c.to_sheet(float(v)) for v in frame[c.field]
+                          if v is not None and not (isinstance(v, float) and math.isnan(v))]
+                out[(sheet.name, row, first_col + j)] = (t.name, c.field, math.fsum(values))
+    return out
+
+
+def totals_formulas(plan: OutputPlan) -> dict[tuple[str, int, int], Any]:
+    """(sheet, row, col) -> the Formula of every totals cell the plan writes."""
+    cells = {}
+    for b in plan.tables:
+        for j, v in enumerate(b.totals or ()):
+            if isinstance(v, Formula):
+                cells[(b.sheet, b.totals_row, b.first_col + j)] = v
+    return cells
+
+
+def register_subtotal() -> None:
+    """SUBTOTAL(9|109, range...) for ``formulas``, which lacks it (TOOLING.md): the sum of the
+    numbers in the ranges (no row is hidden in a file)."""
+    import formulas
+    from xlkc_udfs import formulas_function
+
+    def subtotal(num: Any, *ranges: Any) -> float:
+        if int(num) not in (9, 109):
+            raise ValueError(f"SUBTOTAL({num}) stöds inte i testet")
+        cells = (c for r in ranges for row in (r if isinstance(r, list) else [[r]]) for c in row)
+        return math.fsum(float(c) for c in cells
+                         if isinstance(c, int | float) and not isinstance(c, bool))
+
+    formulas.get_functions()["SUBTOTAL"] = formulas_function(subtotal)
 
 
 def formula_cells(plan: OutputPlan) -> dict[tuple[str, int, int], str]:

@@ -39,7 +39,7 @@ from xlkc.excel import file_writer
 from xlkc.excel.file_reader import read_inputs
 from xlkc.excel.file_writer import render, write_plan
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock
-from xlkc.excel.output import FMT_FEL, Formula, plan_failure
+from xlkc.excel.output import FMT_FEL, Formula, plan_failure, totals_cells
 from xlkc.excel.run import RunInfo, input_hash
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -305,7 +305,8 @@ def test_a_plan_for_one_of_two_tables_keeps_the_other(tmp_path):
     staffing = next(b for b in plan.tables if b.table == L.T_STAFFING.name)
     pool = next(b for b in plan.tables if b.table == L.T_POOL_STAFFING.name)
     assert staffing.sheet == pool.sheet
-    short = dataclasses.replace(staffing, rows=staffing.rows[:2])
+    short = dataclasses.replace(staffing, rows=staffing.rows[:2], totals=totals_cells(
+        L.T_STAFFING, staffing.header_row, staffing.first_col, staffing.rows[:2]))
     out = write_plan(first, OutputPlan(tables=(short,)), tmp_path / "b.xlsm")
     before = openpyxl.load_workbook(first)[pool.sheet]
     after = openpyxl.load_workbook(out)[pool.sheet]
@@ -315,9 +316,13 @@ def test_a_plan_for_one_of_two_tables_keeps_the_other(tmp_path):
         for c in range(pool.first_col, pool.first_col + len(pool.header)):
             assert after.cell(r, c).value == before.cell(r, c).value, (r, c)
     assert after.tables[short.table].ref == L.table_range(short.table, 2)
-    for r in range(short.header_row + 3, short.header_row + len(staffing.rows) + 1):
-        assert all(after.cell(r, c).value is None
-                   for c in range(short.first_col, short.first_col + len(short.header)))
+    for r in range(short.header_row + 3, staffing.totals_row + 1):
+        cells = [after.cell(r, c).value
+                 for c in range(short.first_col, short.first_col + len(short.header))]
+        if r == short.totals_row:  # the totals row moved up with the table
+            assert cells[0] == L.TOTAL_LABEL
+            continue
+        assert all(v is None for v in cells), r
 
 
 def test_a_text_header_cell_equal_to_the_header_is_kept(tmp_path):

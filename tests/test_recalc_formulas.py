@@ -17,12 +17,15 @@ from tests.roundtrip_support import (
     BUNDLED,
     example_plan,
     expected_cells,
+    expected_totals,
     formula_cells,
+    register_subtotal,
     register_udfs,
+    totals_formulas,
 )
 from xlkc import layout as L  # noqa: N812
 from xlkc.excel.file_writer import write_plan
-from xlkc.excel.output import FORMULA_RULES
+from xlkc.excel.output import FORMULA_RULES, LINK_RULES
 from xlkc.rounding import normalise_direction
 
 NAME = "Prismodell_beraknad.xlsm"
@@ -34,6 +37,7 @@ def recalculated(tmp_path_factory):
     path = tmp_path_factory.mktemp("formulas") / NAME
     write_plan(BUNDLED, plan, path)
     register_udfs()
+    register_subtotal()
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
     return plan, results, solution
@@ -55,7 +59,7 @@ def test_every_rule_produces_formulas(recalculated):
     plan, _, _ = recalculated
     cells = formula_cells(plan)
     tables = {b.table: b for b in plan.tables}
-    for table, rules in FORMULA_RULES.items():
+    for table, rules in [*FORMULA_RULES.items(), *LINK_RULES.items()]:
         b = tables[table]
         t = L.table(table)
         fired = {t.columns[c - b.first_col].field for (s, _, c) in cells
@@ -114,3 +118,16 @@ def test_totals_recalculated_match(recalculated):
     total = sum(_value(solution, sheet.name, header_row + 1 + i, col)
                 for i in range(len(results.cost.services)))
     assert total == pytest.approx(results.cost.total_cost_kr, abs=0.01)
+
+
+def test_totals_rows_recalculate_to_the_engine_sums(recalculated):
+    """Every totals cell (SUBTOTAL over its column) recalculates to the sum of the engine's
+    figures of its column, as its cached value says."""
+    plan, results, solution = recalculated
+    expected = expected_totals(results)
+    written = totals_formulas(plan)
+    assert set(written) == set(expected)
+    for (sheet, row, col), (table, field, want) in expected.items():
+        got = _value(solution, sheet, row, col)
+        assert got == pytest.approx(want, abs=0.01), (table, field)
+        assert written[(sheet, row, col)].value == pytest.approx(want, abs=1e-6), (table, field)

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.roundtrip_support import BUNDLED, example_plan, expected_cells, formula_cells
+from tests.roundtrip_support import (
+    BUNDLED,
+    example_plan,
+    expected_cells,
+    expected_totals,
+    formula_cells,
+    totals_formulas,
+)
 from xlkc import layout as L  # noqa: N812
 from xlkc.excel.file_writer import write_plan
 
@@ -63,9 +70,13 @@ def test_no_error_cells_and_nothing_beyond_the_tables(recalculated):
     for b in plan.tables:
         grid = values[b.sheet]
         last = b.header_row + len(b.rows)
-        # below each table the sheet is empty (rows of an earlier, longer result are gone)
+        # below each table the sheet is empty (rows of an earlier, longer result are gone) but
+        # for its totals row
         for r in range(last, len(grid)):
             cells = grid[r][b.first_col - 1: b.first_col - 1 + len(b.header)]
+            if b.totals is not None and r + 1 == b.totals_row:
+                assert cells[0] == L.TOTAL_LABEL, (b.table, r + 1, cells)
+                continue
             assert all(v == "" for v in cells), (b.table, r + 1, cells)
         for r in range(b.header_row, last):
             assert None not in grid[r][b.first_col - 1: b.first_col - 1 + len(b.header)], \
@@ -87,3 +98,13 @@ def test_status_and_run_log(recalculated):
     assert entry["Kommando"] == "berakna"
     assert entry["Total kostnad"] == pytest.approx(results.cost.total_cost_kr)
     assert entry["Kontroller"].startswith("OK")
+
+
+def test_totals_rows_recalculate_to_the_engine_sums(recalculated):
+    plan, results, values = recalculated
+    expected = expected_totals(results)
+    assert set(totals_formulas(plan)) == set(expected)
+    for (sheet, row, col), (table, field, want) in expected.items():
+        got = _cell(values, sheet, row, col)
+        assert isinstance(got, float), (table, field, got)
+        assert got == pytest.approx(want, abs=0.01), (table, field)

@@ -35,6 +35,7 @@ from xlkc import layout as L  # noqa: N812
 from xlkc.cli import main
 from xlkc.excel.file_reader import read_workbook
 from xlkc.excel.file_writer import write_plan
+from xlkc.excel.output import totals_cells
 from xlkc.excel.parse import parse_workbook
 from xlkc.excel.run import calculate_workbook, input_hash
 
@@ -168,7 +169,8 @@ def test_outputs_shrink_completely(runs, tmp_path):
     first, _, _ = runs
     plan, results = example_plan()
     short = dataclasses.replace(plan, tables=tuple(
-        dataclasses.replace(b, rows=b.rows[:2]) for b in plan.tables))
+        dataclasses.replace(b, rows=b.rows[:2], totals=totals_cells(
+            L.table(b.table), b.header_row, b.first_col, b.rows[:2])) for b in plan.tables))
     out = tmp_path / "kort.xlsm"
     write_plan(first, short, out)
     wb = openpyxl.load_workbook(out)
@@ -177,6 +179,9 @@ def test_outputs_shrink_completely(runs, tmp_path):
         assert ws.tables[b.table].ref == L.table_range(b.table, len(b.rows))
         for r in range(b.header_row + len(b.rows) + 1, ws.max_row + 1):
             for c in range(b.first_col, b.first_col + len(b.header)):
+                if b.totals is not None and r == b.totals_row:  # the new totals row only
+                    assert ws.cell(r, c).value == (b.totals[c - b.first_col] or None)
+                    continue
                 assert ws.cell(r, c).value is None, (b.table, r, c)
 
 

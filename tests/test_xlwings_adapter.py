@@ -351,7 +351,8 @@ def test_apply_plan_writes_each_output_table_in_one_call(payload, make_book):
     assert not touched & INPUT_SHEETS
     for block in plan.tables:
         writes = [a for a in _set_values(actions, block.sheet)
-                  if a["start_column"] + 1 == block.first_col]
+                  if a["start_column"] + 1 == block.first_col
+                  and a["start_row"] + 1 == block.header_row]
         assert len(writes) == 1, block.table
         (w,) = writes
         assert _at(w) == (block.header_row, block.first_col, len(block.rows) + 1,
@@ -372,7 +373,8 @@ def test_written_rows_equal_the_engine_results(payload, make_book):
     book = make_book(payload)
     apply_plan(book, plan)
     block = next(b for b in plan.tables if b.table == L.T_PRICES.name)
-    (w,) = [a for a in _set_values(_actions(book), block.sheet)]
+    (w,) = [a for a in _set_values(_actions(book), block.sheet)
+            if a["start_row"] + 1 == block.header_row]
     header = [_untext(v) for v in w["values"][0]]
     assert header == list(L.T_PRICES.headers)
     ids = [_untext(r[header.index("Tjänst-id")]) for r in w["values"][1:]]
@@ -406,13 +408,16 @@ def test_tables_are_resized_and_formatted(payload, make_book):
         formats = {a["start_column"] + 1 - block.first_col: a["args"][0] for a in actions
                    if a["func"] == "setNumberFormat" and _sheet_of(a) == block.sheet
                    and a["start_row"] + 1 > block.header_row  # not the note above
+                   and a["start_row"] + 1 != block.totals_row  # nor the totals row
                    and block.first_col <= a["start_column"] + 1
                    < block.first_col + len(block.header)}
         assert formats == {j: f for j, f in enumerate(block.number_formats) if f}
         for a in actions:
             if a["func"] == "setNumberFormat" and _sheet_of(a) == block.sheet \
-                    and _at(a)[0] != 2:  # the note under the title
-                assert _at(a)[0] == block.header_row + 1
+                    and _at(a)[0] not in (2, 3):  # the notes under the title
+                totals = {b.totals_row for b in plan.tables
+                          if b.sheet == block.sheet and b.totals is not None}
+                assert _at(a)[0] == block.header_row + 1 or _at(a)[0] in totals
 
 
 def test_status_cells_and_log_row(payload, make_book):
@@ -480,8 +485,41 @@ def test_a_shrinking_table_leaves_nothing_behind(payload, make_book):
     new_last = block.header_row + len(block.rows)
     (resize,) = [a for a in actions if a["func"] == "resizeTable"]
     assert resize["args"][1] == f"$A${block.header_row}:${end}${new_last}"
-    (leftover,) = [a for a in actions if a["func"] == "rangeClear"]
-    assert _at(leftover) == (new_last + 1, 1, old_last - new_last, len(block.header))
+    # the old totals row (one empty row below the old table), then every row below the new
+    # table down to it; the new totals row is written after
+    old_totals = L.totals_row(block.header_row, old_last - block.header_row)
+    first, leftover = [a for a in actions if a["func"] == "rangeClear"]
+    assert _at(first) == (old_totals, 1, 1, len(block.header))
+    assert _at(leftover) == (new_last + 1, 1, old_totals - new_last, len(block.header))
+    (totals,) = [a for a in _set_values(actions, block.sheet)
+                 if a["start_row"] + 1 == block.totals_row]
+    assert actions.index(leftover) < actions.index(totals)
+
+
+def test_totals_rows_are_written_below_each_table_in_bold(payload, make_book):
+    plan, results = _example_plan()
+    book = make_book(payload)
+    apply_plan(book, plan)
+    actions = _actions(book)
+    with_totals = [b for b in plan.tables if b.totals is not None]
+    assert {b.table for b in with_totals} == {t.name for t in L.output_tables()
+                                              if t.has_totals and t.result is not None}
+    for block in with_totals:
+        assert block.totals_row == block.header_row + len(block.rows) + 2
+        (w,) = [a for a in _set_values(actions, block.sheet)
+                if a["start_row"] + 1 == block.totals_row
+                and a["start_column"] + 1 == block.first_col]
+        assert _at(w) == (block.totals_row, block.first_col, 1, len(block.header))
+        assert w["values"] == [[_sent(v) for v in block.totals]]
+        assert w["values"][0][0] == L.TOTAL_LABEL
+        bold = [a for a in actions if a["func"] == "setFontProperty"
+                and _sheet_of(a) == block.sheet and _at(a) == _at(w)]
+        assert [a["args"] for a in bold] == [["bold", True]], block.table
+        # written after the table is resized, so Excel cannot take it into the table
+        index = [t.name for t in book.sheets[block.sheet].tables].index(block.table)
+        resizes = [i for i, a in enumerate(actions) if a["func"] == "resizeTable"
+                   and _sheet_of(a) == block.sheet and a["args"][0] == index]
+        assert resizes and all(i < actions.index(w) for i in resizes), block.table
 
 
 def test_an_empty_result_keeps_one_blank_table_row(payload, make_book):
@@ -527,7 +565,8 @@ def test_berakna_priser_writes_the_engine_outputs(payload, make_book):
     assert not touched & INPUT_SHEETS
     for block in expected.tables:
         writes = [a for a in _set_values(actions, block.sheet)
-                  if a["start_column"] + 1 == block.first_col]
+                  if a["start_column"] + 1 == block.first_col
+                  and a["start_row"] + 1 == block.header_row]
         assert len(writes) == 1, block.table
         assert writes[0]["values"] == [[_sent(v) for v in block.header]] + \
             [[_sent(v) for v in r] for r in block.rows], block.table

@@ -14,6 +14,9 @@ What a run rewrites:
   stay as they were. Where the plan writes only some of a sheet's tables, only their cells are
   replaced. Styles come from the cells of the first data row (and the header row) as the file
   has them, with the plan's number format;
+- below each table with additive columns, after one empty row, its totals row
+  (:func:`xlkc.excel.output.totals_cells`: SUBTOTAL formulas with cached sums, bold), outside
+  the table's ``ref``;
 - the Excel Table parts of those tables: ``ref``, the autoFilter's ``ref`` and, if the header
   changed, the column names;
 - the cells of the plan's status and note cells (Start, row 2 of output sheets), nothing else
@@ -177,7 +180,8 @@ class _Edits:
         n_cols = len(block.header)
         rows = block.rows or (tuple(None for _ in block.header),)  # a table needs a data row
         last_row, last_col = header_row + len(rows), first_col + n_cols - 1
-        if last_row > MAX_ROWS or last_col > MAX_COLS:
+        bottom = block.totals_row if block.totals is not None else last_row
+        if bottom > MAX_ROWS or last_col > MAX_COLS:
             raise InputError(f"Tabellen {block.table} får inte plats på bladet {block.sheet}: "
                              f"{len(rows)} rader och {n_cols} kolumner, Excel tillåter högst "
                              f"{MAX_ROWS - header_row} rader under rubriken och "
@@ -189,6 +193,10 @@ class _Edits:
         styles = tuple(self._style(edit, header_row + 1, first_col + j, fmt)
                        for j, fmt in enumerate(block.number_formats))
         edit.blocks.append((header_row + 1, first_col, tuple(rows), styles))
+        if block.totals is not None:  # below the table, outside its ref: bold, same formats
+            bold = tuple(self.styles.with_bold(x) if self.styles is not None else x
+                         for x in styles)
+            edit.blocks.append((block.totals_row, first_col, (tuple(block.totals),), bold))
         ref = f"{L.cell_ref(header_row, first_col)}:{L.cell_ref(last_row, last_col)}"
         edit.resized.append((tp, ref, tuple(block.header)))
 

@@ -51,6 +51,16 @@ class TableBlock:
     header: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     number_formats: tuple[str | None, ...]  # one per column
+    #: the totals row below the table (``layout.totals_row``): a label, SUBTOTAL formulas over
+    #: the additive columns and None elsewhere; None: no totals row
+    totals: tuple[Any, ...] | None = None
+
+    @property
+    def totals_row(self) -> int:
+        """The Excel row of the totals row (one empty row below the last data row)."""
+        from xlkc import layout as L  # noqa: N812 - the layout is pure data
+
+        return L.totals_row(self.header_row, len(self.rows))
 
 
 @dataclass(frozen=True)

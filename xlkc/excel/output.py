@@ -32,8 +32,8 @@ from xlkc.pipeline import revenue_per_line
 from xlkc.results import Results
 from xlkc.rounding import excel_round_formula
 
-__all__ = ["FORMULA_RULES", "Formula", "plan_failure", "plan_outputs", "plan_validation",
-           "sheet_cell_value", "status_text"]
+__all__ = ["DERIVED", "FORMULA_RULES", "LINK_RULES", "Formula", "plan_failure", "plan_outputs",
+           "plan_validation", "result_frame", "sheet_cell_value", "status_text", "totals_cells"]
 
 
 class Formula(str):
@@ -207,8 +207,22 @@ def _price_bridge_rules() -> dict[str, Rule]:
     }
 
 
-#: Table name -> {field: rule}. Everything not listed is a value.
+def _pool_staffing_rules() -> dict[str, Rule]:
+    return {
+        "fte": lambda r, a, i: f"={a('on_queue_h')}/{a('productive_hours')}"
+        if _finite(r["on_queue_h"]) and _finite(r["productive_hours"])
+        and r["productive_hours"] > 0 and _finite(r["fte"])
+        and _close(r["on_queue_h"] / r["productive_hours"], r["fte"]) else None,
+    }
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+#: Table name -> {field: rule}. Everything not listed is a value (or a link, below).
 FORMULA_RULES: dict[str, dict[str, Rule]] = {
+    L.T_POOL_STAFFING.name: _pool_staffing_rules(),
     L.T_COST.name: _cost_rules(),
     L.T_POOL_COST.name: _pool_cost_rules(),
     L.T_PRICES.name: _price_rules(),
@@ -219,6 +233,101 @@ FORMULA_RULES: dict[str, dict[str, Rule]] = {
 }
 
 
+# --- links along the chain ------------------------------------------------------------------------
+
+class Links:
+    """What a link rule needs: every output table's rows (code values by field, as written) and
+    the absolute A1 range of a column's data rows, on its own sheet or another."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        self.records = {name: f.to_dict("records") for name, f in frames.items()}
+
+    def range(self, table: str, field: str, here: str) -> str:
+        """'Bemanning'!$L$6:$L$40 (without the sheet when ``here`` is the table's sheet)."""
+        sheet = L.sheet_of(table)
+        row, col = sheet.table_origin(table)
+        col += L.table(table).column_index(field)
+        n = max(len(self.records[table]), 1)
+        rng = f"{L.cell_ref(row + 1, col, True)}:{L.cell_ref(row + n, col, True)}"
+        return rng if sheet.name == here else f"{L.quote_sheet(sheet.name)}!{rng}"
+
+    def lookup(self, table: str, key: str, value: Any, field: str) -> list[Any]:
+        """``field`` of the rows of ``table`` whose ``key`` equals ``value`` (casefolded)."""
+        v = str(value).casefold()
+        return [rec[field] for rec in self.records[table] if str(rec[key]).casefold() == v]
+
+
+#: A link rule gets (the row's code values, the A1 address of a field in the same row, Links)
+#: and returns a formula that fetches the cell's value from another row or sheet along the
+#: chain Bemanning -> Självkostnad -> Prislista, or None. A link is written only where the
+#: fetched figure equals the engine's (checked here, on the engine's own numbers).
+LinkRule = Callable[[dict[str, Any], Callable[[str], str], Links], str | None]
+
+
+def _service_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> str | None:
+    """Bemanning, per service and channel: its pool's FTE × its share of the pool's workload."""
+    pools = L.T_POOL_STAFFING.name
+    here = L.sheet_of(pools).name
+    fte = links.lookup(pools, "pool_id", r["pool_id"], "fte")
+    work = links.lookup(pools, "pool_id", r["pool_id"], "workload_h")
+    if (len(fte) != 1 or not _finite(fte[0]) or not _finite(work[0]) or work[0] <= 0
+            or not _finite(r["workload_h"]) or not _finite(r["fte"])
+            or not _close(fte[0] * r["workload_h"] / work[0], r["fte"])):
+        return None
+    match = f"MATCH({a('pool_id')},{links.range(pools, 'pool_id', here)},0)"
+    return (f"=INDEX({links.range(pools, 'fte', here)},{match})*{a('workload_h')}"
+            f"/INDEX({links.range(pools, 'workload_h', here)},{match})")
+
+
+def _cost_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> str | None:
+    """Självkostnad: the service's FTE is the sum of its rows in Bemanning."""
+    staffing = L.T_STAFFING.name
+    here = L.sheet_of(L.T_COST.name).name
+    rows = links.lookup(staffing, "service_id", r["service_id"], "fte")
+    if not rows or not all(_finite(x) for x in rows) or not _finite(r["fte"]) \
+            or not _close(math.fsum(rows), r["fte"]):
+        return None
+    return (f"=SUMIFS({links.range(staffing, 'fte', here)},"
+            f"{links.range(staffing, 'service_id', here)},{a('service_id')})")
+
+
+def _price_basis_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> str | None:
+    """Prislista: a line that carries its service's whole price basis fetches it from
+    Självkostnad (lines split by channel or price group keep their value)."""
+    cost = L.T_COST.name
+    here = L.sheet_of(L.T_PRICES.name).name
+    same = [p for p in links.records[L.T_PRICES.name]
+            if str(p["service_id"]).casefold() == str(r["service_id"]).casefold()]
+    basis = links.lookup(cost, "service_id", r["service_id"], "price_basis_kr")
+    if (len(same) != 1 or len(basis) != 1 or not _finite(basis[0])
+            or not _finite(r["cost_basis_kr"]) or abs(basis[0] - r["cost_basis_kr"]) > 0.005):
+        return None
+    return (f"=INDEX({links.range(cost, 'price_basis_kr', here)},"
+            f"MATCH({a('service_id')},{links.range(cost, 'service_id', here)},0))")
+
+
+#: Table name -> {field: link rule}: the figures that follow the chain in formulas.
+LINK_RULES: dict[str, dict[str, LinkRule]] = {
+    L.T_STAFFING.name: {"fte": _service_fte_link},
+    L.T_COST.name: {"fte": _cost_fte_link},
+    L.T_PRICES.name: {"cost_basis_kr": _price_basis_link},
+}
+
+#: Columns an output table shows beyond its result frame: table -> {field: value from results}.
+DERIVED: dict[str, dict[str, Callable[[Results], Any]]] = {
+    L.T_POOL_STAFFING.name: {"productive_hours": lambda r: r.staffing.productive_hours},
+}
+
+
+def result_frame(table: L.Table, results: Results) -> pd.DataFrame:
+    """The rows an output table shows: its result frame with the derived columns added."""
+    frame = _resolve(results, table.result)
+    extra = DERIVED.get(table.name)
+    if extra:
+        frame = frame.assign(**{f: fn(results) for f, fn in extra.items()})
+    return frame
+
+
 # --- the plan ------------------------------------------------------------------------------------
 
 def _resolve(obj: Any, path: str) -> Any:
@@ -227,11 +336,13 @@ def _resolve(obj: Any, path: str) -> Any:
     return obj
 
 
-def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs) -> TableBlock:
+def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs,
+           links: Links | None = None) -> TableBlock:
     sheet = L.sheet_of(table.name)
     header_row, first_col = sheet.table_origin(table.name)
     letters = {c.field: L.col_letter(first_col + j) for j, c in enumerate(table.columns)}
     rules = FORMULA_RULES.get(table.name, {})
+    link_rules = LINK_RULES.get(table.name, {}) if links is not None else {}
     fields = table.fields
     # Column by column into plain lists (not a dict per row through to_dict: issue 15); a row's
     # dict is built only where a rule reads it. sheet_cell_value makes plain types of either.
@@ -250,12 +361,46 @@ def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs) -> TableBlock:
         out = []
         for c, rule in zip(table.columns, ruled, strict=True):
             formula = rule(rec, addr, inputs) if rule else None
+            link = link_rules.get(c.field)
+            if formula is None and link is not None:
+                formula = link(rec, addr, links)
             value = sheet_cell_value(c, rec[c.field])
             out.append(Formula(formula, value) if formula else value)
         rows.append(tuple(out))
     return TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
                       first_col=first_col, header=table.headers, rows=tuple(rows),
-                      number_formats=tuple(c.number_format for c in table.columns))
+                      number_formats=tuple(c.number_format for c in table.columns),
+                      totals=totals_cells(table, header_row, first_col, rows))
+
+
+def _number(v: Any) -> float | None:
+    v = getattr(v, "value", v) if isinstance(v, Formula) else v
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        return None
+    return float(v)
+
+
+def totals_cells(table: L.Table, header_row: int, first_col: int,
+                 rows: tuple[tuple[Any, ...], ...] | list[tuple[Any, ...]]
+                 ) -> tuple[Any, ...] | None:
+    """The totals row of a table (``layout.totals_row``): ``layout.TOTAL_LABEL`` in the first
+    column, ``=SUBTOTAL(109,X6:X17)`` over the data rows of every additive column
+    (``Column.total``) with the sum of the written values as its cached value, None elsewhere.
+    None when the table has no additive column or no rows. SUBTOTAL 109 sums what a filter
+    shows; A1 ranges (not ``tbl[Kolumn]``) so that every calculator reads it."""
+    if not table.has_totals or not rows:
+        return None
+    first, last = header_row + 1, header_row + len(rows)
+    out: list[Any] = []
+    for j, c in enumerate(table.columns):
+        if c.total:
+            letter = L.col_letter(first_col + j)
+            values = [x for x in (_number(row[j]) for row in rows) if x is not None]
+            out.append(Formula(f"=SUBTOTAL(109,{letter}{first}:{letter}{last})",
+                               math.fsum(values)))
+        else:
+            out.append(L.TOTAL_LABEL if j == 0 else None)
+    return tuple(out)
 
 
 #: Number format of a status or note that says FEL: red text (Excel shows "[Red]" as "[Röd]").
@@ -309,12 +454,25 @@ def _status_cells(values: dict[str, Any]) -> tuple[CellWrite, ...]:
     return tuple(cells)
 
 
-def _note_cells(failed: list[str] | None) -> tuple[CellWrite, ...]:
-    """The note under each output sheet's title: its purpose, or FEL when a check failed."""
+def run_line(year: int, time: Any) -> str:
+    """Row 3 of an output sheet after a run (printed under the title): which price year and
+    when, in place of the template's "Fylls av Beräkna priser – skriv inte här."."""
+    when = time.strftime("%Y-%m-%d %H:%M") if hasattr(time, "strftime") else str(time or "")
+    return f"Prisår {year} – beräknat {when} med Beräkna priser." if when else \
+        f"Prisår {year} – beräknat med Beräkna priser."
+
+
+def _note_cells(failed: list[str] | None, line: str | None = None) -> tuple[CellWrite, ...]:
+    """The note under each output sheet's title: its purpose, or FEL when a check failed; and
+    below it ``line`` (the price year and the run's time), except on Prislista för beslut,
+    whose heading is its own (``_board_cells``)."""
     out = []
+    board = L.sheet_of(L.T_BOARD.name).name
     for sheet in L.SHEETS:
         if sheet.role != "output" or not any(t.result for t in sheet.tables):
             continue  # the Körlogg, and Statistikkvalitet (written by the import): no results
+        if line is not None and sheet.name != board:
+            out.append(CellWrite(sheet.name, 3, 1, line, FMT_PLAIN))
         if failed:
             text = ("FEL: avstämningen avviker (" + "; ".join(failed) + "). Siffrorna på bladet "
                     "är inte giltiga priser; de visas för granskning.")
@@ -348,11 +506,10 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
     from xlkc.crosscheck import failed_checks, failing_services
 
     warnings = list(warnings or [])
-    blocks = []
-    for t in L.output_tables():
-        if t.result is None:  # the Körlogg is not a result table
-            continue
-        blocks.append(_block(t, _resolve(results, t.result), inputs))
+    tables = [t for t in L.output_tables() if t.result is not None]  # not the Körlogg
+    frames = {t.name: result_frame(t, results) for t in tables}
+    links = Links(frames)
+    blocks = [_block(t, frames[t.name], inputs, links) for t in tables]
     total = float(results.cost.total_cost_kr)
     revenue = float(revenue_per_line(results.price.prices).sum())
     status = status_text(results=results, warnings=warnings)
@@ -378,7 +535,9 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
             "problems": [], "warnings": warnings, "failed_checks": failed,
             "failed_services": services, "year": inputs.parameters.year}
     return OutputPlan(tables=tuple(blocks),
-                      cells=_status_cells(values) + _note_cells(failed) + _board_cells(inputs),
+                      cells=(_status_cells(values)
+                             + _note_cells(failed, run_line(inputs.parameters.year, run.time))
+                             + _board_cells(inputs)),
                       log_entry=_log_entry(values), meta=meta)
 
 

@@ -165,6 +165,8 @@ def roll_plan(old: Inputs, new: Inputs, *, user: str | None = None,
     for sheet in L.SHEETS:
         if sheet.role == "output" and sheet.name != L.sheet_of(L.T_RUNLOG.name).name:
             cells.append(CellWrite(sheet.name, 2, 1, sheet.purpose, FMT_PLAIN))
+            if any(t.result for t in sheet.tables):  # the run's price year and time go
+                cells.append(CellWrite(sheet.name, 3, 1, L.OUTPUT_NOTE, FMT_PLAIN))
     n_plan = len(new.outcomes)
     message = (f"Nytt prisår {year} skapat från prisår {old.parameters.year} (indata-hash "
                f"{input_hash(old)}): Föregående prislista = prislistan {year - 1}, Utfall = "

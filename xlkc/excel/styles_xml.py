@@ -3,7 +3,8 @@ that looks like a given one but shows a given number format.
 
 The stylesheet is edited only when no existing format fits: a number format (``numFmt``, id 164
 and up, the first free one) and a cell format (a copy of the base ``xf`` with ``numFmtId``
-changed and ``applyNumberFormat="1"``) are appended and the counts updated; everything else of
+changed and ``applyNumberFormat="1"``) are appended and the counts updated (for a totals row: a
+bold copy of the base font and a cell format using it, :meth:`Styles.with_bold`); everything else of
 the part stays as it was. A format already in the stylesheet is reused (compared by its
 attributes, ``applyNumberFormat`` aside, and its child elements), so repeated runs converge on
 the same stylesheet.
@@ -83,6 +84,45 @@ class Styles:
         fmt_id = self._format_id(code)
         attrs, body = self.xfs[xf]
         new = {**attrs, "numFmtId": str(fmt_id), "applyNumberFormat": "1"}
+        key = self._key(new, body)
+        for i, (a, b) in enumerate(self.xfs):
+            if self._key(a, b) == key:
+                return i
+        self._append_xf(new, body)
+        return len(self.xfs) - 1
+
+    def with_bold(self, xf: int) -> int:
+        """A cell format like ``xf`` in a bold font (``xf`` itself when its font is bold). The
+        font is copied with ``<b/>`` first (CT_Font is a choice: any order) and appended to
+        ``fonts``; the cell format is reused when one like it exists."""
+        if not self.xfs:
+            return xf
+        if not 0 <= xf < len(self.xfs):
+            xf = 0
+        attrs, body = self.xfs[xf]
+        p = re.escape(self.p)
+        fonts_re = re.compile(rf"<{p}fonts\b[^>]*?(?:/>|>(.*?)</{p}fonts>)", re.S)
+        font_re = re.compile(rf"<{p}font\b[^>]*?(?:/>|>(.*?)</{p}font>)", re.S)
+        fm = fonts_re.search(self.xml)
+        if fm is None or fm.group(1) is None:
+            return xf
+        fonts = list(font_re.finditer(fm.group(1)))
+        font_id = int(attrs.get("fontId", "0"))
+        if not 0 <= font_id < len(fonts):
+            return xf
+        inner = fonts[font_id].group(1) or ""
+        if re.search(rf"<{p}b(?:\s+val=\"(?:1|true)\")?\s*/>", inner):
+            return xf
+        inner = re.sub(rf"<{p}b\b[^>]*/>", "", inner)
+        bold = f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>"
+        new_id = next((i for i, f in enumerate(fonts) if f.group(0) == bold), None)
+        if new_id is None:
+            end = fm.end(1)
+            self.xml = self.xml[:end] + bold + self.xml[end:]
+            self._set_count(fm.start(), "fonts", len(fonts) + 1)
+            new_id = len(fonts)
+            self.changed = True
+        new = {**attrs, "fontId": str(new_id), "applyFont": "1"}
         key = self._key(new, body)
         for i, (a, b) in enumerate(self.xfs):
             if self._key(a, b) == key:

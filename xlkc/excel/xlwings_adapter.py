@@ -17,7 +17,7 @@ Writing: everything is read and planned before the first write (:func:`plan_writ
 tables' old sizes, the Körlogg, every value). Start's status then says that writing is under way
 and which sheets it renews; per output table, the old data rows are cleared, the header and all
 rows written in one call, the Excel Table resized to the new rows, the number format set per
-column; then a new Körlogg row as the newest entry (inserted above the previous ones) and, last,
+column, the totals row (one empty row below the table) written in one call; then a new Körlogg row as the newest entry (inserted above the previous ones) and, last,
 the run's own Start status cells. A failure part-way leaves a red status on Start naming the
 stale sheets and raises :class:`WriteInterrupted`. Input sheets are never written:
 :func:`apply_plan` refuses a plan that targets one.
@@ -285,6 +285,13 @@ def _plan_block(book: Any, block: TableBlock) -> _BlockWrite:
     return _BlockWrite(block, tbl, old, values)
 
 
+def _has_totals(table: str) -> bool:
+    try:
+        return L.table(table).has_totals
+    except KeyError:
+        return False
+
+
 def _write_block(book: Any, block: TableBlock, planned: _BlockWrite | None = None) -> None:
     """Replace an output table (planned by :func:`_plan_block`, here if not given)."""
     planned = planned or _plan_block(book, block)
@@ -297,6 +304,10 @@ def _write_block(book: Any, block: TableBlock, planned: _BlockWrite | None = Non
     # 1. the previous data rows (the Table's, or what stands below the header at the position)
     if o_r1 > o_r0:
         sheet.range((o_r0 + 1, o_c0), (o_r1, o_c1)).clear_contents()
+    totals = _has_totals(block.table)
+    old_bottom = L.totals_row(o_r0, o_r1 - o_r0) if totals else o_r1
+    if totals:  # the old totals row, value and bold format
+        sheet.range((old_bottom, o_c0), (old_bottom, o_c1)).clear()
     # 2. header and rows in one call
     sheet.range((r0, c0), (r0 + n_rows, c0 + n_cols - 1)).value = planned.values
     # 3. the Excel Table follows the rows (Excel keeps at least one data row)
@@ -307,9 +318,19 @@ def _write_block(book: Any, block: TableBlock, planned: _BlockWrite | None = Non
     for j, fmt in enumerate(block.number_formats):
         if fmt:
             sheet.range((r0 + 1, c0 + j), (last, c0 + j)).number_format = fmt
-    # 5. rows the table had before and has no more: no leftover fill or format
-    if o_r1 > last:
-        sheet.range((last + 1, o_c0), (o_r1, o_c1)).clear()
+    # 5. rows the table had before and has no more, and its old totals row (one empty row
+    #    below it): no leftover value, fill or format
+    new_bottom = block.totals_row if block.totals is not None else last
+    if old_bottom > last:
+        sheet.range((last + 1, o_c0), (old_bottom, o_c1)).clear()
+    # 6. the totals row, after the Table is resized (so Excel does not widen the Table over it)
+    if block.totals is not None:
+        row = sheet.range((new_bottom, c0), (new_bottom, c0 + n_cols - 1))
+        row.value = [[cell_value(v) for v in block.totals]]
+        row.font.bold = True
+        for j, fmt in enumerate(block.number_formats):
+            if fmt and block.totals[j] is not None:
+                sheet.range((new_bottom, c0 + j)).number_format = fmt
 
 
 def _write_cells(book: Any, cells: Iterable[CellWrite]) -> None:

@@ -7,13 +7,16 @@ a header or a cell address.
 
 Geometry (all 1-based Excel rows/columns):
 
-- row 1 the sheet title, row 2 its purpose, row 3 a note (outputs: "Fylls av Beräkna priser ...");
+- row 1 the sheet title, row 2 its purpose, row 3 a note (outputs: "Fylls av Beräkna priser ...",
+  after a run the price year and the run's time);
 - every table's header row is :data:`HEADER_ROW`, its first data row the one below it; the header
   row is frozen;
 - the named-cell block of a sheet (``Sheet.named_cells``) starts at ``Sheet.named_cells_origin``:
   a header row (Parameter, Värde, Enhet, Förklaring), then one row per named cell with its value
   in the second column;
-- tables sit side by side from ``Sheet.first_table_col``, one empty column between them.
+- tables sit side by side from ``Sheet.first_table_col``, one empty column between them; an
+  output table with additive columns has its totals row one empty row below its last data row
+  (``totals_row``), outside the Excel Table.
 
 Values in a column are ``to_code``/``to_sheet`` converted by ``Column.scale``: the dataclass holds
 ``aht_s`` (seconds), the sheet shows minutes (``scale=60``): ``code = sheet * scale``.

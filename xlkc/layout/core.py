@@ -89,6 +89,17 @@ LIST_CAPACITY = 500
 OUTPUT_NOTE = "Fylls av Beräkna priser – skriv inte här."
 #: The text of a True/False cell in output tables.
 BOOL_TEXT = {True: "Ja", False: "Nej"}
+#: Totals of an output table: a row below the table (outside the Excel Table, so no reader takes
+#: it for data), after TOTALS_GAP empty rows (Excel widens a table over a row written directly
+#: below it), with TOTAL_LABEL in the first column and SUBTOTAL(109, ...) over every column
+#: marked ``Column.total``.
+TOTALS_GAP = 1
+TOTAL_LABEL = "Summa"
+
+
+def totals_row(header_row: int, n_rows: int) -> int:
+    """The Excel row of the totals row below a table with ``n_rows`` data rows (at least one)."""
+    return header_row + max(n_rows, 1) + TOTALS_GAP + 1
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,9 @@ class Column:
     scale: float = 1.0  # code value = sheet value * scale
     computed: bool = False  # derived (e.g. price unit): written, never read as input
     detail: bool = False  # a working column: grouped and collapsed (one click opens it)
+    #: additive (kr amounts, FTE, volumes, hours): an output table's totals row sums it; never
+    #: prices, rates, shares or ids
+    total: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -160,6 +174,11 @@ class Table:
     @property
     def fields(self) -> tuple[str, ...]:
         return tuple(c.field for c in self.columns)
+
+    @property
+    def has_totals(self) -> bool:
+        """True when a totals row is written below the table (some column is additive)."""
+        return any(c.total for c in self.columns)
 
     @property
     def input_columns(self) -> tuple[Column, ...]:
@@ -226,6 +245,39 @@ class Chart:
             raise ValueError(f"okänd diagramtyp {self.kind!r} för {self.title}")
 
 
+#: Printing (A4 landscape): the left and right margins of output sheets (inches), the printable
+#: width, and the smallest print scale a sheet may get (below it text is unreadable).
+PRINT_SIDE_MARGIN_IN = 0.3
+PAGE_WIDTH_IN = 297 / 25.4 - 2 * PRINT_SIDE_MARGIN_IN
+MIN_PRINT_SCALE = 55
+#: LibreOffice draws columns a few per cent wider than Excel's pixel rule below: the scale keeps
+#: that much room so that a table's last column stays on its page in both.
+PRINT_FIT_MARGIN = 0.89
+#: Width (pixels at 96 dpi) of a sheet column that is ``width`` characters wide, as Excel draws
+#: it in Calibri 11 (7 pixels per character plus 5 of padding); of a column of default width.
+COLUMN_PX_PER_CHAR = 7
+COLUMN_PX_PADDING = 5
+DEFAULT_COLUMN_PX = 64
+
+
+def column_px(width: float) -> float:
+    return width * COLUMN_PX_PER_CHAR + COLUMN_PX_PADDING
+
+
+@dataclass(frozen=True)
+class PrintGroup:
+    """Columns printed together on one page width: a table (its visible columns) or the charts."""
+
+    first_col: int  # 1-based
+    last_col: int
+    width_in: float  # at 100 %
+
+    @property
+    def fit_scale(self) -> int:
+        """The largest whole per cent at which the group fits the page width (at most 100)."""
+        return min(100, math.floor(100 * PRINT_FIT_MARGIN * PAGE_WIDTH_IN / self.width_in))
+
+
 @dataclass(frozen=True)
 class Sheet:
     name: str  # Swedish sheet name
@@ -262,6 +314,44 @@ class Sheet:
         for c in self.charts[:index]:
             row += math.ceil(c.size[1] / CHART_ROW_PX) + 1
         return row, col
+
+    @property
+    def print_groups(self) -> tuple[PrintGroup, ...]:
+        """What prints side by side: each table, then the charts (one column of charts)."""
+        groups = []
+        col = self.first_table_col
+        for t in self.tables:
+            px = sum(column_px(c.width) for c in t.columns if not c.detail)
+            groups.append(PrintGroup(col, col + len(t.columns) - 1, px / 96))
+            col += len(t.columns) + 1
+        if self.charts:
+            _, first = self.chart_anchor(0)
+            width = max(c.size[0] for c in self.charts)
+            n = math.ceil(width / DEFAULT_COLUMN_PX)
+            groups.append(PrintGroup(first, first + n, (n + 1) * DEFAULT_COLUMN_PX / 96))
+        return tuple(groups)
+
+    @property
+    def print_scale(self) -> int | None:
+        """None: the sheet prints fit to one page wide (one table, no chart). Else the scale at
+        which the widest of its tables and charts fits the page width; each then starts a new
+        page (``page_breaks``), so tables side by side print one after another, not shrunk
+        together."""
+        groups = self.print_groups
+        if len(groups) <= 1:
+            return None
+        return min(g.fit_scale for g in groups)
+
+    @property
+    def page_breaks(self) -> tuple[int, ...]:
+        """1-based columns that start a new page (each table and the charts after the first)."""
+        return tuple(g.first_col for g in self.print_groups[1:])
+
+    @property
+    def print_last_col(self) -> int:
+        """The last column printed (the print area is columns A to it, every used row)."""
+        groups = self.print_groups
+        return groups[-1].last_col if groups else 1
 
     @property
     def header_height(self) -> float:

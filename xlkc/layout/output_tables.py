@@ -153,9 +153,46 @@ _OUT: dict[str, Column] = {c.field: c for c in (
     Column("ok", "OK", "bool", width=8),
 )}
 
+#: Result fields that add up over a table's rows (kr amounts, årsarbetare, volumes, hours): each
+#: such column is summed in the totals row below its table (``Column.total``). Prices, rates,
+#: per-unit figures, shares, key quantities of mixed keys and ids are never summed; per-table
+#: exceptions are in ``_OVERRIDES``.
+_ADDITIVE = frozenset((
+    "volume", "measured_volume", "workload_h", "fte", "standalone_fte", "on_queue_h",
+    "standalone_fte_sum", "personnel_cost_kr", "seat_cost_kr", "minute_cost_kr",
+    "direct_cost_kr", "overhead_kr", "previous_cost_kr", "inhouse_fte", "inhouse_cost_kr",
+    "volume_effect_kr", "handle_time_effect_kr", "staffing_effect_kr", "salary_effect_kr",
+    "overhead_effect_kr", "other_effect_kr", "city_charge_kr", "full_cost_kr",
+    "carry_forward_kr", "price_basis_kr", "amount_kr", "staff_cost_kr", "total_kr",
+    "received_kr", "allocated_kr", "cost_basis_kr", "annual_fee_kr", "residual_kr",
+    "group_transfer_kr", "fee_kr", "charge_kr", "previous_charge_kr", "price_effect_kr",
+    "contacts", "cost_kr", "previous_annual_fee_kr", "difference_kr",
+))
+#: Output amounts are at most tens of millions ("45 918 534 kr"): 13 characters wide suffice
+#: (a longer header word still widens its column), so wide tables print at a readable scale.
+_KR_WIDTH = 13
+_OUT = {f: dataclasses.replace(c, total=f in _ADDITIVE,
+                               width=min(c.width, _KR_WIDTH) if c.kind == "money" else c.width)
+        for f, c in _OUT.items()}
+
+
+def _no_totals(table: str, *fields: str) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(table, f): {"total": False} for f in fields}
+
+
+#: Rows that do not add up: one service at several service levels, checks of different figures,
+#: pool-to-pool flows (a krona passes several pools), and tables with their own total rows
+#: (Datakvalitet: Totalt; Kundspecifikation: Summa per kund).
+_NO_TOTALS = {
+    **_no_totals("tblSLApris", "fte", "full_cost_kr"),
+    **_no_totals("tblAvstamning", "difference_kr"),
+    **_no_totals("tblFordelningssteg", "amount_kr"),
+    **_no_totals("tblDatakvalitet", "contacts", "workload_h", "fte", "cost_kr"),
+    **_no_totals("tblKundspecifikation", "fee_kr", "charge_kr", "previous_charge_kr"),
+}
+
 _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
-    ("tblPoolbemanning", "pool_id"): {"header": "Pool"},
-    ("tblPoolbemanning", "services"): {"header": "Tjänster i poolen"},
+    ("tblPoolbemanning", "services"): {"header": "Tjänster i poolen", "width": 14},
     ("tblPoolkostnader", "name"): {"header": "Pool", "width": 36},
     ("tblPoolkostnader", "pool_id"): {"header": "Pool-id", "width": 10},
     ("tblFordelning", "pool_id"): {"header": "Pool-id", "width": 10},
@@ -167,8 +204,11 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblSLApris", "service_level"): {"kind": "share", "header": "Servicenivå",
                                       "number_format": FMT_PCT, "unit": "%"},
     ("tblPrislista", "quantity"): {"header": "Prognos (prisenhet)"},
-    ("tblKundspecifikation", "key"): {"header": "Avgiftsnyckel", "width": 22},
-    ("tblKundspecifikation", "name"): {"width": 34},
+    ("tblKundspecifikation", "key"): {"header": "Avgiftsnyckel", "width": 20},
+    ("tblKundspecifikation", "name"): {"width": 25},
+    ("tblKundspecifikation", "price_unit"): {"width": 14},
+    ("tblKundspecifikation", "key_quantity"): {"width": 11.5},
+    ("tblKundspecifikation", "quantity"): {"width": 11.5},
     ("tblKundspecifikation", "price_kr"): {"header": "Pris per enhet"},
     ("tblKundspecifikation", "change_kr"): {"number_format": FMT_KR},
     ("tblPrislistaBeslut", "name"): {"width": 34},
@@ -178,8 +218,43 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("tblPrislistaBeslut", "previous_price_kr"): {"header": "Föregående pris per enhet"},
     ("tblPrislistaBeslut", "change_pct"): {"header": "Förändring"},
     ("tblPrislistaBeslut", "note"): {"width": 40},
-    ("tblPrisbryggaPris", "price_kr"): {"header": "Årets pris"},
-    ("tblPrisbryggaPris", "name"): {"width": 24},
+    ("tblPrisbryggaPris", "price_kr"): {"header": "Årets pris", "width": 12},
+    # Widths and headers that let the wide tables print at 55 % or more on A4 landscape
+    # (Sheet.print_scale; a header word sets its column's least width, so long compounds are
+    # broken at a hyphen and a space).
+    ("tblPrisbryggaPris", "name"): {"width": 15},
+    ("tblPrisbryggaPris", "channel_id"): {"width": 9},
+    ("tblPrisbryggaPris", "comparison"): {"width": 13},
+    ("tblPrisbryggaPris", "outcome_per_unit_kr"): {"width": 11.5},
+    ("tblPrisbryggaPris", "carry_forward_per_unit_kr"): {"header": "Resultat- överföring",
+                                                         "width": 12.5},
+    ("tblPrisbryggaPris", "previous_price_kr"): {"width": 12.5},
+    ("tblPrisbryggaPris", "change_kr"): {"width": 12.5},
+    **{("tblPrisbryggaPris", f): {"width": 11.5} for f in (
+        "volume_per_unit_kr", "staffing_per_unit_kr", "salary_per_unit_kr",
+        "overhead_per_unit_kr", "other_per_unit_kr", "group_transfer_per_unit_kr")},
+    ("tblPoolbemanning", "on_queue_h"): {"header": "Tid i kö- beredskap (tim)", "width": 12.5},
+    ("tblPoolbemanning", "pool_id"): {"header": "Pool", "width": 15},
+    ("tblPoolbemanning", "method"): {"width": 15},
+    ("tblPoolbemanning", "productive_hours"): {"width": 12.5},
+    ("tblPoolbemanning", "workload_h"): {"header": "Arbets- belastning (tim)", "width": 12.5},
+    ("tblPoolbemanning", "standalone_fte_sum"): {"width": 12.5},
+    ("tblSjalvkostnad", "personnel_cost_kr"): {"header": "Personal- kostnad", "width": 13.0},
+    ("tblSjalvkostnad", "carry_forward_kr"): {"header": "Över-/ underskott att fördela",
+                                              "width": 13.0},
+    ("tblKundspecifikation", "channel_id"): {"width": 9},
+    ("tblKundspecifikation", "customer_name"): {"width": 26},
+    ("tblSjalvkostnad", "staff_category"): {"header": "Kategori", "width": 13.0},
+    ("tblSjalvkostnad", "name"): {"width": 26},
+    ("tblSjalvkostnad", "unit"): {"width": 21},
+    ("tblSjalvkostnad", "productive_hours"): {"width": 12.5},
+    ("tblSjalvkostnad", "cost_per_fte_kr"): {"width": 12},
+    ("tblSjalvkostnad", "city_charge_kr"): {"header": "Stads- gemensamt påslag", "width": 12},
+    ("tblPrislista", "name"): {"width": 26},
+    ("tblPrislista", "unit"): {"width": 21},
+    ("tblPrislista", "price_model"): {"width": 20},
+    ("tblPrislista", "price_group"): {"width": 16},
+    ("tblPrislista", "comparison"): {"width": 20},
     ("tblPrisbryggaPris", "price_unit"): {"width": 11},
     ("tblKundjamforelse", "difference_kr"): {"header": "Egen regi − debitering",
                                              "number_format": FMT_KR},
@@ -190,6 +265,15 @@ _OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     **{("tblAvstamning", f): {"number_format": FMT_NUM, "unit": ""}
        for f in ("value_kr", "reference_kr", "difference_kr")},
 }
+
+
+#: The price bridge is in kr per price unit: said once in its caption, not in every cell.
+_PER_UNIT_PLAIN = {("tblPrisbryggaPris", f): {"number_format": FMT_NUM, "unit": ""}
+                   for f in R.PRICE_BRIDGE_COLUMNS if f.endswith("_kr")}
+
+for _extra in (_NO_TOTALS, _PER_UNIT_PLAIN):
+    for _key, _over in _extra.items():
+        _OVERRIDES[_key] = {**_OVERRIDES.get(_key, {}), **_over}
 
 
 def _output_table(name: str, title: str, fields: tuple[str, ...], result: str | None) -> Table:
@@ -203,8 +287,13 @@ def _output_table(name: str, title: str, fields: tuple[str, ...], result: str | 
 
 T_STAFFING = _output_table("tblBemanning", "Bemanning per tjänst och kanal", R.STAFFING_COLUMNS,
                            "staffing.services")
+#: Bemanning's pool table shows the productive hours per FTE beside the pool's FTE (FTE = time
+#: on queue / productive hours); the value is ``StaffingResult.productive_hours``
+#: (``xlkc.excel.output.DERIVED``).
+_POOL_FIELDS = (*R.POOL_COLUMNS[:R.POOL_COLUMNS.index("fte")], "productive_hours",
+                *R.POOL_COLUMNS[R.POOL_COLUMNS.index("fte"):])
 T_POOL_STAFFING = _output_table("tblPoolbemanning", "Bemanning per svarsgrupp och kanal",
-                                R.POOL_COLUMNS, "staffing.pools")
+                                _POOL_FIELDS, "staffing.pools")
 T_COST = _output_table("tblSjalvkostnad", "Självkostnad per tjänst", R.COST_COLUMNS,
                        "cost.services")
 T_ALLOCATION = _output_table("tblFordelning", "Fördelning av overhead", R.ALLOCATION_COLUMNS,
@@ -222,7 +311,8 @@ T_QUALITY = _output_table("tblDatakvalitet", "Arbetsbelastning och kostnad per d
                           R.QUALITY_COLUMNS, "quality")
 T_BRIDGE = _output_table("tblPrisbrygga", "Från fjolårets kostnad till årets självkostnad",
                          R.BRIDGE_COLUMNS, "bridge")
-T_PRICE_BRIDGE = _output_table("tblPrisbryggaPris", "Från fjolårets pris till årets pris",
+T_PRICE_BRIDGE = _output_table("tblPrisbryggaPris", "Från fjolårets pris till årets pris "
+                                "(kr per prisenhet)",
                                R.PRICE_BRIDGE_COLUMNS, "price_bridge")
 T_INHOUSE = _output_table("tblKundjamforelse", "Egen regi jämfört med debiteringen",
                           R.INHOUSE_COLUMNS, "inhouse")
@@ -267,11 +357,11 @@ T_FUND_OUT = Table(
         _text("key", "Tjänst eller prisgrupp", width=16),
         _text("unit", "Enhet", width=24),
         Column("origin_year", "Ursprungsår", "integer", number_format="0", width=12),
-        _kr("result_kr", "Resultat (kr)"),
-        _kr("opening_kr", "Ingående saldo (kr)"),
-        _kr("new_kr", "Årets resultat (kr)"),
-        _kr("returned_kr", "Återfört i priserna (kr)", width=16),
-        _kr("closing_kr", "Utgående saldo (kr)"),
+        _kr("result_kr", "Resultat (kr)", total=True),
+        _kr("opening_kr", "Ingående saldo (kr)", total=True),
+        _kr("new_kr", "Årets resultat (kr)", total=True),
+        _kr("returned_kr", "Återfört i priserna (kr)", width=16, total=True),
+        _kr("closing_kr", "Utgående saldo (kr)", total=True),
         Column("years_left", "Återstående år", "integer", number_format="0", width=12),
         _text("returned_to", "Återförs till", width=44),
     ),

@@ -67,9 +67,20 @@ def _sheet_head(ws, st: _Styles, sheet: L.Sheet) -> None:
     title = L.START_TITLE if sheet.role == "info" else sheet.name
     ws.write_string(0, 0, title, st(bold=True, font_size=16 if sheet.role == "info" else 14,
                                     font_color=HEADER_FILL))
-    ws.write_string(1, 0, sheet.purpose, st(italic=True, font_color="#595959"))
+    purpose = st(italic=True, font_color="#595959")
+    if sheet.role == "output" and sheet.tables:
+        # wrapped over the first table's width, so a long purpose prints within the page
+        last = sheet.print_groups[0].last_col
+        width = sum(c.width for c in sheet.tables[0].columns if not c.detail)
+        lines = max(1, -(-len(sheet.purpose) * 1.1 // width))
+        ws.merge_range(1, 0, 1, last - 1, sheet.purpose,
+                       st(italic=True, font_color="#595959", text_wrap=True, valign="top"))
+        ws.set_row(1, 15 * lines + 2)
+    else:
+        ws.write_string(1, 0, sheet.purpose, purpose)
     if sheet.role == "output":
-        ws.write_string(2, 0, L.OUTPUT_NOTE, st(bold=True, font_color="#C00000"))
+        # replaced by each run with the price year and time (OutputPlan: note cells)
+        ws.write_string(2, 0, L.OUTPUT_NOTE, st(bold=True, font_color=HEADER_FILL))
 
 
 def _print_setup(ws, sheet: L.Sheet) -> None:
@@ -78,11 +89,22 @@ def _print_setup(ws, sheet: L.Sheet) -> None:
         ws.set_landscape()
     else:
         ws.set_portrait()
-    if sheet.fit_to_width:
+    if sheet.role == "output" and sheet.tables:
+        # tables side by side and the charts each start a page, at one scale
+        # (L.Sheet.print_scale), or one table fits the page width; no print area (the used
+        # range: row 2 wraps within the first table, so no text runs past the tables)
+        scale = sheet.print_scale
+        if scale is None:
+            ws.fit_to_pages(1, 0)
+        else:
+            ws.set_print_scale(scale)
+            ws.set_v_pagebreaks([c - 1 for c in sheet.page_breaks])
+    elif sheet.fit_to_width:
         ws.fit_to_pages(1, 0)
     if sheet.print_titles:
         ws.repeat_rows(L.HEADER_ROW - 1)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    side = L.PRINT_SIDE_MARGIN_IN if sheet.role == "output" else 0.5
+    ws.set_margins(left=side, right=side, top=0.6, bottom=0.6)
     ws.set_footer("&L&A&CPrismodell Kontaktcenter&RSida &P av &N")
 
 
@@ -117,6 +139,16 @@ def _write_table(ws, st: _Styles, sheet: L.Sheet, table: L.Table, rows: list[lis
         columns.append({"header": c.header, "format": fmt, "header_format": _header_format(st)})
     n = max(len(rows), 1)
     data = rows if rows else [[None] * len(table.columns)]
+    if role == "output" and table.has_totals:
+        # the totals row of the empty table (label only): its bold formats are the ones the
+        # writer gives every run's totals row, so a run leaves the stylesheet as it is
+        r_tot = L.totals_row(row0, len(rows)) - 1
+        for i, c in enumerate(table.columns):
+            fmt = st.cell("output", c.number_format, bold=True)
+            if i == 0 and not c.total:
+                ws.write_string(r_tot, c0 + i, L.TOTAL_LABEL, fmt)
+            else:
+                ws.write_blank(r_tot, c0 + i, None, fmt)
     ws.add_table(r0, c0, r0 + n, c0 + len(table.columns) - 1, {
         "name": table.name, "columns": columns, "data": data, "style": TABLE_STYLE,
         "autofilter": True,

@@ -135,7 +135,7 @@ def calculate_workbook(data: WorkbookData, command: str = "berakna", user: str |
     (the plan still holds every output, each sheet's note saying FEL).
 
     Versions (:mod:`xlkc.excel.versions_io`): ``version_name``/``version_status`` save the run
-    as a version (else the cells on Versioner do); saving over a Beslutad version raises
+    as a version (else the cells on Versioner do; only ``berakna`` saves); saving over a Beslutad version raises
     :class:`xlkc.versions.VersionFrozen` (an InputError, located) before anything is planned.
     Jämförelse is planned on every successful calculation.
     """
@@ -149,7 +149,7 @@ def calculate_workbook(data: WorkbookData, command: str = "berakna", user: str |
         return plan, None, errors
     run = RunInfo.make(command, input_hash(inputs), user, now)
     versions = plan_versions(data, inputs, results, run, name=version_name,
-                             status=version_status)
+                             status=version_status, save=command == "berakna")
     return plan_outputs(inputs, results, run, warnings, versions), results, []
 
 

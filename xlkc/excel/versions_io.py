@@ -170,10 +170,12 @@ def _comparison_note(base: Version | None, note: str | None, year: int) -> str:
 
 
 def plan_versions(data: WorkbookData, inputs: Inputs, results: Any, run: Any, *,
-                  name: str | None = None, status: str | None = None) -> VersionPlan:
-    """Versioner and Jämförelse for a calculation (see the module doc)."""
+                  name: str | None = None, status: str | None = None,
+                  save: bool = True) -> VersionPlan:
+    """Versioner and Jämförelse for a calculation (see the module doc); ``save`` False: no
+    version is saved whatever the cells say (a calculation for the PDFs)."""
     versions, notes = read_versions(data)
-    request = request_of(data, inputs, name, status)
+    request = request_of(data, inputs, name, status) if save else None
     current = version_of(request.name if request else "nu",
                          request.status if request else inputs.parameters.price_list_status,
                          inputs, results, input_hash=run.input_hash, saved=run.time,

@@ -521,3 +521,22 @@ def test_the_button_refuses_a_decided_name_and_writes_nothing(runs, make_book): 
 
 
 from tests.test_xlwings_adapter import make_book, server_engine  # noqa: E402, F401
+
+
+def test_the_workbook_has_the_version_cells_as_yellow_drop_downs():
+    from tests.excel_edit import WORKBOOK, named
+    from xlkc.workbook.build import INPUT_FILL
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    try:
+        ws = wb["Versioner"]
+        dvs = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+        for name in ("VersionsNamn", "VersionsStatus", "JamforMedVersion"):
+            c = named(wb, name)
+            assert c.parent.title == "Versioner" and c.value is None
+            assert c.fill.fgColor.rgb.endswith(INPUT_FILL[1:]), name
+        assert dvs[named(wb, "VersionsStatus").coordinate] == '"Förslag,Beslutad"'
+        assert dvs[named(wb, "JamforMedVersion").coordinate] == "lstVersioner"
+        assert wb.defined_names["lstVersioner"].attr_text == "'Versioner'!$F$6:$F$505"
+    finally:
+        wb.close()

@@ -156,9 +156,12 @@ def test_nytt_prisar_writes_next_years_workbook(computed, rolled):
         assert a.revenue_kr == pytest.approx(b.revenue_kr)
         assert a.cost_kr == pytest.approx(b.cost_kr)
         assert a.carry_forward_kr == pytest.approx(b.carry_forward_kr)
+    # Kundvolymer: last year's contacts = this year's forecast, the rest as it was
+    assert inputs.customer_volumes == expected.customer_volumes
+    assert [dataclasses.replace(v, last_year_contacts=0.0) for v in inputs.customer_volumes] \
+        == [dataclasses.replace(v, last_year_contacts=0.0) for v in old.customer_volumes]
     # the rest of the inputs is unchanged
-    for f in ("services", "contacts", "staff", "costs", "pools", "customers",
-              "customer_volumes"):
+    for f in ("services", "contacts", "staff", "costs", "pools", "customers"):
         assert getattr(inputs, f) == getattr(old, f), f
     wb = openpyxl.load_workbook(rolled)
     try:

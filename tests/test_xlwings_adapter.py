@@ -182,7 +182,8 @@ def test_read_book_gives_the_files_raw_values(payload, make_book):
     data = read_book(make_book(payload))
     assert data.path == DEFAULT_PATH.name
     assert data.sheets == tuple(s["name"] for s in payload["sheets"])
-    assert set(data.tables) == {t.name for t in L.input_tables()}
+    # the input tables, and the version tables read back (Versioner)
+    assert set(data.tables) == {t.name for t in L.input_tables() + L.carried_tables()}
     for name, (header, rows, first_row) in _openpyxl_tables().items():
         raw = data.tables[name]
         assert raw.sheet == L.sheet_of(name).name

@@ -1,5 +1,5 @@
 """Command line: ``xlkc berakna``, ``xlkc validera``, ``xlkc importera``, ``xlkc dokument``,
-``xlkc installera``, ``xlkc exempel``,
+``xlkc installera``, ``xlkc nytt-prisar``, ``xlkc versioner``, ``xlkc exempel``,
 ``xlkc bygg``.
 
 Help, messages and output are Swedish. Exit codes: 0 done (warnings, if any, are printed
@@ -130,7 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--skriv-over", action="store_true",
                         help="skriv resultatet i ARBETSBOK själv (en kopia sparas som "
                         "<namn>.bak-ÅÅÅÅMMDD-TTMMSS.xlsm)")
+    berakna.add_argument("--versionsnamn", metavar="NAMN", default=None,
+                         help="spara beräkningen som en version med detta namn på bladet "
+                         "Versioner (t.ex. \"Förslag 1\"); ett förslag med samma namn ersätts, "
+                         "en beslutad version kan aldrig ändras (standard: cellen Spara nästa "
+                         "beräkning som version på Versioner; tom: ingen version)")
+    berakna.add_argument("--status", choices=("Förslag", "Beslutad"), default=None,
+                         help="versionens status (standard: Prislistans status på Parametrar)")
     debug_flag(berakna)
+
+    versioner = sub.add_parser(
+        "versioner", help="lista de sparade versionerna i en beräknad arbetsbok",
+        description="Listar versionerna på bladet Versioner: namn, status, prisår, när de "
+        "sparades, beslutsdatum, ärendenummer, total kostnad, intäkt, årsarbetare och "
+        "indata-hash. Skriver ingenting.")
+    versioner.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
+                           help=f"arbetsboken (standard: ./{DEFAULT_OUTPUT})")
+    debug_flag(versioner)
 
     validera = sub.add_parser(
         "validera", help="kontrollera indata utan att beräkna eller skriva något",
@@ -397,6 +413,7 @@ def _berakna(args: argparse.Namespace) -> int:
     from xlkc.excel.file_writer import render
     from xlkc.excel.run import calculate_workbook
     from xlkc.excel.safe_write import SaveError, save
+    from xlkc.versions import VersionFrozen
 
     src = _workbook_arg(args.arbetsbok)
     dst = _target(args, src)
@@ -404,7 +421,16 @@ def _berakna(args: argparse.Namespace) -> int:
     progress.step(f"Läser {src.name}")
     data = _read(src)
     progress.step("Beräknar")
-    plan, results, problems = calculate_workbook(data, command="berakna")
+    if args.status is not None and not (args.versionsnamn or "").strip():
+        raise CliError("--status gäller en version: ange också --versionsnamn")
+    try:
+        plan, results, problems = calculate_workbook(
+            data, command="berakna", version_name=args.versionsnamn,
+            version_status=args.status)
+    except VersionFrozen as exc:
+        print(problem_table([exc.problem]))
+        print("Inget har beräknats eller skrivits.", file=sys.stderr)
+        return EXIT_INVALID
     _print_warnings(plan)
     if problems:
         print(problem_table(problems))
@@ -421,6 +447,7 @@ def _berakna(args: argparse.Namespace) -> int:
     try:
         progress.done()
         print(summary(results, plan.meta.get("year")))
+        _print_versions(plan)
         print(f"\nResultatet är skrivet till {saved.path.resolve()}")
         if saved.backup is not None:
             print(f"Den förra versionen är sparad som {saved.backup.name}")
@@ -433,6 +460,54 @@ def _berakna(args: argparse.Namespace) -> int:
     except (OSError, UnicodeError, ValueError):
         _quiet_console()  # a closed or broken console: the file is written all the same
     return code
+
+
+def _print_versions(plan: Any) -> None:
+    """What the run did with the versions: saved, replaced or not saved; what Jämförelse shows."""
+    meta = getattr(plan, "meta", None) or {}
+    lines = []
+    if meta.get("version_message"):
+        lines.append(meta["version_message"])
+    lines += [f"Obs: {n}" for n in meta.get("version_notes") or []]
+    if meta.get("compared_with"):
+        lines.append(f"Jämförelse: beräkningen jämförd med versionen '{meta['compared_with']}'.")
+    if lines:
+        print("\n" + "\n".join(lines))
+
+
+def versions_table(versions: Sequence[Any]) -> str:
+    """The versions as a Swedish plain-text table (``xlkc versioner``)."""
+    def when(t: Any, fmt: str) -> str:
+        return t.strftime(fmt) if t is not None else "–"
+
+    rows = [(v.name, v.status.value, v.year if v.year is not None else "–",
+             when(v.saved, "%Y-%m-%d %H:%M"), when(v.decision_date, "%Y-%m-%d"),
+             v.case_number or "–", _kr(v.total_cost_kr), _kr(v.revenue_kr), _num(v.fte, 2),
+             v.input_hash or "–") for v in versions]
+    return format_table(("Version", "Status", "Prisår", "Sparad", "Beslutsdatum",
+                         "Ärendenummer", "Total kostnad", "Intäkt", "Årsarbetare",
+                         "Indata-hash"), rows,
+                        right=(False, False, True, False, False, False, True, True, True,
+                               False), max_width=None)
+
+
+def _versioner(args: argparse.Namespace) -> int:
+    from xlkc.excel.versions_io import read_versions
+
+    src = _workbook_arg(args.arbetsbok or str(Path.cwd() / DEFAULT_OUTPUT))
+    versions, notes = read_versions(_read(src))
+    for note in notes:
+        print(f"Obs: {note}", file=sys.stderr)
+    if not versions:
+        print(f"{src.name} har inga sparade versioner. Spara en med xlkc berakna "
+              "--versionsnamn NAMN.")
+        return EXIT_OK
+    n = len(versions)
+    decided = sum(v.decided for v in versions)
+    print(f"{n} version{'er' if n != 1 else ''} i {src.name} ({decided} beslutad"
+          f"{'e' if decided != 1 else ''}):")
+    print(versions_table(versions))
+    return EXIT_OK
 
 
 def _quiet_console() -> None:
@@ -631,6 +706,7 @@ def _installera(args: argparse.Namespace) -> int:
 
 COMMANDS = {"berakna": _berakna, "validera": _validera, "importera": _importera,
             "dokument": _dokument, "installera": _installera, "nytt-prisar": _nytt_prisar,
+            "versioner": _versioner,
             "exempel": _exempel, "bygg": _bygg}
 
 

@@ -11,7 +11,11 @@
   workload hours, FTE, personnel cost, overhead (overhead pools and the city charge) and the
   carry-forward the prices held (so next year's fund takes only revenue − cost − carry-forward,
   and nothing is returned twice);
-- Resultatfond = this year's closing balances (:meth:`xlkc.fund.FundResult.closing_balances`).
+- Resultatfond = this year's closing balances (:meth:`xlkc.fund.FundResult.closing_balances`);
+- Kundvolymer: each customer's Kontakter föregående år = its forecast this year, in contacts (a
+  forecast in minutes or hours is turned into contacts by the service's planned contacts per
+  minute or hour), so that next year's fees are keyed by this year's plan until the controller
+  types the books' figures.
 
 Everything else is kept as it is (volumes, costs, customers: the controller updates them).
 """
@@ -21,7 +25,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from xlkc.inputs import Inputs, Outcome, OutcomeSource, PreviousPrice, PriceModel
+from xlkc.inputs import (
+    CustomerVolume,
+    Inputs,
+    Outcome,
+    OutcomeSource,
+    PreviousPrice,
+    PriceModel,
+)
 from xlkc.results import Results
 
 
@@ -70,6 +81,23 @@ def plan_outcomes(inputs: Inputs, results: Results) -> tuple[Outcome, ...]:
     return tuple(out)
 
 
+def rolled_customer_volumes(inputs: Inputs, results: Results) -> tuple[CustomerVolume, ...]:
+    """Kundvolymer for next year: last year's contacts = this year's forecast in contacts."""
+    prices = results.price.prices
+    quantity = prices.groupby("service_id")["quantity"].sum()
+    contacts = results.staffing.services.groupby("service_id")["volume"].sum()
+    models = {s.service_id: s.price_model for s in inputs.services}
+    out = []
+    for v in inputs.customer_volumes:
+        ratio = 1.0
+        if models.get(v.service_id) in (PriceModel.PER_MINUTE, PriceModel.PER_HOUR):
+            q = float(quantity.get(v.service_id, 0.0))
+            ratio = float(contacts.get(v.service_id, 0.0)) / q if q > 0 else 0.0
+        out.append(dataclasses.replace(
+            v, last_year_contacts=round(float(v.forecast_quantity) * ratio, 2)))
+    return tuple(out)
+
+
 def next_year_inputs(inputs: Inputs, results: Results) -> Inputs:
     """Next price year's inputs from this year's (see the module doc)."""
     year = int(inputs.parameters.year)
@@ -78,4 +106,5 @@ def next_year_inputs(inputs: Inputs, results: Results) -> Inputs:
     return dataclasses.replace(
         inputs, parameters=params, previous_prices=previous_prices_of(results),
         outcomes=plan_outcomes(inputs, results),
-        fund=results.cost.fund_result.closing_balances())
+        fund=results.cost.fund_result.closing_balances(),
+        customer_volumes=rolled_customer_volumes(inputs, results))

@@ -8,6 +8,11 @@ and planned before the first write - then write the outputs, a Körlogg row and 
 (:func:`~xlkc.excel.xlwings_adapter.apply_plan`), and say what happened in a Swedish message box.
 A failure while writing leaves Start's status naming the stale sheets, and the box says so.
 
+Beräkna priser also saves the run as a version when the cell VersionsNamn on Versioner holds a
+name (status: VersionsStatus, else Prislistans status), and empties the cell once saved; saving
+over a Beslutad version is refused in a message box and nothing is written
+(:mod:`xlkc.excel.versions_io`).
+
 ``testa_kopplingen`` (button "Testa kopplingen") reports the Python, xlkc and xlwings versions
 and whether they match the workbook; the VBA checks before it that the interpreter exists.
 
@@ -111,6 +116,10 @@ def _success_message(plan: Any, results: Any) -> str:
     if meta.get("status") and meta["status"] != "OK":
         lines.append(f"{meta['status']}: se bladet Avstämning.")
     lines.append("Resultaten finns på bladen Bemanning till Datakvalitet.")
+    if meta.get("version_message"):
+        lines.append(meta["version_message"])
+    if meta.get("compared_with"):
+        lines.append(f"Jämförelse: jämförd med versionen '{meta['compared_with']}'.")
     return "\n".join(lines) + _warnings_text(plan)
 
 
@@ -388,7 +397,9 @@ def nytt_prisar() -> ExcelRun:
     year = new.parameters.year
     message = (f"Arbetsboken för prisår {year} är skapad:\n{written}\n\n"
                f"Föregående prislista är prislistan {year - 1}, Utfall är planen {year - 1} "
-               "(Källa plan), Resultatfonden är förd vidare och resultatbladen är tomma.\n\n"
+               "(Källa plan), Resultatfonden är förd vidare, Kundvolymernas kontakter "
+               f"föregående år är prognosen {year - 1} och resultatbladen är tomma; "
+               "Versioner och Körlogg är kvar.\n\n"
                "Öppna den, skriv in bokslutet i Utfall, uppdatera volymer och kostnader och "
                "klicka Beräkna priser.")
     out = ExcelRun(command, message, True, plan)

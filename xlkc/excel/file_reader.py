@@ -449,6 +449,17 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
         tables[t.name] = raw
     if problems:
         raise ValidationError(problems)
+    for t in L.carried_tables():  # the versions: read back, never required
+        sheet = L.sheet_of(t.name)
+        if sheet.name not in sheets:
+            continue
+        ws = wb[sheet.name]
+        ws.reset_dimensions()
+        found = table_refs.get(sheet.name, {}).get(t.name.casefold())
+        raw = (_read_table(ws, sheet.name, found[0], found[1], found[2]) if found is not None
+               else _read_at_layout(ws, sheet, t))
+        if raw is not None:
+            tables[t.name] = raw
     values, where = _read_names(wb)
     for n, (s_name, r, c) in where.items():
         formula = uncached.get(s_name, {}).get((r, c))

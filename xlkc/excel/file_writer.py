@@ -215,11 +215,12 @@ class _Edits:
             written = {tp.part for tp, _, _ in edit.resized}
             first_data = min(b[0] for b in edit.blocks)
             whole = (all(t.part in written for t in edit.tables)
-                     and edit.name not in self.input_sheets)
+                     and edit.name not in self.input_sheets
+                     and not _has_named_cells(edit.name))
             if whole:
                 # an output sheet whose tables are all rewritten: every row below the header
-                # is replaced (an input sheet keeps what stands beside its tables: its named
-                # cells and their labels)
+                # is replaced (an input sheet, or an output sheet with named cells such as
+                # Versioner, keeps what stands beside its tables: the cells and their labels)
                 xml, last_row, last_col = rows_xml(edit.blocks, p)
                 pkg.set(edit.part, edit_sheet(edit.xml, edit.cells, cut_from=first_data,
                                               new_rows=xml, last=(last_row, last_col)))
@@ -242,6 +243,13 @@ class _Edits:
                                               clear=clear, clear_from=first_data))
             for tp, ref, header in edit.resized:
                 self.book.set_table(tp, ref, header)
+
+
+def _has_named_cells(sheet: str) -> bool:
+    try:
+        return bool(L.sheet(sheet).named_cells)
+    except KeyError:
+        return False
 
 
 # --- the run log ---------------------------------------------------------------------------------

@@ -497,16 +497,19 @@ def _run_values(run: Any) -> dict[str, Any]:
 
 
 def plan_outputs(inputs: Inputs, results: Results, run: Any,
-                 warnings: list[Problem] | None = None) -> OutputPlan:
+                 warnings: list[Problem] | None = None, versions: Any = None) -> OutputPlan:
     """Every output table, the Start status and a Körlogg row for a calculation.
 
     A failed reconciliation still writes the outputs, for inspection; every output sheet's note
-    then says FEL and the Start status is FEL in red.
+    then says FEL and the Start status is FEL in red. ``versions`` (a
+    :class:`xlkc.excel.versions_io.VersionPlan`) adds what the run writes on Versioner and
+    Jämförelse; without it neither sheet is written.
     """
     from xlkc.crosscheck import failed_checks, failing_services
 
     warnings = list(warnings or [])
-    tables = [t for t in L.output_tables() if t.result is not None]  # not the Körlogg
+    # not the Körlogg, Versioner or Jämförelse (their rows are carried or compared, not results)
+    tables = [t for t in L.output_tables() if t.result is not None]
     frames = {t.name: result_frame(t, results) for t in tables}
     links = Links(frames)
     blocks = [_block(t, frames[t.name], inputs, links) for t in tables]
@@ -524,6 +527,8 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
     else:
         head = (f"Priserna är beräknade (overhead fördelad {inputs.parameters.allocation_method.value}"
                 ").")
+    if versions is not None and versions.message:
+        head += " " + versions.message
     values = {**_run_values(run), "status": status, "total_cost_kr": total,
               "revenue_kr": revenue, "checks": checks, "warnings": warnings_text(warnings),
               "message": _message(head, warnings),
@@ -534,10 +539,15 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
             "checks": checks, "checks_ok": results.all_checks_ok, "formula_cells": n_formulas,
             "problems": [], "warnings": warnings, "failed_checks": failed,
             "failed_services": services, "year": inputs.parameters.year}
+    extra_cells: tuple[CellWrite, ...] = ()
+    if versions is not None:
+        blocks += list(versions.tables)
+        extra_cells = versions.cells
+        meta.update(versions.meta, version_message=versions.message)
     return OutputPlan(tables=tuple(blocks),
                       cells=(_status_cells(values)
                              + _note_cells(failed, run_line(inputs.parameters.year, run.time))
-                             + _board_cells(inputs)),
+                             + _board_cells(inputs) + extra_cells),
                       log_entry=_log_entry(values), meta=meta)
 
 

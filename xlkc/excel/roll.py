@@ -3,9 +3,12 @@
 The new file is this one with (see :mod:`xlkc.cycle` for what the values are):
 
 - Prisår + 1 (Parametrar), Föregående prislista = this year's price list with its year,
-  Utfall = this year's plan with its year, marked plan, Resultatfond = this year's closing fund;
-- every output sheet's table emptied (Bemanning … Datakvalitet), Start's status "Ej beräknad";
-- the Körlogg kept, with a row for the roll on top.
+  Utfall = this year's plan with its year, marked plan, Resultatfond = this year's closing fund,
+  Kundvolymer's last-year contacts = this year's forecast;
+- every output sheet's table emptied (Bemanning … Datakvalitet, Jämförelse), Start's status
+  "Ej beräknad";
+- the Körlogg and the saved versions (Versioner) kept, the Körlogg with a row for the roll on
+  top.
 
 Everything else of the file is kept. Only a workbook whose last Beräkna priser succeeded on the
 inputs it holds now is rolled: :func:`check_rollable` compares the newest ``berakna`` row of the
@@ -37,7 +40,7 @@ __all__ = ["LastRun", "RollResult", "check_rollable", "default_target", "last_ru
 #: The Körlogg's command for a roll.
 COMMAND = "nytt-prisar"
 #: Input tables the roll rewrites.
-ROLLED_TABLES = (L.T_PREVIOUS, L.T_OUTCOMES, L.T_FUND)
+ROLLED_TABLES = (L.T_PREVIOUS, L.T_OUTCOMES, L.T_FUND, L.T_CUSTOMER_VOLUMES)
 #: Named cells the roll sets: name -> Parameters field.
 ROLLED_CELLS = ("Prisar", "ForegaendeAr", "UtfallAr")
 
@@ -147,7 +150,8 @@ def roll_plan(old: Inputs, new: Inputs, *, user: str | None = None,
 
     year = new.parameters.year
     blocks = [input_block(t, new) for t in ROLLED_TABLES]
-    blocks += [_empty_block(t) for t in L.output_tables() if t.result is not None]
+    blocks += [_empty_block(t) for t in L.output_tables()
+               if t.result is not None or t in L.COMPARISON_TABLES]
     cells = []
     for name in ROLLED_CELLS:
         sheet, nc = L.named_cell(name)
@@ -167,11 +171,15 @@ def roll_plan(old: Inputs, new: Inputs, *, user: str | None = None,
             cells.append(CellWrite(sheet.name, 2, 1, sheet.purpose, FMT_PLAIN))
             if any(t.result for t in sheet.tables):  # the run's price year and time go
                 cells.append(CellWrite(sheet.name, 3, 1, L.OUTPUT_NOTE, FMT_PLAIN))
+    cells.append(CellWrite(L.sheet_of(L.T_CMP_PRICES.name).name, 3, 1, L.OUTPUT_NOTE,
+                           FMT_PLAIN))
     n_plan = len(new.outcomes)
     message = (f"Nytt prisår {year} skapat från prisår {old.parameters.year} (indata-hash "
                f"{input_hash(old)}): Föregående prislista = prislistan {year - 1}, Utfall = "
                f"planen {year - 1} för {n_plan} tjänster (Källa plan: skriv in bokslutet), "
-               f"Resultatfond = utgående saldo {year - 1}. Resultatbladen är tömda.")
+               f"Resultatfond = utgående saldo {year - 1}, Kundvolymer: kontakter "
+               f"föregående år = prognosen {year - 1}. Resultatbladen är tömda; Versioner "
+               "och Körlogg är kvar.")
     log = {"time": run.time, "user": run.user, "command": COMMAND, "version": run.version,
            "input_hash": run.input_hash, "checks": "Ej beräknad", "message": message}
     return OutputPlan(tables=tuple(blocks), cells=tuple(cells),

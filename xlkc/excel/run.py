@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 import xlkc
+from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError, Problem, ValidationError, errors_of, warnings_of
 from xlkc.excel.model import OutputPlan, WorkbookData
 from xlkc.excel.output import plan_failure, plan_outputs, plan_validation
@@ -103,8 +104,9 @@ def input_hash(inputs: Inputs) -> str:
 
 def raw_hash(data: WorkbookData) -> str:
     """Hash of a workbook's raw input values (when they cannot be parsed into Inputs)."""
+    carried = {t.name for t in L.carried_tables()}  # versions are not inputs
     tables = {name: {"header": list(t.header), "rows": [list(r) for r in t.rows]}
-              for name, t in sorted(data.tables.items())}
+              for name, t in sorted(data.tables.items()) if name not in carried}
     return "r" + _digest(_canonical({"tables": tables, "names": data.names}))[1:]
 
 
@@ -135,7 +137,8 @@ def _problems_of(exc: InputError) -> list[Problem]:
 
 
 def calculate_workbook(data: WorkbookData, command: str = "berakna", user: str | None = None,
-                       now: dt.datetime | None = None
+                       now: dt.datetime | None = None, *, version_name: str | None = None,
+                       version_status: str | None = None
                        ) -> tuple[OutputPlan, Results | None, list[Problem]]:
     """Parse, validate and calculate a workbook's inputs; plan what to write back.
 
@@ -143,7 +146,14 @@ def calculate_workbook(data: WorkbookData, command: str = "berakna", user: str |
     are invalid: then the plan holds only the Start status and a Körlogg row. Warnings are in
     ``plan.meta["warnings"]`` either way; a failed reconciliation in ``plan.meta["failed_checks"]``
     (the plan still holds every output, each sheet's note saying FEL).
+
+    Versions (:mod:`xlkc.excel.versions_io`): ``version_name``/``version_status`` save the run
+    as a version (else the cells on Versioner do; only ``berakna`` saves); saving over a Beslutad version raises
+    :class:`xlkc.versions.VersionFrozen` (an InputError, located) before anything is planned.
+    Jämförelse is planned on every successful calculation.
     """
+    from xlkc.excel.versions_io import plan_versions
+
     inputs, results, problems = _check(data)
     errors, warnings = errors_of(problems), warnings_of(problems)
     if results is None:
@@ -151,7 +161,9 @@ def calculate_workbook(data: WorkbookData, command: str = "berakna", user: str |
         plan = plan_failure(errors, RunInfo.make(command, digest, user, now), warnings)
         return plan, None, errors
     run = RunInfo.make(command, input_hash(inputs), user, now)
-    return plan_outputs(inputs, results, run, warnings), results, []
+    versions = plan_versions(data, inputs, results, run, name=version_name,
+                             status=version_status, save=command == "berakna")
+    return plan_outputs(inputs, results, run, warnings, versions), results, []
 
 
 def validate_workbook(data: WorkbookData, command: str = "validera", user: str | None = None,

@@ -250,6 +250,12 @@ def read_book(book: Any) -> WorkbookData:
         tables[table.name] = raw
     if problems:
         raise ValidationError(problems)
+    for table in L.carried_tables():  # the versions: read back, never required
+        lay = L.sheet_of(table.name)
+        if lay.name in sheet_names:
+            raw = _read_table(book.sheets[lay.name], table)
+            if raw is not None:
+                tables[table.name] = raw
     return WorkbookData(path=book.name, sheets=tuple(sheet_names), tables=tables,
                         names=_read_names(book, sheet_names),
                         name_cells={name: (sheet, r, c) for sheet, pos in

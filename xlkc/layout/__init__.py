@@ -32,3 +32,4 @@ from xlkc.layout.core import *  # noqa: F403
 from xlkc.layout.input_tables import *  # noqa: F403
 from xlkc.layout.output_tables import *  # noqa: F403
 from xlkc.layout.sheets import *  # noqa: F403
+from xlkc.layout.version_tables import *  # noqa: F403

@@ -166,6 +166,9 @@ class Table:
     list_name: str | None = None  # defined name over the id column (first column), for drop-downs
     labels: tuple[Any, ...] = ()  # series tables: the fixed label of each row
     note: str = ""
+    #: An output table whose rows are a record kept from run to run (Versioner): the readers
+    #: read it back from the workbook, a run rewrites it only to add or replace a version.
+    carried: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -207,6 +210,11 @@ class NamedCell:
     unit: str = ""
     note: str = ""
     scale: float = 1.0
+    #: Typed by a controller although its sheet is written by the model (yellow, never written
+    #: over by a run except to empty it on purpose): the version cells on Versioner.
+    entry: bool = False
+    #: A drop-down over a defined list of the layout (``Table.list_name``), e.g. lstVersioner.
+    list_source: str | None = None
 
     @property
     def allowed_values(self) -> tuple[str, ...] | None:

@@ -65,6 +65,16 @@ from xlkc.layout.output_tables import (
     T_STAT_FINDINGS,
     T_STATEMENT,
 )
+from xlkc.layout.version_tables import (
+    T_CMP_CUSTOMERS,
+    T_CMP_PRICES,
+    T_CMP_SERVICES,
+    T_VERSION_CUSTOMERS,
+    T_VERSION_PRICES,
+    T_VERSION_SERVICES,
+    T_VERSIONS,
+    VERSION_CELLS,
+)
 
 # --- sheets ---------------------------------------------------------------------------------------
 
@@ -79,8 +89,10 @@ START_STEPS = (
     "Fyll i Profil, Personal, Kostnader och Overhead.",
     "Fyll i Kunder, Kundvolymer, Föregående prislista och Utfall.",
     "Klicka Validera indata och rätta det som rapporteras.",
-    "Klicka Beräkna priser: resultatbladen från Bemanning till Körlogg fylls i.",
-    "Granska Prislista, Kunddebitering och Avstämning; Prisbrygga förklarar förändringen.",
+    "Klicka Beräkna priser: resultatbladen fylls i; med ett namn på bladet Versioner sparas "
+    "beräkningen som version.",
+    "Granska Prislista, Kunddebitering och Avstämning; Prisbrygga och Jämförelse förklarar "
+    "förändringen.",
     "Nästa år: klicka Nytt prisår; skriv sedan in bokslutet i Utfall i den nya arbetsboken.",
 )
 #: The colour legend on Start: (cell role, word in the coloured cell, explanation beside it).
@@ -206,6 +218,15 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Statistikkvalitet", "Senaste statistikimporten: köernas utfall mot målen och "
           "fynd i filerna (saknade dagar och intervall, dubbletter, orimliga värden).", "output",
           tables=(T_QUEUE_STATS, T_STAT_FINDINGS), code_name="shStatistikkvalitet"),
+    Sheet("Jämförelse", "Årets beräkning bredvid en sparad version (vald på bladet Versioner): "
+          "pris, självkostnad och årsarbetare per tjänst, debitering per kund och förändringen.",
+          "output", tables=(T_CMP_PRICES, T_CMP_SERVICES, T_CMP_CUSTOMERS),
+          code_name="shJamforelse"),
+    Sheet("Versioner", "Sparade versioner av prislistan (förslag och beslutad) med nyckeltal, "
+          "prislista, självkostnad och summa per kund. En beslutad version ändras aldrig.",
+          "output", tables=(T_VERSIONS, T_VERSION_PRICES, T_VERSION_SERVICES,
+                            T_VERSION_CUSTOMERS),
+          named_cells=VERSION_CELLS, first_table_col=6, code_name="shVersioner"),
     Sheet("Körlogg", "Varje körning: tid, kommando, resultat och meddelanden.", "output",
           tables=(T_RUNLOG,), code_name="shKorlogg"),
     Sheet(CONFIG_SHEET, "Inställningar för xlwings (läses av VBA-modulen xlwings).", "config",
@@ -248,6 +269,11 @@ def input_tables() -> tuple[Table, ...]:
 
 def output_tables() -> tuple[Table, ...]:
     return tuple(t for s, t in iter_tables() if s.role == "output")
+
+
+def carried_tables() -> tuple[Table, ...]:
+    """Output tables read back from the workbook and carried from run to run (Versioner)."""
+    return tuple(t for t in output_tables() if t.carried)
 
 
 def named_cells() -> tuple[tuple[Sheet, NamedCell], ...]:

@@ -215,12 +215,12 @@ def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, 
     row0, col0 = sheet.named_cells_origin
     r0, c0 = row0 - 1, col0 - 1
     head = _header_format(st)
-    heads = ("Parameter", "Värde", "Enhet", "Förklaring") if sheet.role == "input" else \
-        L.STATUS_HEADER
+    heads = L.STATUS_HEADER if sheet.role == "info" else \
+        ("Parameter", "Värde", "Enhet", "Förklaring")
     for j, h in enumerate(heads):
         ws.write_string(r0, c0 + j, h, head)
-    role = "input" if sheet.role == "input" else "output"
     for i, nc in enumerate(sheet.named_cells):
+        role = "input" if sheet.role == "input" or nc.entry else "output"
         r = r0 + 1 + i
         ws.write_string(r, c0, nc.label)
         fmt = st.cell(role, nc.number_format, **({} if role == "input" else {"align": "left"}))
@@ -241,7 +241,12 @@ def _write_named_cells(book, ws, st: _Styles, sheet: L.Sheet, values: dict[str, 
                 "validate": "list", "source": list(nc.allowed_values),
                 "ignore_blank": not nc.required, "error_title": "Ogiltigt värde",
                 "error_message": f"Välj ett värde i listan för {nc.label}."})
-    if sheet.role != "input":
+        elif role == "input" and nc.list_source:
+            ws.data_validation(r, c0 + 1, r, c0 + 1, {
+                "validate": "list", "source": "=" + nc.list_source, "ignore_blank": True,
+                "error_title": "Ogiltigt värde",
+                "error_message": f"Välj ett värde i listan för {nc.label}."})
+    if sheet.role == "info":
         return  # Start sets its own column widths
     ws.set_column(c0, c0, 36)
     ws.set_column(c0 + 1, c0 + 1, 16)

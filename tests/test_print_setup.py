@@ -61,6 +61,8 @@ def test_a_run_prints_its_price_year_not_the_note(tmp_path):
     wb = openpyxl.load_workbook(out)
     for s in OUTPUT_SHEETS:
         text = wb[s.name]["A3"].value
+        if not any(t.result for t in s.tables):  # Versioner, Jämförelse: their own row 3
+            continue
         if s.name in (L.sheet_of(L.T_RUNLOG.name).name, "Statistikkvalitet"):
             assert text == L.OUTPUT_NOTE  # not written by Beräkna priser
         elif s.name == L.sheet_of(L.T_BOARD.name).name:

@@ -351,7 +351,7 @@ def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs,
     ruled = [rules.get(c.field) for c in table.columns]
     rows = []
     for n, values in enumerate(zip(*columns, strict=True)):
-        if not rules:
+        if not rules and not link_rules:
             rows.append(tuple(sheet_cell_value(c, v) for c, v in zip(table.columns, values,
                                                                         strict=True)))
             continue

@@ -94,6 +94,16 @@ def _costs(pool_costs) -> pd.Series:
     return values
 
 
+def _checked(pool_costs, usage: pd.DataFrame, method: str
+             ) -> tuple[str, pd.Index, np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """The validated inputs of an allocation: (method code, pools, own costs c, U_pp, U_ps,
+    services), in pool order."""
+    how = _method(method)
+    costs = _costs(pool_costs)
+    u_pp, u_ps, services = _usage(usage, costs.index)
+    return how, costs.index, costs.to_numpy(dtype=np.float64), u_pp, u_ps, services
+
+
 def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """Validate the key table; return (U_pp, U_ps, services) in pool order, diagonal zeroed."""
     if not isinstance(usage, pd.DataFrame):
@@ -269,11 +279,7 @@ def allocate(pool_costs: pd.Series, usage: pd.DataFrame, method: str) -> pd.Data
         Negative or missing amounts or keys, unknown method, a pool with money to pass on but no
         receiver with a positive key, or (reciprocal) pools that only serve each other.
     """
-    how = _method(method)
-    costs = _costs(pool_costs)
-    pools = costs.index
-    u_pp, u_ps, services = _usage(usage, pools)
-    c = costs.to_numpy(dtype=np.float64)
+    how, pools, c, u_pp, u_ps, services = _checked(pool_costs, usage, method)
     plist = list(pools)
     if how == "direct":
         out = _direct(c, u_ps, plist)
@@ -311,11 +317,7 @@ def allocation_flows(pool_costs: pd.Series, usage: pd.DataFrame, method: str
     step by step instead of by origin); every pool passes on exactly what it holds. Call it on
     inputs :func:`allocate` accepted.
     """
-    how = _method(method)
-    costs = _costs(pool_costs)
-    pools = costs.index
-    u_pp, u_ps, services = _usage(usage, pools)
-    c = costs.to_numpy(dtype=np.float64)
+    how, pools, c, u_pp, u_ps, services = _checked(pool_costs, usage, method)
     k = len(pools)
     if how == "direct":
         u_pp = np.zeros_like(u_pp)

@@ -11,6 +11,7 @@ different workbooks, and check that each click's result is that of its own workb
 from __future__ import annotations
 
 import copy
+import re
 from functools import cache
 from typing import Any
 
@@ -85,10 +86,22 @@ def _invalid() -> dict[str, Any]:
     return p
 
 
+_RUN_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def _untimed(values):
+    """The values with the run's minute (each sheet's "beräknat ÅÅÅÅ-MM-DD TT:MM" line)
+    blanked: two clicks may straddle a minute."""
+    return [[_RUN_TIME.sub("<tid>", v) if isinstance(v, str) else v for v in row]
+            for row in values]
+
+
 def _outputs(actions, book) -> list[Any]:
-    """The values written to the output sheets (Start and the Körlogg carry the time)."""
+    """The values written to the output sheets (Start and the Körlogg carry the time, and so
+    does the line under each output sheet's title)."""
     names = [s.name for s in book.sheets]
-    return [(names[a["sheet_position"]], a["start_row"], a["start_column"], a["values"])
+    return [(names[a["sheet_position"]], a["start_row"], a["start_column"],
+             _untimed(a["values"]))
             for a in actions if a["func"] == "setValues"
             and names[a["sheet_position"]] in OUTPUT_SHEETS]
 

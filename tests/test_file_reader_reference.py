@@ -251,3 +251,21 @@ def test_the_reader_does_not_import_openpyxl():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, check=True, cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ('<c r="A6" t="s"><v>999999</v></c>', "är skadad och kan inte läsas som Excel-arbetsbok"),
+    ('<c r="A6" t="b"><v>ja</v></c>', "är skadad och kan inte läsas som Excel-arbetsbok"),
+    ('<c r="6A"><v>1</v></c>', "är skadad och kan inte läsas som Excel-arbetsbok"),
+    ('<c r="A6"><v>1</v>', "är skadad: arbetsbokens struktur går inte att läsa"),
+])
+def test_a_damaged_cell_is_reported_in_swedish(tmp_path, cell, message):
+    from xlkc.errors import InputError
+
+    with zipfile.ZipFile(WORKBOOK) as z:
+        part = file_reader._sheet_parts(z)["Kontakter"]
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_NS}"><sheetData>'
+           f'<row r="6">{cell}</row></sheetData></worksheet>').encode()
+    path = _with_parts(tmp_path, "skadad.xlsm", {part: xml})
+    with pytest.raises(InputError, match=message):
+        read_workbook(path)

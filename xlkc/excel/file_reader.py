@@ -82,17 +82,11 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
                                  f"xl/workbook.xml). Välj arbetsboken Prismodell.xlsm.")
             try:
                 table_refs = _table_refs(zf)
-                book = _Book(zf)
-            except (KeyError, ET.ParseError, InputError):
+                return _read(_Book(zf), name, table_refs)
+            except (InputError, KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError,
+                    zlib.error):
                 raise
-            except Exception as exc:  # a damaged styles, strings or workbook part
-                raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
-                                 f"({type(exc).__name__}: {exc}).") from exc
-            try:
-                return _read(book, name, table_refs)
-            except (InputError, ValidationError, KeyError, ET.ParseError):
-                raise
-            except Exception as exc:  # a damaged sheet part is only found while streaming it
+            except Exception as exc:  # a damaged part, also one found while streaming it
                 raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
                                  f"({type(exc).__name__}: {exc}).") from exc
     except zipfile.BadZipFile as exc:

@@ -36,8 +36,10 @@ sheets and tables raise :class:`~xlkc.errors.ValidationError`, one problem each.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
+import gc
 import os
 import posixpath
 import re
@@ -82,7 +84,8 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
                                  f"xl/workbook.xml). Välj arbetsboken Prismodell.xlsm.")
             try:
                 table_refs = _table_refs(zf)
-                return _read(_Book(zf), name, table_refs)
+                with _no_gc():
+                    return _read(_Book(zf), name, table_refs)
             except (InputError, KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError,
                     zlib.error):
                 raise
@@ -98,6 +101,20 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"'{name}' är skadad eller ofullständig och kan inte läsas "
                          f"({type(exc).__name__}). Använd en säkerhetskopia.") from exc
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused while the cells are read: they are hundreds of
+    thousands of small tuples and lists kept alive to the end, which every collection would scan
+    again and again (at 1000x the example more than half the reading time; no cycles are made)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- the container ---------------------------------------------------------------------------

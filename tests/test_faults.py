@@ -263,11 +263,12 @@ def _plain(path: Path, name: str, xml: bytes) -> Path:
 
 @pytest.fixture
 def no_openpyxl(monkeypatch):
-    """Fail if the reader gets as far as openpyxl (the package must be refused before)."""
+    """Fail if the reader gets as far as reading the parts (the package must be refused
+    before)."""
     def refuse(*a, **k):
-        raise AssertionError("openpyxl was asked to expand a hostile package")
+        raise AssertionError("the reader was asked to expand a hostile package")
 
-    monkeypatch.setattr(file_reader.openpyxl, "load_workbook", refuse)
+    monkeypatch.setattr(file_reader, "_Book", refuse)
 
 
 def test_a_gigabyte_of_shared_strings_is_refused_before_it_is_expanded(tmp_path, no_openpyxl):

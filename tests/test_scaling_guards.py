@@ -457,3 +457,37 @@ def test_a_command_imports_only_what_it_needs(argv, allowed):
                          cwd=Path(__file__).resolve().parents[1], timeout=120)
     imported = eval(res.stderr.strip().splitlines()[-1])  # noqa: S307 - our own print
     assert set(imported) == set(allowed), res.stderr
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def test_the_reader_opens_each_needed_sheet_part_once(monkeypatch):
+    """Reading a workbook opens each worksheet part once for the limits and once more only if
+    it holds inputs, the versions or named cells (values and formulas without a cached value in
+    one pass; before issue 15 openpyxl parsed a sheet once per table on it, plus once more)."""
+    import zipfile
+
+    from xlkc import layout as L  # noqa: N812
+    from xlkc.excel import file_reader
+    from xlkc.workbook.build import DEFAULT_PATH
+
+    opened: Counter[str] = Counter()
+    real_open = zipfile.ZipFile.open
+
+    def counting_open(self, name, *args, **kwargs):
+        opened[getattr(name, "filename", name)] += 1
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    data = file_reader.read_workbook(DEFAULT_PATH)
+    monkeypatch.undo()
+    with zipfile.ZipFile(DEFAULT_PATH) as z:
+        parts = file_reader._sheet_parts(z)
+    needed = ({s.name for s in L.SHEETS if s.role == "input"}
+              | {L.sheet_of(t.name).name for t in L.carried_tables()}
+              | {s for s, _, _ in data.name_cells.values()})
+    assert needed < set(parts)
+    assert {s: opened[p] for s, p in parts.items()} == {
+        s: 1 + (s in needed) for s in parts}
+    assert opened["xl/sharedStrings.xml"] == 2  # the limits, then the strings

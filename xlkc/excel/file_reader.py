@@ -1,9 +1,12 @@
-"""Read a workbook file into :class:`~xlkc.excel.model.WorkbookData` with openpyxl.
+"""Read a workbook file into :class:`~xlkc.excel.model.WorkbookData` with the standard library.
 
-The file is opened for reading only and never written. openpyxl runs in read-only mode (rows are
-streamed, about twice as fast as a full load on large sheets); since read-only worksheets do not
-expose their Excel Tables, the tables' names and ranges are read from the package's table parts
-directly (``xl/tables/tableN.xml`` via the sheets' relationships).
+The file is opened for reading only and never written. Only the sheets that hold input tables,
+the versions or named cells are read, each worksheet part streamed once (ElementTree's pull
+parser, each row dropped once read; issue 15): the cell values as openpyxl gave them in
+read-only ``data_only`` mode (the reader used before, kept in tests/openpyxl_reference.py as the
+reference) and, in the same pass, the formulas saved without a cached value. The tables' names
+and ranges are read from the package's table parts (``xl/tables/tableN.xml`` via the sheets'
+relationships), the named cells' places from the workbook part's defined names.
 
 For every input table of the layout:
 
@@ -26,13 +29,17 @@ a worksheet with a row beyond 1 048 576 or a column beyond XFD (16 384). The sha
 worksheets are streamed for this, 1 MiB at a time.
 
 Failures to open the file raise :class:`~xlkc.errors.InputError` with a Swedish message: not an
-Excel file, a damaged or truncated file, a password-protected file, an old .xls file. Missing
+Excel file, a damaged or truncated file (also a damaged part found while streaming it), a
+password-protected file, an old .xls file. Missing
 sheets and tables raise :class:`~xlkc.errors.ValidationError`, one problem each.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import errno
+import gc
 import os
 import posixpath
 import re
@@ -43,9 +50,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
-
-import openpyxl
-from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError, Problem, ValidationError
@@ -78,32 +82,39 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
             if "xl/workbook.xml" not in zf.namelist():
                 raise InputError(f"'{name}' är inte en Excel-arbetsbok (zip-arkivet saknar "
                                  f"xl/workbook.xml). Välj arbetsboken Prismodell.xlsm.")
-            table_refs = _table_refs(zf)
-            uncached = {sheet: _uncached_formulas(zf, part)
-                        for sheet, part in _sheet_parts(zf).items()
-                        if sheet in {s.name for s in L.SHEETS if s.role == "input"}}
+            try:
+                table_refs = _table_refs(zf)
+                with _no_gc():
+                    return _read(_Book(zf), name, table_refs)
+            except (InputError, KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError,
+                    zlib.error):
+                raise
+            except Exception as exc:  # a damaged part, also one found while streaming it
+                raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
+                                 f"({type(exc).__name__}: {exc}).") from exc
     except zipfile.BadZipFile as exc:
         raise InputError(f"'{name}' är skadad eller ofullständig och kan inte läsas "
                          f"(zip-arkivet är trasigt). Använd en säkerhetskopia.") from exc
     except (KeyError, ET.ParseError) as exc:
         raise InputError(f"'{name}' är skadad: arbetsbokens struktur går inte att läsa "
                          f"({exc}).") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"'{name}' är skadad eller ofullständig och kan inte läsas "
+                         f"({type(exc).__name__}). Använd en säkerhetskopia.") from exc
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused while the cells are read: they are hundreds of
+    thousands of small tuples and lists kept alive to the end, which every collection would scan
+    again and again (at 1000x the example more than half the reading time; no cycles are made)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True, keep_links=False)
-    except InputError:
-        raise
-    except Exception as exc:  # openpyxl fails in many ways on a damaged package
-        raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
-                         f"({type(exc).__name__}: {exc}).") from exc
-    try:
-        return _read(wb, name, table_refs, uncached)
-    except (InputError, ValidationError):
-        raise
-    except Exception as exc:  # a damaged sheet part is only found while streaming it
-        raise InputError(f"'{name}' är skadad och kan inte läsas som Excel-arbetsbok "
-                         f"({type(exc).__name__}: {exc}).") from exc
+        yield
     finally:
-        wb.close()
+        if enabled:
+            gc.enable()
 
 
 # --- the container ---------------------------------------------------------------------------
@@ -303,7 +314,7 @@ def _check_shared_string_texts(zf: zipfile.ZipFile, part: str, name: str) -> Non
     except _TooLong as exc:
         raise _too_big(name, f"{part} har {exc}") from None
     except expat.ExpatError:
-        return  # a damaged part: openpyxl's error says so
+        return  # a damaged part: read_workbook says so when it reads it
 
 
 def _check_sheet_refs(zf: zipfile.ZipFile, part: str, name: str) -> None:
@@ -412,10 +423,9 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
-          uncached: dict[str, dict[tuple[int, int], str]] | None = None) -> WorkbookData:
-    sheets = tuple(wb.sheetnames)
-    uncached = uncached or {}
+def _read(book: _Book, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]]
+          ) -> WorkbookData:
+    sheets = book.sheetnames
     problems: list[Problem] = []
     missing_sheets = []
     for s in L.SHEETS:
@@ -433,14 +443,12 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
         sheet = L.sheet_of(t.name)
         if sheet.name not in sheets:
             continue
-        ws = wb[sheet.name]
-        ws.reset_dimensions()  # read past a stale <dimension>: rows typed below the table
+        ws = book[sheet.name]  # streamed to its end: rows typed below the table are read
         found = table_refs.get(sheet.name, {}).get(t.name.casefold())
         if found is not None:
-            raw = _read_table(ws, sheet.name, found[0], found[1], found[2],
-                              uncached.get(sheet.name))
+            raw = _read_table(ws, sheet.name, found[0], found[1], found[2], ws.uncached)
         else:
-            raw = _read_at_layout(ws, sheet, t, uncached.get(sheet.name))
+            raw = _read_at_layout(ws, sheet, t, ws.uncached)
         if raw is None:
             problems.append(Problem(
                 f"Tabellen {t.name} ({t.title}) saknas på bladet '{sheet.name}'",
@@ -453,24 +461,28 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
         sheet = L.sheet_of(t.name)
         if sheet.name not in sheets:
             continue
-        ws = wb[sheet.name]
-        ws.reset_dimensions()
+        ws = book[sheet.name]
         found = table_refs.get(sheet.name, {}).get(t.name.casefold())
         raw = (_read_table(ws, sheet.name, found[0], found[1], found[2]) if found is not None
                else _read_at_layout(ws, sheet, t))
         if raw is not None:
             tables[t.name] = raw
-    values, where = _read_names(wb)
+    values, where = _read_names(book)
     for n, (s_name, r, c) in where.items():
-        formula = uncached.get(s_name, {}).get((r, c))
+        if s_name not in _INPUT_SHEETS or s_name not in sheets:
+            continue  # formulas without a value are looked for on the input sheets only
+        formula = book[s_name].uncached.get((r, c))
         if values.get(n) is None and formula is not None:
             values[n] = UncachedFormula(formula)
     return WorkbookData(path=name, sheets=sheets, tables=tables, names=values, name_cells=where)
 
 
-def _read_table(ws, sheet_name: str, table_name: str, ref: str, totals: int,
+_INPUT_SHEETS = frozenset(s.name for s in L.SHEETS if s.role == "input")
+
+
+def _read_table(ws: _Sheet, sheet_name: str, table_name: str, ref: str, totals: int,
                 uncached: dict | None = None) -> RawTable:
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    min_col, min_row, max_col, max_row = _range_boundaries(ref)
     if totals:  # the Total Row is Excel's, not data: the table's data ends above it
         uncached = {k: v for k, v in (uncached or {}).items() if k[0] <= max_row - totals}
         raw = _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col,
@@ -482,7 +494,7 @@ def _read_table(ws, sheet_name: str, table_name: str, ref: str, totals: int,
     return _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col, max_row, uncached)
 
 
-def _read_at_layout(ws, sheet: L.Sheet, t: L.Table, uncached: dict | None = None
+def _read_at_layout(ws: _Sheet, sheet: L.Sheet, t: L.Table, uncached: dict | None = None
                     ) -> RawTable | None:
     """The table at its layout position, if its header row still looks like the table's."""
     row, col = sheet.table_origin(t.name)
@@ -498,13 +510,13 @@ def _read_at_layout(ws, sheet: L.Sheet, t: L.Table, uncached: dict | None = None
 STRAY_SCAN_ROWS = 200
 
 
-def _read_rows(ws, sheet_name: str, table_name: str, header_row: int, min_col: int,
+def _read_rows(ws: _Sheet, sheet_name: str, table_name: str, header_row: int, min_col: int,
                max_col: int, last_row: int, uncached: dict | None = None) -> RawTable:
     """Header and data rows; past ``last_row`` up to the first fully empty row. Rows with values
     further down (after an empty row, within :data:`STRAY_SCAN_ROWS`) are listed as
     ``stray_rows``. A formula cell without a cached value reads as :class:`UncachedFormula`."""
     width = max_col - min_col + 1
-    it = ws.iter_rows(min_row=header_row, min_col=min_col, max_col=max_col, values_only=True)
+    it = ws.iter_rows(header_row, min_col, max_col)
     header_values = next(it, None) or ()
     header = tuple(_header_text(v) for v in _pad(header_values, width))
     rows: list[tuple[Any, ...]] = []
@@ -538,35 +550,6 @@ class UncachedFormula(str):
     __slots__ = ()
 
 
-def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
-    """(row, column) -> formula of every cell of a sheet part with a formula but no value."""
-    out: dict[tuple[int, int], str] = {}
-    try:
-        data = zf.read(part)
-    except KeyError:
-        return out
-    if b"<f" not in data and b":f" not in data:
-        return out
-    for el in ET.fromstring(data).iter():
-        tag = el.tag
-        if tag != "c" and not tag.endswith("}c"):  # _local(tag) != "c", without a call per
-            continue  # element of a big sheet (issue 15)
-        f = v = None
-        for child in el:
-            tag = _local(child.tag)
-            if tag == "f":
-                f = child
-            elif tag in ("v", "is"):
-                v = child
-        if f is not None and (v is None or (v.text is None and len(v) == 0)):
-            try:
-                row, col = coordinate_to_tuple(el.get("r", ""))
-            except ValueError:
-                continue
-            out[(row, col)] = "=" + (f.text or "")
-    return out
-
-
 def _pad(values, width: int) -> tuple[Any, ...]:
     values = tuple(values)
     if len(values) < width:
@@ -574,12 +557,12 @@ def _pad(values, width: int) -> tuple[Any, ...]:
     return values[:width]
 
 
-def _read_names(wb) -> tuple[dict[str, Any], dict[str, tuple[str, int, int]]]:
+def _read_names(book: _Book) -> tuple[dict[str, Any], dict[str, tuple[str, int, int]]]:
     """Every named cell of the layout: name -> raw value (None if empty or not found), and
     name -> (sheet, row, column) where it was read."""
     where: dict[str, tuple[str, int, int]] = {}
     for sheet, nc in L.named_cells():
-        address = _name_destination(wb, nc.name)
+        address = _name_destination(book, nc.name)
         if address is None:
             row, col = sheet.named_cell_position(nc.name)
             address = (sheet.name, row, col)
@@ -589,39 +572,444 @@ def _read_names(wb) -> tuple[dict[str, Any], dict[str, tuple[str, int, int]]]:
     for n, (s, r, c) in where.items():
         by_sheet.setdefault(s, []).append((n, r, c))
     for s, cells in by_sheet.items():
-        if s not in wb.sheetnames:
+        if s not in book.sheetnames:
             continue
-        ws = wb[s]
+        ws = book[s]
         r0, r1 = min(r for _, r, _ in cells), max(r for _, r, _ in cells)
         c0, c1 = min(c for _, _, c in cells), max(c for _, _, c in cells)
-        grid = [_pad(v, c1 - c0 + 1) for v in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0,
-                                                            max_col=c1, values_only=True)]
+        grid = list(ws.iter_rows(r0, c0, c1, max_row=r1))
         for n, r, c in cells:
             if r - r0 < len(grid):
                 values[n] = grid[r - r0][c - c0]
     return values, where
 
 
-def _name_destination(wb, name: str) -> tuple[str, int, int] | None:
+#: A defined name naming a range of one sheet: 'Sheet name'!$A$1 or Sheet!A1:B2. As openpyxl
+#: read it: a quoted sheet name keeps its doubled apostrophes; whitespace after the reference is
+#: allowed, before it not; anything else (several areas, a formula, #REF!) names no cell.
+_DEFINED_RANGE = re.compile(
+    r"(?:'(?P<quoted>(?:[^']|'')*)'|(?P<plain>[^'^ !+\-*/&=<>%{}();,\"#\s]*))!"
+    r"(?P<cells>\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)[ \t\r\n]*")
+
+
+def _name_destination(book: _Book, name: str) -> tuple[str, int, int] | None:
     """(sheet, row, column) of a workbook-scoped defined name naming one cell, else None."""
-    dn = wb.defined_names.get(name)
-    if dn is None:
+    value = book.defined_names.get(name)
+    if value is None:
         return None
-    try:
-        dests = list(dn.destinations)
-    except Exception:  # a formula or a broken reference (#REF!)
+    m = _DEFINED_RANGE.fullmatch(value)
+    if m is None:
         return None
-    if len(dests) != 1:
-        return None
-    sheet, ref = dests[0]
-    ref = ref.replace("$", "")
+    sheet = m.group("quoted") if m.group("quoted") is not None else m.group("plain")
+    ref = m.group("cells").replace("$", "")
     if ":" in ref:
         first, last = ref.split(":")
         if first != last:
             return None
         ref = first
     try:
-        row, col = coordinate_to_tuple(ref)
+        row, col = _coordinate(ref)
     except ValueError:
         return None
     return sheet, row, col
+
+
+# --- the package's parts, read with the standard library (issue 15) -------------------------
+#
+# One pass over each needed worksheet's XML gives its cell values and its formulas without a
+# cached value. The values are those openpyxl gives in read-only ``data_only`` mode (the reader
+# used before; tests/openpyxl_reference.py keeps it as the reference): shared and inline strings
+# as their plain text (rich-text runs joined, phonetic runs left out), numbers as int or float
+# as their text reads, booleans, error values as their text (#N/A), and numbers whose cell style
+# has a date or time number format as datetime, time or timedelta (1900 or 1904 date system).
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW = _MAIN + "row"
+_V = _MAIN + "v"
+_F = _MAIN + "f"
+_IS = _MAIN + "is"
+_SI_TAG = _MAIN + "si"
+_SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_DIGITS = "0123456789"
+_COLUMNS: dict[str, int] = {}
+
+
+def _column_index(letters: str) -> int:
+    """1 for A ... 18 278 for ZZZ (case-insensitive); ValueError for anything else."""
+    index = _COLUMNS.get(letters)
+    if index is None:
+        up = letters.upper()
+        if not 1 <= len(up) <= 3 or not all("A" <= ch <= "Z" for ch in up):
+            raise ValueError(f"{letters} is not a valid column name")
+        index = 0
+        for ch in up:
+            index = index * 26 + ord(ch) - 64
+        _COLUMNS[letters] = index
+    return index
+
+
+def _coordinate(ref: str) -> tuple[int, int]:
+    """(row, column) of a cell reference such as B7; ValueError if it is none."""
+    letters = ref.rstrip(_DIGITS)
+    return int(ref[len(letters):]), _column_index(letters)
+
+
+_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
+
+
+def _range_boundaries(ref: str) -> tuple[int, int, int, int]:
+    """(min column, min row, max column, max row) of a table's ref (A3:F40)."""
+    m = _RANGE.fullmatch(ref)
+    if m is None:
+        raise ValueError(f"{ref} is not a valid coordinate or range")
+    c0, r0, c1, r1 = m.groups()
+    min_col, min_row = _column_index(c0), int(r0)
+    return (min_col, min_row, _column_index(c1) if c1 else min_col,
+            int(r1) if r1 else min_row)
+
+
+# Number formats: openpyxl's rules (openpyxl.styles.numbers), which decide what reads as a date.
+_BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
+    5: '"$"#,##0_);("$"#,##0)', 6: '"$"#,##0_);[Red]("$"#,##0)',
+    7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
+    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm",
+    37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)",
+    41: r'_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)',
+    42: r'_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)',
+    43: r'_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)',
+    44: r'_("$"* #,##0.00_)_("$"* \(#,##0.00\)_("$"* "-"??_)_(@_)',
+    45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+#: Quoted literals and bracketed locale/colour codes (not hours, minutes, seconds) are no date.
+_FORMAT_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_FORMAT_DATE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_FORMAT_TIMEDELTA = re.compile(
+    r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+
+
+def _is_date_format(fmt: str | None) -> bool:
+    if fmt is None:
+        return False
+    return _FORMAT_DATE.search(_FORMAT_STRIP.sub("", fmt.split(";")[0])) is not None
+
+
+def _is_timedelta_format(fmt: str | None) -> bool:
+    return fmt is not None and _FORMAT_TIMEDELTA.search(fmt.split(";")[0]) is not None
+
+
+_WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
+_MAC_EPOCH = dt.datetime(1904, 1, 1)
+
+
+def _from_excel(value: float, epoch: dt.datetime, timedelta: bool) -> Any:
+    """An Excel serial date as openpyxl converts it (milliseconds rounded; 1900's leap bug)."""
+    if timedelta:
+        td = dt.timedelta(days=value)
+        if td.microseconds:
+            td = dt.timedelta(seconds=td.total_seconds() // 1,
+                              microseconds=round(td.microseconds, -3))
+        return td
+    day, fraction = divmod(value, 1)
+    diff = dt.timedelta(milliseconds=round(fraction * 86400 * 1000))
+    if 0 <= value < 1 and diff.days == 0:
+        mins, seconds = divmod(diff.seconds, 60)
+        hours, mins = divmod(mins, 60)
+        return dt.time(hours, mins, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == _WINDOWS_EPOCH:
+        day += 1
+    return epoch + dt.timedelta(days=day) + diff
+
+
+_ISO = re.compile(r"(?P<date>(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}))?T?"
+                  r"(?P<time>(?P<hour>\d{2}):(?P<minute>\d{2})(:(?P<second>\d{2})"
+                  r"(?P<microsecond>\.\d{1,3})?)?)?Z?")
+_ISO_DURATION = re.compile(
+    r"PT((?P<hours>\d+)H)?((?P<minutes>\d+)M)?((?P<seconds>\d+(\.\d{1,3})?)S)?")
+
+
+def _from_iso8601(text: str) -> Any:
+    """A t="d" cell's ISO 8601 text (date, time, date and time, or a duration)."""
+    m = _ISO.match(text)
+    if m and any(m.groups()):
+        parts = m.groupdict(0)
+        for key in ("year", "month", "day", "hour", "minute", "second"):
+            if parts[key]:
+                parts[key] = int(parts[key])
+        if parts["microsecond"]:
+            parts["microsecond"] = int(float(parts["microsecond"]) * 1_000_000)
+        if not parts["date"]:
+            return dt.time(parts["hour"], parts["minute"], parts["second"],
+                           parts["microsecond"])
+        if not parts["time"]:
+            return dt.date(parts["year"], parts["month"], parts["day"])
+        del parts["time"], parts["date"]
+        return dt.datetime(**parts)
+    m = _ISO_DURATION.match(text)
+    if m and any(m.groups()):
+        return dt.timedelta(**{k: float(v) for k, v in m.groupdict(0).items() if v})
+    raise ValueError(f"Invalid datetime value {text}")
+
+
+def _text_content(el: ET.Element) -> str:
+    """The plain text of a shared or inline string: its <t>, then every run's <t>."""
+    plain = None
+    runs = []
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "t":
+            plain = child.text
+        elif tag == "r":
+            text = None
+            for part in child:
+                if _local(part.tag) == "t":
+                    text = part.text
+            if text is not None:
+                runs.append(text)
+    if plain is not None:
+        runs.insert(0, plain)
+    return "".join(runs)
+
+
+def _flag(value: str | None) -> bool:
+    """An xsd:boolean attribute as openpyxl reads it."""
+    return bool(value) and value not in ("false", "f", "0")
+
+
+class _Book:
+    """The workbook part, styles and shared strings of a package; its worksheets are parsed
+    on first use, each once (:class:`_Sheet`)."""
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self._zf = zf
+        names = set(zf.namelist())
+        workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = {rid: target for rid, _, target in _rels(zf, "xl/workbook.xml")}
+        sheets: list[str] = []
+        self._parts: dict[str, str] = {}
+        self.defined_names: dict[str, str] = {}
+        self.epoch = _WINDOWS_EPOCH
+        for el in workbook.iter():
+            tag = _local(el.tag)
+            if tag == "sheet":
+                rid = _attr(el, "id")
+                if not rid:
+                    continue  # openpyxl drops such a sheet
+                part = rels[rid]  # KeyError: a damaged workbook part
+                if part not in names:
+                    continue
+                sheets.append(el.get("name", ""))
+                self._parts.setdefault(el.get("name", ""), part)
+            elif tag == "definedName":
+                n = el.get("name", "")
+                if el.get("localSheetId") is None and n not in (
+                        "_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase"):
+                    self.defined_names[n] = el.text or ""
+            elif tag == "workbookPr" and _flag(el.get("date1904")):
+                self.epoch = _MAC_EPOCH
+        self.sheetnames = tuple(sheets)
+        self._date_styles, self._timedelta_styles = _date_styles(zf, names)
+        self.shared_strings = _shared_strings(zf)
+        self._sheets: dict[str, _Sheet] = {}
+
+    def __getitem__(self, sheet: str) -> _Sheet:
+        ws = self._sheets.get(sheet)
+        if ws is None:
+            ws = self._sheets[sheet] = _parse_sheet(self, self._parts[sheet])
+        return ws
+
+
+def _date_styles(zf: zipfile.ZipFile, names: set[str]) -> tuple[frozenset[int], frozenset[int]]:
+    """Indexes of the cell styles (cellXfs) whose number format is a date, and a duration."""
+    if "xl/styles.xml" not in names:
+        return frozenset(), frozenset()
+    root = ET.fromstring(zf.read("xl/styles.xml"))
+    custom: dict[int, str] = {}
+    xfs: list[int] = []
+    for el in root:
+        tag = _local(el.tag)
+        if tag == "numFmts":
+            for fmt in el:
+                if _local(fmt.tag) == "numFmt":
+                    custom[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
+        elif tag == "cellXfs":
+            xfs = [int(xf.get("numFmtId") or 0) for xf in el if _local(xf.tag) == "xf"]
+    dates, durations = set(), set()
+    for i, fmt_id in enumerate(xfs):
+        fmt = custom[fmt_id] if fmt_id in custom else _BUILTIN_FORMATS.get(fmt_id)
+        if _is_date_format(fmt):
+            dates.add(i)
+        if _is_timedelta_format(fmt):
+            durations.add(i)
+    return frozenset(dates), frozenset(durations)
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    """The shared-string table (found as openpyxl finds it: by its content type)."""
+    try:
+        types = ET.fromstring(zf.read("[Content_Types].xml"))
+    except KeyError:
+        return []
+    part = None
+    for el in types:
+        if el.tag == _CT_NS + "Override" and el.get("ContentType") == _SST_TYPE:
+            part = el.get("PartName", "")[1:]
+            break
+    if part is None:
+        return []
+    out = []
+    with zf.open(part) as fh:
+        for _, el in ET.iterparse(fh):
+            if el.tag == _SI_TAG:
+                out.append(_text_content(el).replace("x005F_", ""))
+                el.clear()
+    return out
+
+
+class _Sheet:
+    """One worksheet's rows as ``(row number, [(column, value), ...])`` in the order of the
+    file, and its formulas without a cached value: (row, column) -> "=formula"."""
+
+    __slots__ = ("rows", "uncached")
+
+    def __init__(self, rows: list[tuple[int, list[tuple[int, Any]]]],
+                 uncached: dict[tuple[int, int], str]) -> None:
+        self.rows = rows
+        self.uncached = uncached
+
+    def iter_rows(self, min_row: int, min_col: int, max_col: int, max_row: int | None = None):
+        """Value tuples of columns min_col..max_col from row min_row (to max_row, or to the
+        sheet's last row, whatever its <dimension> says), missing rows and cells as None.
+        The same rows as openpyxl's read-only ``iter_rows(values_only=True)``."""
+        width = max_col + 1 - min_col
+        empty = (None,) * width
+        counter = min_row
+        idx = 1
+        for idx, cells in self.rows:
+            if max_row is not None and idx > max_row:
+                break
+            while counter < idx:
+                counter += 1
+                yield empty
+            if counter <= idx:
+                row = [None] * width
+                for col, value in cells:
+                    if min_col <= col <= max_col:
+                        row[col - min_col] = value
+                counter += 1
+                yield tuple(row)
+        if max_row is not None and max_row < idx:
+            for _ in range(counter, max_row + 1):
+                yield empty
+
+
+def _row_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        val = float(text)
+        if val.is_integer():
+            return int(val)
+        raise ValueError(f"{text} is not a valid row number") from None
+
+
+def _row_elements(fh):
+    """The <row> elements of a worksheet part, streamed :data:`_CHUNK` bytes at a time; each is
+    cleared by the caller once read (so only one row's cells are held as elements)."""
+    parser = ET.XMLPullParser(("end",))
+    while True:
+        chunk = fh.read(_CHUNK)
+        if chunk:
+            parser.feed(chunk)
+        else:
+            parser.close()  # ParseError: a truncated or damaged part
+        for _, el in parser.read_events():
+            if el.tag == _ROW:
+                yield el
+        if not chunk:
+            return
+
+
+def _parse_sheet(book: _Book, part: str) -> _Sheet:
+    """Stream a worksheet part once: every cell's value, and the formulas without a cached
+    value."""
+    sst = book.shared_strings
+    dates, durations, epoch = book._date_styles, book._timedelta_styles, book.epoch
+    rows: list[tuple[int, list[tuple[int, Any]]]] = []
+    uncached: dict[tuple[int, int], str] = {}
+    row_counter = 0
+    columns = _COLUMNS
+    with book._zf.open(part) as fh:
+        for el in _row_elements(fh):
+            r = el.get("r")
+            row_counter = row_counter + 1 if r is None else _row_number(r)
+            col_counter = 0
+            cells: list[tuple[int, Any]] = []
+            for c in el:
+                t = c.get("t", "n")
+                ref = c.get("r")
+                style = c.get("s", 0)
+                if style:
+                    style = int(style)
+                text = None
+                has_v = False
+                inline = formula = last = None
+                for child in c:
+                    tag = child.tag
+                    if tag == _V:
+                        if not has_v:
+                            has_v, text = True, child.text
+                        last = child
+                    elif tag == _F:
+                        formula = child
+                    elif tag == _IS:
+                        if inline is None:
+                            inline = child
+                        last = child
+                    else:
+                        local = _local(tag)
+                        if local == "f":
+                            formula = child
+                        elif local in ("v", "is"):
+                            last = child
+                if ref:
+                    letters = ref.rstrip(_DIGITS)  # _coordinate(ref), inline (issue 15)
+                    col = columns.get(letters) or _column_index(letters)
+                    if len(letters) == len(ref):
+                        raise ValueError(f"{ref} is not a cell reference")
+                    row = -1  # the row of ref, when needed
+                    col_counter = col
+                else:
+                    col_counter += 1
+                    row, col = row_counter, col_counter
+                value: Any = None if t == "inlineStr" else (text or None)
+                if value is not None:
+                    if t == "n":
+                        value = (float(value) if "." in value or "E" in value or "e" in value
+                                 else int(value))
+                        if style in dates:
+                            try:
+                                value = _from_excel(value, epoch, style in durations)
+                            except (OverflowError, ValueError):
+                                value = "#VALUE!"
+                    elif t == "s":
+                        value = sst[int(value)]
+                    elif t == "b":
+                        value = bool(int(value))
+                    elif t == "d":
+                        value = _from_iso8601(value)
+                elif t == "inlineStr" and inline is not None:
+                    value = _text_content(inline)
+                if formula is not None and (last is None or (last.text is None
+                                                             and len(last) == 0)):
+                    if row < 0:
+                        row = int(ref[len(letters):])
+                    uncached[(row, col)] = "=" + (formula.text or "")
+                cells.append((col, value))
+            el.clear()
+            rows.append((row_counter, cells))
+    return _Sheet(rows, uncached)

@@ -1,11 +1,11 @@
 """What the Excel adapters exchange with the core, independent of the Excel library.
 
-Reading: an adapter (openpyxl for files, xlwings for live Excel) turns a workbook into
-:class:`WorkbookData` - every Excel Table as a header and rows of raw cell values, every named cell
-as a raw value - and :mod:`xlkc.excel.parse` turns that into typed inputs. Writing:
-:mod:`xlkc.excel.output` turns results into an :class:`OutputPlan` - blocks of values and
-formulas at layout positions - and an adapter applies the plan. Business logic lives on neither side
-of an adapter.
+Reading: an adapter (:mod:`xlkc.excel.file_reader`, the standard library's XML parser, for
+files; xlwings for live Excel) turns a workbook into :class:`WorkbookData` - every Excel Table as
+a header and rows of raw cell values, every named cell as a raw value - and
+:mod:`xlkc.excel.parse` turns that into typed inputs. Writing: :mod:`xlkc.excel.output` turns
+results into an :class:`OutputPlan` - blocks of values and formulas at layout positions - and an
+adapter applies the plan. Business logic lives on neither side of an adapter.
 """
 
 from __future__ import annotations

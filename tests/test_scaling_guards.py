@@ -457,3 +457,32 @@ def test_a_command_imports_only_what_it_needs(argv, allowed):
                          cwd=Path(__file__).resolve().parents[1], timeout=120)
     imported = eval(res.stderr.strip().splitlines()[-1])  # noqa: S307 - our own print
     assert set(imported) == set(allowed), res.stderr
+
+
+def test_the_plan_looks_link_rows_up_by_key_instead_of_scanning_the_table(monkeypatch):
+    """The link rules (Bemanning's FTE per pool, Självkostnad's FTE per service, Prislista's
+    price basis per service) find their rows by a casefolded key; they used to casefold every
+    row of the other table for each row linked."""
+    import datetime as dt
+
+    from xlkc.excel import output
+    from xlkc.excel.run import RunInfo
+
+    keys = Counter()
+    real = output._key
+
+    def counted(value):
+        keys["n"] += 1
+        return real(value)
+
+    monkeypatch.setattr(output, "_key", counted)
+    run = RunInfo.make("berakna", "0" * 64, "test", dt.datetime(2026, 1, 1))
+
+    def work(k):
+        keys["n"] = 0
+        plan = output.plan_outputs(scaled_example(k), _results(k), run)
+        assert plan.meta["formula_cells"] > 0
+        return keys["n"]
+
+    small, big = work(SMALL), work(BIG)
+    _assert_linear(small, big, "plan_outputs' link lookups")

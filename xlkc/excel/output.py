@@ -241,6 +241,9 @@ class Links:
 
     def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
         self.records = {name: f.to_dict("records") for name, f in frames.items()}
+        #: (table, key field) -> the rows by their casefolded key, in order (built when first
+        #: asked: a scan per looked-up row made the plan quadratic, issue 15)
+        self._index: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
 
     def range(self, table: str, field: str, here: str) -> str:
         """'Bemanning'!$L$6:$L$40 (without the sheet when ``here`` is the table's sheet)."""
@@ -251,10 +254,23 @@ class Links:
         rng = f"{L.cell_ref(row + 1, col, True)}:{L.cell_ref(row + n, col, True)}"
         return rng if sheet.name == here else f"{L.quote_sheet(sheet.name)}!{rng}"
 
+    def rows(self, table: str, key: str, value: Any) -> list[dict[str, Any]]:
+        """The rows of ``table`` whose ``key`` equals ``value`` (casefolded), in order."""
+        index = self._index.get((table, key))
+        if index is None:
+            index = self._index[(table, key)] = {}
+            for rec in self.records[table]:
+                index.setdefault(_key(rec[key]), []).append(rec)
+        return index.get(_key(value), [])
+
     def lookup(self, table: str, key: str, value: Any, field: str) -> list[Any]:
         """``field`` of the rows of ``table`` whose ``key`` equals ``value`` (casefolded)."""
-        v = str(value).casefold()
-        return [rec[field] for rec in self.records[table] if str(rec[key]).casefold() == v]
+        return [rec[field] for rec in self.rows(table, key, value)]
+
+
+def _key(value: Any) -> str:
+    """What a link matches ids by: the text, casefolded."""
+    return str(value).casefold()
 
 
 #: A link rule gets (the row's code values, the A1 address of a field in the same row, Links)
@@ -296,8 +312,7 @@ def _price_basis_link(r: dict[str, Any], a: Callable[[str], str], links: Links) 
     Självkostnad (lines split by channel or price group keep their value)."""
     cost = L.T_COST.name
     here = L.sheet_of(L.T_PRICES.name).name
-    same = [p for p in links.records[L.T_PRICES.name]
-            if str(p["service_id"]).casefold() == str(r["service_id"]).casefold()]
+    same = links.rows(L.T_PRICES.name, "service_id", r["service_id"])
     basis = links.lookup(cost, "service_id", r["service_id"], "price_basis_kr")
     if (len(same) != 1 or len(basis) != 1 or not _finite(basis[0])
             or not _finite(r["cost_basis_kr"]) or abs(basis[0] - r["cost_basis_kr"]) > 0.005):

@@ -73,7 +73,7 @@ from xlkc.excel.sheet_xml import (
     number_text,
     read_cells,
     row_styles,
-    rows_xml,
+    rows_xml_chunks,
 )
 from xlkc.excel.styles_xml import Styles
 
@@ -221,7 +221,7 @@ class _Edits:
                 # an output sheet whose tables are all rewritten: every row below the header
                 # is replaced (an input sheet, or an output sheet with named cells such as
                 # Versioner, keeps what stands beside its tables: the cells and their labels)
-                xml, last_row, last_col = rows_xml(edit.blocks, p)
+                xml, last_row, last_col = rows_xml_chunks(edit.blocks, p)
                 pkg.set(edit.part, edit_sheet(edit.xml, edit.cells, cut_from=first_data,
                                               new_rows=xml, last=(last_row, last_col)))
             else:  # other tables share the sheet: only the written tables' cells change

@@ -168,11 +168,20 @@ def _column_xml(letter: str, style: int, values: Sequence[Any], rows: list[str],
     mid = f'" s="{style}"' if style else '"'
     kinds = set(map(type, values))
     if kinds <= _FLOATS:
-        # number_text inlined: a column of floats is the commonest column (issue 15)
+        # a column of floats is the commonest column (issue 15): number_text inlined, once per
+        # distinct value where values repeat (repr is most of a number cell's cost)
         empty, open_v, close_v = mid + "/>", f"{mid}><{p}v>", f"</{p}v></{p}c>"
-        return [f"{head}{r}{empty}" if v is None or v - v != 0 else
-                f"{head}{r}{open_v}{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
-                f"{close_v}" for v, r in zip(values, rows, strict=True)]
+        distinct = set(values)
+        if 2 * len(distinct) > len(values):
+            return [f"{head}{r}{empty}" if v is None or v - v != 0 else
+                    f"{head}{r}{open_v}"
+                    f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
+                    for v, r in zip(values, rows, strict=True)]
+        text = {v: None if v is None or v - v != 0 else
+                f"{open_v}{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
+                for v in distinct}
+        return [f"{head}{r}{empty}" if (t := text[v]) is None else f"{head}{r}{t}"
+                for v, r in zip(values, rows, strict=True)]
     if kinds <= _NUMBERS and bool not in kinds:
         out = []
         for v, r in zip(values, rows, strict=True):

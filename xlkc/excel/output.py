@@ -49,6 +49,8 @@ _PER_UNIT = {PriceModel.PER_CONTACT.value, PriceModel.PER_CHANNEL.value,
 
 
 def _finite(v: Any) -> bool:
+    if type(v) is float:  # the commonest case (a rule reads several per row)
+        return v - v == 0
     return isinstance(v, int | float | np.integer | np.floating) and math.isfinite(float(v))
 
 
@@ -195,6 +197,13 @@ class Links:
         #: asked: a scan per looked-up row made the plan quadratic, issue 15)
         self._index: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
         self._ranges: dict[tuple[str, str, str], str] = {}
+        self._sheets: dict[str, str] = {}
+
+    def sheet_name(self, table: str) -> str:
+        """The name of the sheet ``table`` is on."""
+        if table not in self._sheets:
+            self._sheets[table] = L.sheet_of(table).name
+        return self._sheets[table]
 
     def records(self, table: str) -> list[dict[str, Any]]:
         """The rows of ``table`` as dicts (made when first asked: few tables are linked to)."""
@@ -244,7 +253,7 @@ LinkRule = Callable[[dict[str, Any], Callable[[str], str], Links], str | None]
 def _service_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> str | None:
     """Bemanning, per service and channel: its pool's FTE × its share of the pool's workload."""
     pools = L.T_POOL_STAFFING.name
-    here = L.sheet_of(pools).name
+    here = links.sheet_name(pools)
     fte = links.lookup(pools, "pool_id", r["pool_id"], "fte")
     work = links.lookup(pools, "pool_id", r["pool_id"], "workload_h")
     if (len(fte) != 1 or not _finite(fte[0]) or not _finite(work[0]) or work[0] <= 0
@@ -259,7 +268,7 @@ def _service_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) 
 def _cost_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> str | None:
     """Självkostnad: the service's FTE is the sum of its rows in Bemanning."""
     staffing = L.T_STAFFING.name
-    here = L.sheet_of(L.T_COST.name).name
+    here = links.sheet_name(L.T_COST.name)
     rows = links.lookup(staffing, "service_id", r["service_id"], "fte")
     if not rows or not all(_finite(x) for x in rows) or not _finite(r["fte"]) \
             or not _close(math.fsum(rows), r["fte"]):
@@ -272,7 +281,7 @@ def _price_basis_link(r: dict[str, Any], a: Callable[[str], str], links: Links) 
     """Prislista: a line that carries its service's whole price basis fetches it from
     Självkostnad (lines split by channel or price group keep their value)."""
     cost = L.T_COST.name
-    here = L.sheet_of(L.T_PRICES.name).name
+    here = links.sheet_name(L.T_PRICES.name)
     same = links.rows(L.T_PRICES.name, "service_id", r["service_id"])
     basis = links.lookup(cost, "service_id", r["service_id"], "price_basis_kr")
     if (len(same) != 1 or len(basis) != 1 or not _finite(basis[0])

@@ -192,10 +192,11 @@ class Links:
 
     def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
         self.frames = frames
-        self._records: dict[str, list[dict[str, Any]]] = {}
-        #: (table, key field) -> the rows by their casefolded key, in order (built when first
-        #: asked: a scan per looked-up row made the plan quadratic, issue 15)
-        self._index: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
+        #: (table, field) -> the column's values (made when first asked: few are linked to)
+        self._columns: dict[tuple[str, str], list[Any]] = {}
+        #: (table, key field) -> the row positions by their casefolded key, in order (a scan
+        #: per looked-up row made the plan quadratic, issue 15)
+        self._index: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._ranges: dict[tuple[str, str, str], str] = {}
         self._sheets: dict[str, str] = {}
 
@@ -205,11 +206,11 @@ class Links:
             self._sheets[table] = L.sheet_of(table).name
         return self._sheets[table]
 
-    def records(self, table: str) -> list[dict[str, Any]]:
-        """The rows of ``table`` as dicts (made when first asked: few tables are linked to)."""
-        if table not in self._records:
-            self._records[table] = self.frames[table].to_dict("records")
-        return self._records[table]
+    def column(self, table: str, field: str) -> list[Any]:
+        """The values of a column of ``table`` (plain Python values, as ``to_dict`` gives)."""
+        if (table, field) not in self._columns:
+            self._columns[(table, field)] = self.frames[table][field].tolist()
+        return self._columns[(table, field)]
 
     def range(self, table: str, field: str, here: str) -> str:
         """'Bemanning'!$L$6:$L$40 (without the sheet when ``here`` is the table's sheet)."""
@@ -224,18 +225,20 @@ class Links:
                 f"{L.quote_sheet(sheet.name)}!{rng}"
         return self._ranges[key]
 
-    def rows(self, table: str, key: str, value: Any) -> list[dict[str, Any]]:
-        """The rows of ``table`` whose ``key`` equals ``value`` (casefolded), in order."""
+    def rows(self, table: str, key: str, value: Any) -> list[int]:
+        """The positions of the rows of ``table`` whose ``key`` equals ``value``
+        (casefolded), in order."""
         index = self._index.get((table, key))
         if index is None:
             index = self._index[(table, key)] = {}
-            for rec in self.records(table):
-                index.setdefault(_key(rec[key]), []).append(rec)
+            for i, k in enumerate(self.column(table, key)):
+                index.setdefault(_key(k), []).append(i)
         return index.get(_key(value), [])
 
     def lookup(self, table: str, key: str, value: Any, field: str) -> list[Any]:
         """``field`` of the rows of ``table`` whose ``key`` equals ``value`` (casefolded)."""
-        return [rec[field] for rec in self.rows(table, key, value)]
+        column = self.column(table, field)
+        return [column[i] for i in self.rows(table, key, value)]
 
 
 def _key(value: Any) -> str:

@@ -268,3 +268,28 @@ def test_rows_xml_in_pieces_equals_the_rows_built_cell_by_cell(blocks, p, chunk_
     assert rows_xml(blocks, p) == want
     pieces, last_row, last_col = rows_xml_chunks(blocks, p, chunk_rows)
     assert ("".join(pieces), last_row, last_col) == want
+
+
+def test_a_part_set_in_pieces_is_written_as_the_part_set_whole():
+    """set_pieces deflates a large part piece by piece: the archive is the same bytes as with
+    set (small and large parts, a part equal to the stored one kept as stored)."""
+    import random
+
+    from xlkc.excel.ooxml_zip import FAST_ABOVE
+
+    rng = random.Random(15)
+    stored = b"".join(b"<row r=\"%d\"><c><v>%d</v></c></row>" % (i, rng.randrange(10**6))
+                      for i in range(120_000))
+    assert len(stored) > FAST_ABOVE
+    src = _zip([("xl/worksheets/sheet1.xml", stored, zipfile.ZIP_DEFLATED),
+                ("xl/small.xml", b"<a/>", zipfile.ZIP_DEFLATED)])
+    for data in (stored, stored[:-1] + b"!", stored[:FAST_ABOVE // 2], b"<b/>",
+                 stored + stored[:1000]):
+        for name in ("xl/worksheets/sheet1.xml", "xl/small.xml", "xl/new.xml"):
+            whole, pieces = Package(src), Package(src)
+            whole.set(name, data)
+            cuts = sorted(rng.sample(range(len(data) + 1), min(12, len(data) + 1)))
+            pieces.set_pieces(name, [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)],
+                                                               strict=True)])
+            assert pieces.to_bytes() == whole.to_bytes()
+            assert pieces.read(name) == data

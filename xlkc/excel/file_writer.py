@@ -70,6 +70,7 @@ from xlkc.excel.sheet_xml import (
     cell_xml,
     col_index,
     edit_sheet,
+    edit_sheet_pieces,
     number_text,
     read_cells,
     row_styles,
@@ -222,8 +223,9 @@ class _Edits:
                 # is replaced (an input sheet, or an output sheet with named cells such as
                 # Versioner, keeps what stands beside its tables: the cells and their labels)
                 xml, last_row, last_col = rows_xml_chunks(edit.blocks, p)
-                pkg.set(edit.part, edit_sheet(edit.xml, edit.cells, cut_from=first_data,
-                                              new_rows=xml, last=(last_row, last_col)))
+                pkg.set_pieces(edit.part, edit_sheet_pieces(
+                    edit.xml, edit.cells, cut_from=first_data, new_rows=xml,
+                    last=(last_row, last_col)))
             else:  # other tables share the sheet: only the written tables' cells change
                 clear = [(c, c + len(st) - 1) for _, c, _, st in edit.blocks]
                 for tp, _, _ in edit.resized:  # the old extent of the written tables

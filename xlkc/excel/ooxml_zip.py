@@ -18,6 +18,7 @@ import os
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = ["Package"]
@@ -133,6 +134,37 @@ class Package:
         if name in self._infos and name not in self._changed and data == self.read(name):
             return
         self._changed[name] = _Deflated.of(data) if len(data) > FAST_ABOVE else data
+        self._removed.discard(name)
+
+    def set_pieces(self, name: str, pieces: Iterable[bytes]) -> None:
+        """:meth:`set` of the pieces joined, without joining them: a part that grows beyond
+        ``FAST_ABOVE`` bytes is deflated piece by piece (the same deflate stream)."""
+        stored = self.read(name) if name in self._infos and name not in self._changed else None
+        same, at, size, crc = stored is not None, 0, 0, 0
+        held: list[bytes] | None = []
+        comp = None
+        raw: list[bytes] = []
+        for piece in pieces:
+            if same:
+                same = memoryview(stored)[at:at + len(piece)] == piece  # type: ignore[arg-type]
+            at += len(piece)
+            size += len(piece)
+            crc = zlib.crc32(piece, crc)
+            if comp is None:
+                held.append(piece)  # type: ignore[union-attr]
+                if size > FAST_ABOVE:
+                    comp = zlib.compressobj(FAST_LEVEL, zlib.DEFLATED, -15)
+                    raw.append(comp.compress(b"".join(held)))  # type: ignore[arg-type]
+                    held = None
+            else:
+                raw.append(comp.compress(piece))
+        if comp is None:
+            self.set(name, b"".join(held))  # type: ignore[arg-type]
+            return
+        if same and at == len(stored):  # type: ignore[arg-type]
+            return  # the bytes it already has: kept as stored
+        raw.append(comp.flush())
+        self._changed[name] = _Deflated(b"".join(raw), crc, size)
         self._removed.discard(name)
 
     def remove(self, name: str) -> None:

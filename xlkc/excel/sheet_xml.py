@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,7 +29,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 __all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
-           "edit_sheet", "number_text", "read_cells", "row_styles", "rows_xml",
+           "edit_sheet", "edit_sheet_pieces", "number_text", "read_cells", "row_styles", "rows_xml",
            "rows_xml_chunks"]
 
 #: Excel's limits (Excel specifications and limits): characters in a cell, rows, columns.
@@ -490,11 +491,20 @@ def _set_outline(head: bytes, kept_rows: bytes, prefix: bytes) -> bytes:
 def edit_sheet(xml: bytes, cells: dict[int, dict[int, str]], cut_from: int | None = None,
                new_rows: str | Iterable[str] = "", last: tuple[int, int] = (0, 0),
                clear: Sequence[tuple[int, int]] = (), clear_from: int = 0) -> bytes:
+    """:func:`edit_sheet_pieces` joined."""
+    return b"".join(edit_sheet_pieces(xml, cells, cut_from, new_rows, last, clear, clear_from))
+
+
+def edit_sheet_pieces(xml: bytes, cells: dict[int, dict[int, str]], cut_from: int | None = None,
+                      new_rows: str | Iterable[str] = "", last: tuple[int, int] = (0, 0),
+                      clear: Sequence[tuple[int, int]] = (), clear_from: int = 0
+                      ) -> Iterator[bytes]:
     """The sheet with ``cells`` (row -> column -> ``<c>`` element) put in place, every row from
     ``cut_from`` on dropped and ``new_rows`` appended (rows from ``cut_from`` on; a text or
     pieces of text, encoded one at a time), the cells of
     rows from ``clear_from`` on in the column ranges ``clear`` removed, the dimension grown to
-    ``last`` (row, column) and the outline levels recomputed."""
+    ``last`` (row, column) and the outline levels recomputed; as pieces of bytes, the pieces
+    of ``new_rows`` encoded as they are taken (a large sheet is never whole in memory)."""
     sh = _Sheet(xml)
     prefix = sh.prefix.encode()
     kept: list[tuple[int, bytes]] = []
@@ -526,4 +536,4 @@ def edit_sheet(xml: bytes, cells: dict[int, dict[int, str]], cut_from: int | Non
     head = _set_outline(head, rows, prefix)
     if isinstance(new_rows, str):
         new_rows = (new_rows,)
-    return b"".join([head, rows, *(x.encode("utf-8") for x in new_rows), tail])
+    return itertools.chain((head, rows), (x.encode("utf-8") for x in new_rows), (tail,))

@@ -491,3 +491,35 @@ def test_the_reader_opens_each_needed_sheet_part_once(monkeypatch):
     assert {s: opened[p] for s, p in parts.items()} == {
         s: 1 + (s in needed) for s in parts}
     assert opened["xl/sharedStrings.xml"] == 2  # the limits, then the strings
+
+
+# --------------------------------------------------------------------------- the output plan
+
+
+def test_the_plan_looks_link_rows_up_by_key_instead_of_scanning_the_table(monkeypatch):
+    """The link rules (Bemanning's FTE per pool, Självkostnad's FTE per service, Prislista's
+    price basis per service) find their rows by a casefolded key; they used to casefold every
+    row of the other table for each row linked."""
+    import datetime as dt
+
+    from xlkc.excel import output
+    from xlkc.excel.run import RunInfo
+
+    keys = Counter()
+    real = output._key
+
+    def counted(value):
+        keys["n"] += 1
+        return real(value)
+
+    monkeypatch.setattr(output, "_key", counted)
+    run = RunInfo.make("berakna", "0" * 64, "test", dt.datetime(2026, 1, 1))
+
+    def work(k):
+        keys["n"] = 0
+        plan = output.plan_outputs(scaled_example(k), _results(k), run)
+        assert plan.meta["formula_cells"] > 0
+        return keys["n"]
+
+    small, big = work(SMALL), work(BIG)
+    _assert_linear(small, big, "plan_outputs' link lookups")

@@ -70,10 +70,11 @@ from xlkc.excel.sheet_xml import (
     cell_xml,
     col_index,
     edit_sheet,
+    edit_sheet_pieces,
     number_text,
     read_cells,
     row_styles,
-    rows_xml,
+    rows_xml_chunks,
 )
 from xlkc.excel.styles_xml import Styles
 
@@ -221,9 +222,10 @@ class _Edits:
                 # an output sheet whose tables are all rewritten: every row below the header
                 # is replaced (an input sheet, or an output sheet with named cells such as
                 # Versioner, keeps what stands beside its tables: the cells and their labels)
-                xml, last_row, last_col = rows_xml(edit.blocks, p)
-                pkg.set(edit.part, edit_sheet(edit.xml, edit.cells, cut_from=first_data,
-                                              new_rows=xml, last=(last_row, last_col)))
+                xml, last_row, last_col = rows_xml_chunks(edit.blocks, p)
+                pkg.set_pieces(edit.part, edit_sheet_pieces(
+                    edit.xml, edit.cells, cut_from=first_data, new_rows=xml,
+                    last=(last_row, last_col)))
             else:  # other tables share the sheet: only the written tables' cells change
                 clear = [(c, c + len(st) - 1) for _, c, _, st in edit.blocks]
                 for tp, _, _ in edit.resized:  # the old extent of the written tables

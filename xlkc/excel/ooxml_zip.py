@@ -18,6 +18,7 @@ import os
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = ["Package"]
@@ -34,6 +35,29 @@ LEVEL = 6
 FAST_LEVEL = 1
 FAST_ABOVE = 1 << 20
 _NEW_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class _Deflated:
+    """A large replaced part held deflated (as it will be written) instead of as its bytes:
+    the output sheets of a large model would otherwise all be held at once (issue 15)."""
+
+    raw: bytes
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes) -> _Deflated:
+        return cls(_deflate(data), zlib.crc32(data), len(data))
+
+    def data(self) -> bytes:
+        return zlib.decompress(self.raw, -15)
+
+
+def _deflate(data: bytes) -> bytes:
+    level = FAST_LEVEL if len(data) > FAST_ABOVE else LEVEL
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return comp.compress(data) + comp.flush()
 
 
 @dataclass
@@ -64,7 +88,7 @@ class Package:
                 self._order.append(info.filename)
             self._infos[info.filename] = info  # a duplicated name: the last one, as zipfile
         self._cache: dict[str, bytes] = {}
-        self._changed: dict[str, bytes] = {}
+        self._changed: dict[str, bytes | _Deflated] = {}
         self._removed: set[str] = set()
 
     @classmethod
@@ -87,7 +111,8 @@ class Package:
         if name in self._removed:
             raise KeyError(name)
         if name in self._changed:
-            return self._changed[name]
+            data = self._changed[name]
+            return data.data() if isinstance(data, _Deflated) else data
         if name not in self._cache:
             self._cache[name] = self._zip.read(self._infos[name])
         return self._cache[name]
@@ -97,17 +122,49 @@ class Package:
 
     def changed(self) -> set[str]:
         """Parts whose content differs from the source (replaced or added), and removed parts."""
-        out = {n for n, b in self._changed.items()
-               if n not in self._infos or b != self._zip.read(self._infos[n])}
+        out = {n for n in self._changed
+               if n not in self._infos or self.read(n) != self._zip.read(self._infos[n])}
         return out | self._removed
 
     # --- changing ----------------------------------------------------------------------------
 
     def set(self, name: str, data: bytes) -> None:
-        """Replace (or add) a part. Setting the bytes it already has keeps it as stored."""
+        """Replace (or add) a part. Setting the bytes it already has keeps it as stored. A part
+        above ``FAST_ABOVE`` bytes is deflated here, as :meth:`to_bytes` would, and held so."""
         if name in self._infos and name not in self._changed and data == self.read(name):
             return
-        self._changed[name] = data
+        self._changed[name] = _Deflated.of(data) if len(data) > FAST_ABOVE else data
+        self._removed.discard(name)
+
+    def set_pieces(self, name: str, pieces: Iterable[bytes]) -> None:
+        """:meth:`set` of the pieces joined, without joining them: a part that grows beyond
+        ``FAST_ABOVE`` bytes is deflated piece by piece (the same deflate stream)."""
+        stored = self.read(name) if name in self._infos and name not in self._changed else None
+        same, at, size, crc = stored is not None, 0, 0, 0
+        held: list[bytes] | None = []
+        comp = None
+        raw: list[bytes] = []
+        for piece in pieces:
+            if same:
+                same = memoryview(stored)[at:at + len(piece)] == piece  # type: ignore[arg-type]
+            at += len(piece)
+            size += len(piece)
+            crc = zlib.crc32(piece, crc)
+            if comp is None:
+                held.append(piece)  # type: ignore[union-attr]
+                if size > FAST_ABOVE:
+                    comp = zlib.compressobj(FAST_LEVEL, zlib.DEFLATED, -15)
+                    raw.append(comp.compress(b"".join(held)))  # type: ignore[arg-type]
+                    held = None
+            else:
+                raw.append(comp.compress(piece))
+        if comp is None:
+            self.set(name, b"".join(held))  # type: ignore[arg-type]
+            return
+        if same and at == len(stored):  # type: ignore[arg-type]
+            return  # the bytes it already has: kept as stored
+        raw.append(comp.flush())
+        self._changed[name] = _Deflated(b"".join(raw), crc, size)
         self._removed.discard(name)
 
     def remove(self, name: str) -> None:
@@ -133,7 +190,8 @@ class Package:
             raise zipfile.BadZipFile(f"truncated entry {info.filename}")
         return name, raw
 
-    def _entries(self) -> list[tuple[zipfile.ZipInfo, bytes, bytes | None, bytes | None]]:
+    def _entries(self) -> list[tuple[zipfile.ZipInfo, bytes, bytes | None,
+                                     bytes | _Deflated | None]]:
         """(info, name bytes, raw compressed bytes or None, new content or None) in order."""
         out = []
         for name in self._order:
@@ -157,7 +215,7 @@ class Package:
         """The package as a zip archive."""
         entries = self._entries()
         if len(entries) >= 0xFFFF or len(self._data) >= _LIMIT or any(
-                d is not None and len(d) >= _LIMIT // 2 for _, _, _, d in entries):
+                d is not None and _size(d) >= _LIMIT // 2 for _, _, _, d in entries):
             return self._to_bytes_zipfile()
         buf = io.BytesIO()
         central = []
@@ -168,10 +226,9 @@ class Package:
                                              info.file_size)
             else:
                 method = zipfile.ZIP_DEFLATED
-                level = FAST_LEVEL if len(data) > FAST_ABOVE else LEVEL
-                comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-                raw = comp.compress(data) + comp.flush()
-                crc, csize, usize = zlib.crc32(data), len(raw), len(data)
+                deflated = data if isinstance(data, _Deflated) else _Deflated.of(data)
+                raw, crc, usize = deflated.raw, deflated.crc, deflated.size
+                csize = len(raw)
                 flags &= ~0x01  # never encrypted
                 flags = (flags | 0x800) if not name.isascii() else flags
                 flags &= ~0x06  # compression option bits: default
@@ -204,3 +261,7 @@ class Package:
                 out.writestr(copy, self.read(name), compress_type=zipfile.ZIP_DEFLATED,
                              compresslevel=LEVEL)
         return buf.getvalue()
+
+
+def _size(data: bytes | _Deflated) -> int:
+    return data.size if isinstance(data, _Deflated) else len(data)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,14 @@ import pandas as pd
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import Problem
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock
+from xlkc.excel.output_cells import (
+    Formula,
+    _blank,
+    column_totals,
+    sheet_cell_value,
+    sheet_column,
+    totals_cells,
+)
 from xlkc.inputs import ROUNDING_UNIT, Inputs, PriceModel
 from xlkc.pipeline import revenue_per_line
 from xlkc.results import Results
@@ -36,71 +43,15 @@ __all__ = ["DERIVED", "FORMULA_RULES", "LINK_RULES", "Formula", "plan_failure", 
            "plan_validation", "result_frame", "sheet_cell_value", "status_text", "totals_cells"]
 
 
-class Formula(str):
-    """An Excel formula ("=..."), as opposed to a text value, with ``value``: what the engine
-    computed for the cell, in the sheet's unit (None if unknown). A file writer stores it as the
-    formula's cached value, so a reader that does not calculate sees the number."""
-
-    value: Any
-
-    def __new__(cls, text: str, value: Any = None) -> Formula:
-        self = super().__new__(cls, text)
-        self.value = value
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Formula, (str(self), self.value))
-
-
 #: Price models whose exact price is the line's cost basis over its quantity.
 _PER_UNIT = {PriceModel.PER_CONTACT.value, PriceModel.PER_CHANNEL.value,
              PriceModel.PER_MINUTE.value, PriceModel.PER_HOUR.value}
 
 
 def _finite(v: Any) -> bool:
+    if type(v) is float:  # the commonest case (a rule reads several per row)
+        return v - v == 0
     return isinstance(v, int | float | np.integer | np.floating) and math.isfinite(float(v))
-
-
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def sheet_cell_value(col: L.Column, v: Any) -> Any:
-    """A result value as the sheet shows it (plain Python types, None for empty)."""
-    # The two commonest cases first (a plan holds every cell of every output table: issue 15);
-    # what they return is what the general path below returns for them.
-    t = type(v)
-    if t is str:
-        return v
-    if t is float:
-        if v != v:  # NaN
-            return None
-        v = col.to_sheet(v)
-        return 0.0 if isinstance(v, float) and v == 0.0 else v
-    if isinstance(v, list | tuple):
-        return ", ".join(str(x) for x in v) or None
-    if _blank(v):
-        return None
-    if isinstance(v, bool | np.bool_):
-        return L.BOOL_TEXT[bool(v)]
-    if isinstance(v, Enum):
-        return str(v.value)
-    if isinstance(v, np.integer):
-        v = int(v)
-    elif isinstance(v, np.floating):
-        v = float(v)
-    if isinstance(v, pd.Timestamp):
-        v = v.to_pydatetime()
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        v = col.to_sheet(v)
-        if isinstance(v, float) and v == 0.0:
-            v = 0.0  # no negative zero in a sheet
-    return v
 
 
 # --- transparent formulas ------------------------------------------------------------------------
@@ -240,21 +191,59 @@ class Links:
     the absolute A1 range of a column's data rows, on its own sheet or another."""
 
     def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.records = {name: f.to_dict("records") for name, f in frames.items()}
+        self.frames = frames
+        #: (table, field) -> the column's values (made when first asked: few are linked to)
+        self._columns: dict[tuple[str, str], list[Any]] = {}
+        #: (table, key field) -> the row positions by their casefolded key, in order (a scan
+        #: per looked-up row made the plan quadratic, issue 15)
+        self._index: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self._ranges: dict[tuple[str, str, str], str] = {}
+        self._sheets: dict[str, str] = {}
+
+    def sheet_name(self, table: str) -> str:
+        """The name of the sheet ``table`` is on."""
+        if table not in self._sheets:
+            self._sheets[table] = L.sheet_of(table).name
+        return self._sheets[table]
+
+    def column(self, table: str, field: str) -> list[Any]:
+        """The values of a column of ``table`` (plain Python values, as ``to_dict`` gives)."""
+        if (table, field) not in self._columns:
+            self._columns[(table, field)] = self.frames[table][field].tolist()
+        return self._columns[(table, field)]
 
     def range(self, table: str, field: str, here: str) -> str:
         """'Bemanning'!$L$6:$L$40 (without the sheet when ``here`` is the table's sheet)."""
-        sheet = L.sheet_of(table)
-        row, col = sheet.table_origin(table)
-        col += L.table(table).column_index(field)
-        n = max(len(self.records[table]), 1)
-        rng = f"{L.cell_ref(row + 1, col, True)}:{L.cell_ref(row + n, col, True)}"
-        return rng if sheet.name == here else f"{L.quote_sheet(sheet.name)}!{rng}"
+        key = (table, field, here)
+        if key not in self._ranges:
+            sheet = L.sheet_of(table)
+            row, col = sheet.table_origin(table)
+            col += L.table(table).column_index(field)
+            n = max(len(self.frames[table]), 1)
+            rng = f"{L.cell_ref(row + 1, col, True)}:{L.cell_ref(row + n, col, True)}"
+            self._ranges[key] = rng if sheet.name == here else \
+                f"{L.quote_sheet(sheet.name)}!{rng}"
+        return self._ranges[key]
+
+    def rows(self, table: str, key: str, value: Any) -> list[int]:
+        """The positions of the rows of ``table`` whose ``key`` equals ``value``
+        (casefolded), in order."""
+        index = self._index.get((table, key))
+        if index is None:
+            index = self._index[(table, key)] = {}
+            for i, k in enumerate(self.column(table, key)):
+                index.setdefault(_key(k), []).append(i)
+        return index.get(_key(value), [])
 
     def lookup(self, table: str, key: str, value: Any, field: str) -> list[Any]:
         """``field`` of the rows of ``table`` whose ``key`` equals ``value`` (casefolded)."""
-        v = str(value).casefold()
-        return [rec[field] for rec in self.records[table] if str(rec[key]).casefold() == v]
+        column = self.column(table, field)
+        return [column[i] for i in self.rows(table, key, value)]
+
+
+def _key(value: Any) -> str:
+    """What a link matches ids by: the text, casefolded."""
+    return str(value).casefold()
 
 
 #: A link rule gets (the row's code values, the A1 address of a field in the same row, Links)
@@ -267,7 +256,7 @@ LinkRule = Callable[[dict[str, Any], Callable[[str], str], Links], str | None]
 def _service_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> str | None:
     """Bemanning, per service and channel: its pool's FTE × its share of the pool's workload."""
     pools = L.T_POOL_STAFFING.name
-    here = L.sheet_of(pools).name
+    here = links.sheet_name(pools)
     fte = links.lookup(pools, "pool_id", r["pool_id"], "fte")
     work = links.lookup(pools, "pool_id", r["pool_id"], "workload_h")
     if (len(fte) != 1 or not _finite(fte[0]) or not _finite(work[0]) or work[0] <= 0
@@ -282,7 +271,7 @@ def _service_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) 
 def _cost_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> str | None:
     """Självkostnad: the service's FTE is the sum of its rows in Bemanning."""
     staffing = L.T_STAFFING.name
-    here = L.sheet_of(L.T_COST.name).name
+    here = links.sheet_name(L.T_COST.name)
     rows = links.lookup(staffing, "service_id", r["service_id"], "fte")
     if not rows or not all(_finite(x) for x in rows) or not _finite(r["fte"]) \
             or not _close(math.fsum(rows), r["fte"]):
@@ -295,9 +284,8 @@ def _price_basis_link(r: dict[str, Any], a: Callable[[str], str], links: Links) 
     """Prislista: a line that carries its service's whole price basis fetches it from
     Självkostnad (lines split by channel or price group keep their value)."""
     cost = L.T_COST.name
-    here = L.sheet_of(L.T_PRICES.name).name
-    same = [p for p in links.records[L.T_PRICES.name]
-            if str(p["service_id"]).casefold() == str(r["service_id"]).casefold()]
+    here = links.sheet_name(L.T_PRICES.name)
+    same = links.rows(L.T_PRICES.name, "service_id", r["service_id"])
     basis = links.lookup(cost, "service_id", r["service_id"], "price_basis_kr")
     if (len(same) != 1 or len(basis) != 1 or not _finite(basis[0])
             or not _finite(r["cost_basis_kr"]) or abs(basis[0] - r["cost_basis_kr"]) > 0.005):
@@ -338,69 +326,45 @@ def _resolve(obj: Any, path: str) -> Any:
 
 def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs,
            links: Links | None = None) -> TableBlock:
+    """An output table's block."""
+    return _counted_block(table, frame, inputs, links)[0]
+
+
+def _counted_block(table: L.Table, frame: pd.DataFrame, inputs: Inputs,
+                   links: Links | None = None) -> tuple[TableBlock, int]:
+    """An output table's block and how many formulas it holds."""
     sheet = L.sheet_of(table.name)
     header_row, first_col = sheet.table_origin(table.name)
     letters = {c.field: L.col_letter(first_col + j) for j, c in enumerate(table.columns)}
     rules = FORMULA_RULES.get(table.name, {})
     link_rules = LINK_RULES.get(table.name, {}) if links is not None else {}
     fields = table.fields
-    # Column by column into plain lists (not a dict per row through to_dict: issue 15); a row's
-    # dict is built only where a rule reads it. sheet_cell_value makes plain types of either.
+    # Column by column into plain lists, converted a column at a time (issue 15); a row's dict
+    # of code values is built only where a rule reads it, and only the ruled cells are visited.
     framed = frame.reindex(columns=list(fields))
-    columns = [framed.iloc[:, j].tolist() for j in range(len(fields))]
-    ruled = [rules.get(c.field) for c in table.columns]
-    rows = []
-    for n, values in enumerate(zip(*columns, strict=True)):
-        if not rules and not link_rules:
-            rows.append(tuple(sheet_cell_value(c, v) for c, v in zip(table.columns, values,
-                                                                        strict=True)))
-            continue
-        rec = dict(zip(fields, values, strict=True))
-        excel_row = header_row + 1 + n
-        addr = (lambda f, _r=excel_row: f"{letters[f]}{_r}")  # noqa: E731
-        out = []
-        for c, rule in zip(table.columns, ruled, strict=True):
-            formula = rule(rec, addr, inputs) if rule else None
-            link = link_rules.get(c.field)
-            if formula is None and link is not None:
-                formula = link(rec, addr, links)
-            value = sheet_cell_value(c, rec[c.field])
-            out.append(Formula(formula, value) if formula else value)
-        rows.append(tuple(out))
+    code = [framed.iloc[:, j].tolist() for j in range(len(fields))]
+    columns = [sheet_column(c, values) for c, values in zip(table.columns, code, strict=True)]
+    ruled = [(j, c.field, rules.get(c.field), link_rules.get(c.field))
+             for j, c in enumerate(table.columns)
+             if rules.get(c.field) is not None or link_rules.get(c.field) is not None]
+    n_formulas = 0
+    if ruled:
+        for n, values in enumerate(zip(*code, strict=True)):
+            rec = dict(zip(fields, values, strict=True))
+            excel_row = header_row + 1 + n
+            addr = (lambda f, _r=excel_row: f"{letters[f]}{_r}")  # noqa: E731
+            for j, _field, rule, link in ruled:
+                formula = rule(rec, addr, inputs) if rule else None
+                if formula is None and link is not None:
+                    formula = link(rec, addr, links)
+                if formula:
+                    columns[j][n] = Formula(formula, columns[j][n])
+                    n_formulas += 1
+    rows = tuple(zip(*columns, strict=True))
     return TableBlock(sheet=sheet.name, table=table.name, header_row=header_row,
-                      first_col=first_col, header=table.headers, rows=tuple(rows),
+                      first_col=first_col, header=table.headers, rows=rows,
                       number_formats=tuple(c.number_format for c in table.columns),
-                      totals=totals_cells(table, header_row, first_col, rows))
-
-
-def _number(v: Any) -> float | None:
-    v = getattr(v, "value", v) if isinstance(v, Formula) else v
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        return None
-    return float(v)
-
-
-def totals_cells(table: L.Table, header_row: int, first_col: int,
-                 rows: tuple[tuple[Any, ...], ...] | list[tuple[Any, ...]]
-                 ) -> tuple[Any, ...] | None:
-    """The totals row of a table (``layout.totals_row``): ``layout.TOTAL_LABEL`` in the first
-    column, ``=SUBTOTAL(109,X6:X17)`` over the data rows of every additive column
-    (``Column.total``) with the sum of the written values as its cached value, None elsewhere.
-    None when the table has no additive column or no rows. SUBTOTAL 109 sums what a filter
-    shows; A1 ranges (not ``tbl[Kolumn]``) so that every calculator reads it."""
-    if not table.has_totals or not rows:
-        return None
-    first, last = header_row + 1, header_row + len(rows)
-    out: list[Any] = []
-    for j, c in enumerate(table.columns):
-        if c.total:
-            letter = L.col_letter(first_col + j)
-            values = [x for x in (_number(row[j]) for row in rows) if x is not None]
-            out.append(Formula(f"=SUBTOTAL(109,{letter}{first}:{letter}{last})",
-                               math.fsum(values)))
-        else:
-            out.append(L.TOTAL_LABEL if j == 0 else None)
-    return tuple(out)
+                      totals=column_totals(table, header_row, first_col, columns)), n_formulas
 
 
 #: Number format of a status or note that says FEL: red text (Excel shows "[Red]" as "[Röd]").
@@ -512,7 +476,8 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
     tables = [t for t in L.output_tables() if t.result is not None]
     frames = {t.name: result_frame(t, results) for t in tables}
     links = Links(frames)
-    blocks = [_block(t, frames[t.name], inputs, links) for t in tables]
+    planned = [_counted_block(t, frames[t.name], inputs, links) for t in tables]
+    blocks = [b for b, _ in planned]
     total = float(results.cost.total_cost_kr)
     revenue = float(revenue_per_line(results.price.prices).sum())
     status = status_text(results=results, warnings=warnings)
@@ -534,7 +499,7 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
               "message": _message(head, warnings),
               "overhead_rate": results.cost.overhead_rate
               if math.isfinite(results.cost.overhead_rate) else None}
-    n_formulas = sum(isinstance(v, Formula) for b in blocks for row in b.rows for v in row)
+    n_formulas = sum(n for _, n in planned)
     meta = {"status": status, "ok": not failed, "total_cost_kr": total, "revenue_kr": revenue,
             "checks": checks, "checks_ok": results.all_checks_ok, "formula_cells": n_formulas,
             "problems": [], "warnings": warnings, "failed_checks": failed,

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
 __all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
-           "edit_sheet", "number_text", "read_cells", "row_styles", "rows_xml"]
+           "edit_sheet", "edit_sheet_pieces", "number_text", "read_cells", "row_styles", "rows_xml",
+           "rows_xml_chunks"]
 
 #: Excel's limits (Excel specifications and limits): characters in a cell, rows, columns.
 MAX_CHARS = 32767
@@ -119,12 +121,17 @@ def cell_xml(ref: str, style: int, v: Any, p: str = "") -> str:
 
 
 def _formula_xml(ref: str, s: str, formula: Any, p: str) -> str:
+    return f'<{p}c r="{ref}"{s}' + _formula_tail(formula, p)
+
+
+def _formula_tail(formula: Any, p: str) -> str:
+    """What follows ``<c r=".." s=".."`` for a formula, to the end of the cell."""
     f = f"<{p}f>{escape(_clean(str(formula)[1:]))}</{p}f>"
     v = formula.value
     if isinstance(v, bool):
-        return f'<{p}c r="{ref}"{s} t="b">{f}<{p}v>{int(v)}</{p}v></{p}c>'
+        return f' t="b">{f}<{p}v>{int(v)}</{p}v></{p}c>'
     if isinstance(v, str):
-        return f'<{p}c r="{ref}"{s} t="str">{f}<{p}v>{_text(_clean(v))}</{p}v></{p}c>'
+        return f' t="str">{f}<{p}v>{_text(_clean(v))}</{p}v></{p}c>'
     text = None
     if v is not None:
         try:
@@ -132,8 +139,8 @@ def _formula_xml(ref: str, s: str, formula: Any, p: str) -> str:
         except (TypeError, ValueError):
             text = None
     if text is None:
-        return f'<{p}c r="{ref}"{s}>{f}</{p}c>'
-    return f'<{p}c r="{ref}"{s}>{f}<{p}v>{text}</{p}v></{p}c>'
+        return f">{f}</{p}c>"
+    return f">{f}<{p}v>{text}</{p}v></{p}c>"
 
 
 def _text_tail(v: str, p: str) -> str:
@@ -155,31 +162,57 @@ def number_text(v: float) -> str | None:
     return repr(v)
 
 
-def _column_xml(letter: str, style: int, values: list[Any], rows: list[str],
+def _column_xml(letter: str, style: int, values: Sequence[Any], rows: list[str],
                 texts: dict[str, str], p: str) -> list[str]:
     """The ``<c>`` elements of one column (``rows``: the Excel row numbers as text)."""
     head = f'<{p}c r="{letter}'
     mid = f'" s="{style}"' if style else '"'
     kinds = set(map(type, values))
-    if kinds <= {float, int, type(None)} and bool not in kinds:
+    if kinds <= _FLOATS:
+        # a column of floats is the commonest column (issue 15): number_text inlined, once per
+        # distinct value where values repeat (repr is most of a number cell's cost)
+        empty, open_v, close_v = mid + "/>", f"{mid}><{p}v>", f"</{p}v></{p}c>"
+        distinct = set(values)
+        if 2 * len(distinct) > len(values):
+            return [f"{head}{r}{empty}" if v is None or v - v != 0 else
+                    f"{head}{r}{open_v}"
+                    f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
+                    for v, r in zip(values, rows, strict=True)]
+        text = {v: None if v is None or v - v != 0 else
+                f"{open_v}{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
+                for v in distinct}
+        return [f"{head}{r}{empty}" if (t := text[v]) is None else f"{head}{r}{t}"
+                for v, r in zip(values, rows, strict=True)]
+    if kinds <= _NUMBERS and bool not in kinds:
         out = []
         for v, r in zip(values, rows, strict=True):
             t = None if v is None else (number_text(v) if type(v) is float else str(v))
             out.append(f"{head}{r}{mid}/>" if t is None
                        else f"{head}{r}{mid}><{p}v>{t}</{p}v></{p}c>")
         return out
-    if kinds <= {str, type(None)}:
-        tails = []
-        for v in values:
-            if v is None:
-                tails.append("/>")
-                continue
-            t = texts.get(v)
-            if t is None:
-                t = texts[v] = _text_tail(v, p)
-            tails.append(t)
-        return [f"{head}{r}{mid}{t}" for t, r in zip(tails, rows, strict=True)]
-    return [cell_xml(f"{letter}{r}", style, v, p) for v, r in zip(values, rows, strict=True)]
+    if kinds <= _TEXTS:
+        for v in set(values) - texts.keys():
+            texts[v] = "/>" if v is None else _text_tail(v, p)
+        return [f"{head}{r}{mid}{texts[v]}" for v, r in zip(values, rows, strict=True)]
+    out = []
+    for v, r in zip(values, rows, strict=True):  # formulas among numbers, or anything else
+        if type(v) is float and v - v == 0:
+            out.append(f"{head}{r}{mid}><{p}v>"
+                       f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
+                       f"</{p}v></{p}c>")
+        elif isinstance(v, str) and hasattr(v, "value") and v.startswith("="):  # a Formula
+            out.append(f"{head}{r}{mid}{_formula_tail(v, p)}")
+        else:
+            out.append(cell_xml(f"{letter}{r}", style, v, p))
+    return out
+
+
+_FLOATS = frozenset({float, type(None)})
+_NUMBERS = frozenset({float, int, type(None)})
+_TEXTS = frozenset({str, type(None)})
+#: Rows of a sheet built at a time (the cells of a whole large sheet as separate strings would
+#: take several times the sheet's XML in memory).
+CHUNK_ROWS = 2048
 
 
 def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
@@ -189,20 +222,48 @@ def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[
 
     The same cells as :func:`cell_xml`, built column by column (a column of numbers or of texts
     takes a fast path; a text's XML is built once per distinct text)."""
-    by_row: dict[int, list[str]] = {}
+    chunks, last_row, last_col = rows_xml_chunks(blocks, p)
+    return "".join(chunks), last_row, last_col
+
+
+def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
+                    p: str = "", chunk_rows: int = CHUNK_ROWS
+                    ) -> tuple[Iterator[str], int, int]:
+    """:func:`rows_xml` as pieces of at most ``chunk_rows`` rows each, made as they are taken
+    (an iterator), with the last row and column."""
+    ordered = sorted(blocks, key=lambda b: b[1])
     last_col = 0
-    texts: dict[str, str] = {}
-    for first_row, first_col, rows, styles in sorted(blocks, key=lambda b: b[1]):
-        n = len(styles)
-        last_col = max(last_col, first_col + n - 1)
-        numbers = [str(first_row + i) for i in range(len(rows))]
-        columns = [_column_xml(col_letter(first_col + j), styles[j], [row[j] for row in rows],
-                               numbers, texts, p) for j in range(n)]
-        for i, cells in enumerate(zip(*columns, strict=True)):
-            by_row.setdefault(first_row + i, []).append("".join(cells))
-    order = sorted(by_row)
-    xml = "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>' for r in order)
-    return xml, (order[-1] if order else 0), last_col
+    for _, first_col, _, styles in ordered:
+        last_col = max(last_col, first_col + len(styles) - 1)
+    ordered = [b for b in ordered if len(b[3]) and len(b[2])]
+    numbers = sorted({r for first_row, _, rows, _ in ordered
+                      for r in range(first_row, first_row + len(rows))})
+    last_row = numbers[-1] if numbers else 0
+
+    def pieces() -> Iterator[str]:
+        texts: dict[str, str] = {}
+        letters = [[col_letter(c + j) for j in range(len(st))] for _, c, _, st in ordered]
+        for at in range(0, len(numbers), chunk_rows):
+            lo, hi = numbers[at], numbers[min(at + chunk_rows, len(numbers)) - 1]
+            by_row: dict[int, list[str]] = {}
+            for (first_row, _, rows, styles), names in zip(ordered, letters, strict=True):
+                a, b = max(lo - first_row, 0), min(hi - first_row + 1, len(rows))
+                if a >= b:
+                    continue
+                part = rows[a:b]
+                refs = [str(first_row + i) for i in range(a, b)]
+                # (a row shorter than the styles: indexed below, and fails as it did)
+                values = list(zip(*part, strict=False))
+                if len(values) < len(styles):
+                    values = [[row[j] for row in part] for j in range(len(styles))]
+                columns = [_column_xml(names[j], styles[j], values[j], refs, texts, p)
+                           for j in range(len(styles))]
+                for r, cells in enumerate(zip(*columns, strict=True), first_row + a):
+                    by_row.setdefault(r, []).append("".join(cells))
+            yield "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>'
+                          for r in sorted(by_row))
+
+    return pieces(), last_row, last_col
 
 
 # --- reading a sheet part -----------------------------------------------------------------------
@@ -428,12 +489,22 @@ def _set_outline(head: bytes, kept_rows: bytes, prefix: bytes) -> bytes:
 
 
 def edit_sheet(xml: bytes, cells: dict[int, dict[int, str]], cut_from: int | None = None,
-               new_rows: str = "", last: tuple[int, int] = (0, 0),
+               new_rows: str | Iterable[str] = "", last: tuple[int, int] = (0, 0),
                clear: Sequence[tuple[int, int]] = (), clear_from: int = 0) -> bytes:
+    """:func:`edit_sheet_pieces` joined."""
+    return b"".join(edit_sheet_pieces(xml, cells, cut_from, new_rows, last, clear, clear_from))
+
+
+def edit_sheet_pieces(xml: bytes, cells: dict[int, dict[int, str]], cut_from: int | None = None,
+                      new_rows: str | Iterable[str] = "", last: tuple[int, int] = (0, 0),
+                      clear: Sequence[tuple[int, int]] = (), clear_from: int = 0
+                      ) -> Iterator[bytes]:
     """The sheet with ``cells`` (row -> column -> ``<c>`` element) put in place, every row from
-    ``cut_from`` on dropped and ``new_rows`` appended (rows from ``cut_from`` on), the cells of
+    ``cut_from`` on dropped and ``new_rows`` appended (rows from ``cut_from`` on; a text or
+    pieces of text, encoded one at a time), the cells of
     rows from ``clear_from`` on in the column ranges ``clear`` removed, the dimension grown to
-    ``last`` (row, column) and the outline levels recomputed."""
+    ``last`` (row, column) and the outline levels recomputed; as pieces of bytes, the pieces
+    of ``new_rows`` encoded as they are taken (a large sheet is never whole in memory)."""
     sh = _Sheet(xml)
     prefix = sh.prefix.encode()
     kept: list[tuple[int, bytes]] = []
@@ -463,4 +534,6 @@ def edit_sheet(xml: bytes, cells: dict[int, dict[int, str]], cut_from: int | Non
     head = _set_dimension(head, prefix, max(last_kept, last[0]), last[1],
                           grow_only=cut_from is None)
     head = _set_outline(head, rows, prefix)
-    return head + rows + new_rows.encode("utf-8") + tail
+    if isinstance(new_rows, str):
+        new_rows = (new_rows,)
+    return itertools.chain((head, rows), (x.encode("utf-8") for x in new_rows), (tail,))

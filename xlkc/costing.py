@@ -11,7 +11,7 @@ import pandas as pd
 
 from xlkc.allocation import FLOW_FIELDS, allocate, allocation_flows
 from xlkc.errors import Problem, ValidationError
-from xlkc.fund import FundResult, compute_fund
+from xlkc.fund import FundPlan, FundResult, compute_fund
 from xlkc.inputs import (
     AllocationKey,
     AllocationMethod,
@@ -219,14 +219,17 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
 
 
 def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
-                  validated: bool = False, details: bool = True) -> CostResult:
+                  validated: bool = False, details: bool = True,
+                  fund_plan: FundPlan | None = None) -> CostResult:
     """Full cost per service with every component visible, and the allocation of every pool.
 
     ``validated``: the inputs were already checked (by ``pipeline.validate``). ``details``:
     False leaves out what only the output sheets show (the allocation per pool and service,
     the pools, the allocation's steps and the fund table: None), for the SLA prices, which
     rerun the costs per level and read the services' costs only; the services frame, the
-    total and the fund result are the same either way.
+    total and the fund result are the same either way. ``fund_plan``: ``xlkc.fund.plan_of
+    (inputs)``, for a caller rerunning the costs of the same inputs (the fund's movements do
+    not depend on the costs).
     """
     problems = [] if validated else validate_costs(inputs)
     if problems:
@@ -300,7 +303,7 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     full = before_city + city
 
     # Carry-forward: this year's instalments of the result fund (xlkc.fund), per service.
-    fund = compute_fund(inputs, full.to_dict())
+    fund = compute_fund(inputs, full.to_dict(), fund_plan)
     carry = pd.Series(fund.carry_forward_kr, dtype=float).reindex(service_ids).fillna(0.0)
 
     names = {s.service_id: s for s in inputs.services}

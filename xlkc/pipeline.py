@@ -12,7 +12,7 @@ from xlkc import bounds, crosscheck
 from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
-from xlkc.fund import validate_fund
+from xlkc.fund import plan_of, validate_fund
 from xlkc.inputs import AnswerGroup, ChannelKind, Inputs, PriceModel
 from xlkc.price_bridge import ALL_EFFECTS, price_bridge_per_unit
 from xlkc.pricing import Repricer, compute_prices, validate_customers, validate_prices
@@ -229,6 +229,7 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
     # The price lines do not change with the level, only the costs: they are found once and
     # repriced per level and group (issue 15), the costs rerun without the output-only details.
     repricer = Repricer(inputs)
+    fund_plan = None  # the fund's movements, the same at every level (found when first needed)
     line_of = _sla_lines(repricer.lines, real_time)
     frames = []
     for li, level in enumerate(levels):
@@ -245,8 +246,10 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
                 at_level = StaffingResult(services=staffing.services.assign(fte=fte),
                                           pools=staffing.pools,
                                           productive_hours=staffing.productive_hours)
+                if fund_plan is None:
+                    fund_plan = plan_of(inputs)
                 cost_services = compute_costs(inputs, at_level, validated=True,
-                                              details=False).services
+                                              details=False, fund_plan=fund_plan).services
                 price, annual = repricer.prices(cost_services["service_id"],
                                                 cost_services["price_basis_kr"])
             frames.append(_sla_rows(inputs, ids, level, line_of, repricer.is_fee, price,

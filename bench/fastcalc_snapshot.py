@@ -119,6 +119,10 @@ def compare(a: dict, b: dict) -> list[str]:
             why = _same_frame(x, y)
             if why:
                 bad.append(f"{k}: {why}")
+        elif k.endswith(".plan"):  # equal plans may pickle differently (shared objects)
+            px, py = pickle.loads(x), pickle.loads(y)
+            if not (px == py and repr(px) == repr(py)):
+                bad.append(f"{k}: differs")
         elif x != y:
             bad.append(f"{k}: differs")
     return bad

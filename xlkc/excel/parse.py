@@ -343,9 +343,11 @@ def _data_rows(t: L.Table, raw: RawTable, pos: dict[str, int]
                ) -> list[tuple[int, dict[str, Any]]]:
     """(Excel row, field -> raw value) of every row with a value in an input column."""
     fields = [c.field for c in t.columns if c.field in pos and not c.computed]
+    items = list(pos.items())
     out = []
     for k, row in enumerate(raw.rows):
-        values = {f: (row[pos[f]] if pos[f] < len(row) else None) for f in pos}
+        n = len(row)
+        values = {f: (row[i] if i < n else None) for f, i in items}
         if any(not _blank(values[f]) for f in fields):
             out.append((raw.first_row + k, values))
     return out

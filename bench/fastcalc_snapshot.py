@@ -32,7 +32,7 @@ def _frames(obj, prefix=""):
 
 def _variants():
     from tests.scaling_support import scaled_example
-    from xlkc.inputs import AllocationMethod, FeeKey, PriceModel
+    from xlkc.inputs import AllocationMethod, FeeKey, PriceModel, SlaLevel, StaffingMethod
 
     base = scaled_example(1)
     p = base.parameters
@@ -65,6 +65,14 @@ def _variants():
                                                     "handle_time_s")}),
            *base.contacts[1:])
     yield "invalid", dataclasses.replace(base, contacts=bad)
+    yield "bad_levels", dataclasses.replace(base, parameters=dataclasses.replace(
+        p, sla_levels=(SlaLevel(1.5, 30.0), SlaLevel(0.8, -5.0), SlaLevel(0.8, 60.0))))
+    groups = tuple(dataclasses.replace(g, method=StaffingMethod.ERLANG_A)
+                   for g in base.answer_groups)
+    chans = tuple(dataclasses.replace(c, service_level=None) if c.channel_id == "telefon"
+                  else c for c in base.channels)
+    yield "no_patience_no_level", dataclasses.replace(base, answer_groups=groups,
+                                                      channels=chans)
 
 
 def snapshot() -> dict:

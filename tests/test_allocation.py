@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -453,3 +454,32 @@ def test_flows_follow_the_same_money_as_the_origin_matrix(case, method):
     np.testing.assert_allclose(shares, 1.0, rtol=1e-12)
     if method == "direct":
         assert not flows["to_pool"].any()
+
+
+def test_distribute_ore_groups_equals_one_split_per_group():
+    """The grouped split (issue 15) gives exactly the parts, and the errors, of one
+    distribute_ore per group: integer, fractional, zero, negative weights, NaN amounts."""
+    from xlkc.allocation import distribute_ore_groups
+
+    rng = np.random.default_rng(15)
+    for _ in range(400):
+        sizes = rng.integers(1, 7, rng.integers(1, 6))
+        kind = rng.integers(0, 5)
+        ws = [rng.integers(0, 5, s).astype(float) if kind == 0 else
+              rng.random(s) * 10 if kind == 1 else
+              rng.integers(0, 10**6, s).astype(float) if kind == 2 else
+              np.ones(s) if kind == 3 else rng.integers(-1, 3, s).astype(float)
+              for s in sizes]
+        amounts = [float(rng.choice([rng.normal(0, 1e5), rng.integers(-10**6, 10**6) / 100,
+                                     0.0, np.nan])) for _ in sizes]
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        try:
+            expected = np.concatenate([distribute_ore(a, w) if np.isfinite(a)
+                                       else np.full(w.size, np.nan)
+                                       for a, w in zip(amounts, ws, strict=True)])
+        except InputError as exc:
+            with pytest.raises(InputError, match=re.escape(str(exc))):
+                distribute_ore_groups(amounts, np.concatenate(ws), starts)
+            continue
+        got = distribute_ore_groups(amounts, np.concatenate(ws), starts)
+        assert got.tobytes() == expected.tobytes()

@@ -409,3 +409,76 @@ def distribute_ore(amount: float, weights) -> np.ndarray:
     parts[eligible] += whole
     parts[eligible[:extra]] += 1
     return sign * parts.astype(np.float64) / 100.0
+
+
+def distribute_ore_groups(amounts, weights, starts) -> np.ndarray:
+    """:func:`distribute_ore` of many amounts at once, each over its own run of ``weights``.
+
+    ``starts``: where each group's run begins in ``weights`` (runs are contiguous, in order,
+    the last one ending at the end); ``amounts[g]`` is split over run g, or skipped (NaN parts)
+    where it is NaN. The parts are exactly those of one :func:`distribute_ore` per group (issue
+    15: one call per fee service cost most of a customer price list at scale). Groups with
+    integer weights, small enough for exact int64 arithmetic, are split in one vectorised pass;
+    any other group (fractional, negative, non-finite or all-zero weights) goes through
+    :func:`distribute_ore` itself, in group order, so it raises as the loop would.
+    """
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    starts = np.asarray(starts, dtype=np.intp)
+    n_groups = starts.size
+    out = np.full(w.size, np.nan)
+    if n_groups == 0:
+        return out
+    stops = np.append(starts[1:], w.size)
+    gid = np.repeat(np.arange(n_groups), stops - starts)
+    finite = np.isfinite(w)
+    safe = np.where(finite, w, 0.0)
+    # Fast groups: every weight a finite non-negative integer below 2**52, one positive, the
+    # sums far from int64's range (stricter than distribute_ore's integer path, so both agree).
+    row_ok = finite & (safe >= 0) & (safe == np.floor(safe)) & (safe < 2.0**52)
+    ok = np.logical_and.reduceat(row_ok, starts) & (stops > starts)
+    ok &= np.logical_or.reduceat(safe > 0, starts)
+    wi = np.where(row_ok, safe, 0.0).astype(np.int64)
+    wsum = np.add.reduceat(wi, starts)
+    wmax = np.maximum.reduceat(np.where(row_ok, safe, 0.0), starts)
+    ok &= wsum < 2**52
+    totals = np.zeros(n_groups, dtype=np.int64)
+    for g in range(n_groups):
+        amount = amounts[g]
+        if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+            ok[g] = False
+            continue
+        if ok[g]:
+            t = to_ore(amount)
+            if abs(t) < 2**52 and float(abs(t)) * float(wmax[g]) < 2.0**61:
+                totals[g] = t
+                continue
+            ok[g] = False
+        out[starts[g]:stops[g]] = distribute_ore(amount, w[starts[g]:stops[g]])
+    fast = ok[gid]
+    if not fast.any():
+        return out
+    g_of = gid[fast]
+    wf = wi[fast]
+    t = np.abs(totals)[g_of]
+    ws = wsum[g_of]
+    prod = t * wf
+    base = prod // ws
+    rem = (prod - base * ws).astype(np.float64) / ws
+    pos = np.arange(g_of.size)
+    firsts = np.flatnonzero(np.r_[True, g_of[1:] != g_of[:-1]])
+    short = (np.abs(totals)[g_of[firsts]] - np.add.reduceat(base, firsts))
+    order = np.lexsort((pos, -rem, g_of))
+    eligible = order[wf[order] > 0]
+    g_el = g_of[eligible]
+    first_el = np.flatnonzero(np.r_[True, g_el[1:] != g_el[:-1]])
+    count = np.diff(np.r_[first_el, g_el.size])
+    # per fast group (in order of firsts == order of first_el: groups ascend in both)
+    whole, extra = np.divmod(short, count)
+    k = np.repeat(np.arange(first_el.size), count)
+    rank = np.arange(g_el.size) - first_el[k]
+    parts = base.copy()
+    parts[eligible] += whole[k]
+    parts[eligible[rank < extra[k]]] += 1
+    sign = np.where(totals < 0, -1.0, 1.0)[g_of]
+    out[fast] = sign * parts.astype(np.float64) / 100.0
+    return out

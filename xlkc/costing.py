@@ -11,7 +11,7 @@ import pandas as pd
 
 from xlkc.allocation import FLOW_FIELDS, allocate, allocation_flows
 from xlkc.errors import Problem, ValidationError
-from xlkc.fund import FundResult, compute_fund
+from xlkc.fund import FundPlan, FundResult, compute_fund
 from xlkc.inputs import (
     AllocationKey,
     AllocationMethod,
@@ -218,15 +218,29 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
     return problems
 
 
+def service_minutes(inputs: Inputs, staffing: StaffingResult) -> pd.DataFrame:
+    """Handled minutes per service (rows, the services' order) and channel (columns)."""
+    ids = [s.service_id for s in inputs.services]
+    return (staffing.services.assign(minutes=lambda d: d["volume"] * d["aht_s"] / 60.0)
+            .pivot_table(index="service_id", columns="channel_id", values="minutes",
+                         aggfunc="sum", fill_value=0.0)
+            .reindex(ids).fillna(0.0))
+
+
 def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
-                  validated: bool = False, details: bool = True) -> CostResult:
+                  validated: bool = False, details: bool = True,
+                  fund_plan: FundPlan | None = None,
+                  minutes: pd.DataFrame | None = None) -> CostResult:
     """Full cost per service with every component visible, and the allocation of every pool.
 
     ``validated``: the inputs were already checked (by ``pipeline.validate``). ``details``:
     False leaves out what only the output sheets show (the allocation per pool and service,
     the pools, the allocation's steps and the fund table: None), for the SLA prices, which
     rerun the costs per level and read the services' costs only; the services frame, the
-    total and the fund result are the same either way.
+    total and the fund result are the same either way. ``fund_plan``: ``xlkc.fund.plan_of
+    (inputs)``, for a caller rerunning the costs of the same inputs (the fund's movements do
+    not depend on the costs); ``minutes``: ``service_minutes(inputs, staffing)``, for a caller
+    rerunning the costs with only the FTE changed (they do not depend on it).
     """
     problems = [] if validated else validate_costs(inputs)
     if problems:
@@ -237,9 +251,10 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     fte = drivers["fte"]
 
     category = {c.category_id: c for c in inputs.staff}
+    # Elementwise the same operations as one cost_per_fte per service (issue 15).
     per_fte = pd.Series(
-        [float(cost_per_fte(category[s.staff_category].monthly_salary_kr, p))
-         for s in inputs.services], index=service_ids)
+        cost_per_fte(np.array([category[s.staff_category].monthly_salary_kr
+                               for s in inputs.services], dtype=float), p), index=service_ids)
     personnel = fte * per_fte
 
     seat_rate = sum(c.amount_kr for c in inputs.costs
@@ -247,10 +262,8 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     seat_named = _named(inputs, CostKind.PER_SEAT, service_ids)
     seat_cost = drivers["seats"] * (seat_rate + seat_named)
 
-    minutes = (staffing.services.assign(minutes=lambda d: d["volume"] * d["aht_s"] / 60.0)
-               .pivot_table(index="service_id", columns="channel_id", values="minutes",
-                            aggfunc="sum", fill_value=0.0)
-               .reindex(service_ids).fillna(0.0))
+    if minutes is None:
+        minutes = service_minutes(inputs, staffing)
     # Summed in the costs' order per service, as before; a cost named to one service touches
     # that service only (not a masked copy of every service per cost: costs × services at
     # scale, issue 15), and each channel's minutes are taken out once.
@@ -300,7 +313,9 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     full = before_city + city
 
     # Carry-forward: this year's instalments of the result fund (xlkc.fund), per service.
-    fund = compute_fund(inputs, full.to_dict())
+    # As full.to_dict(), without a pandas lookup per label (issue 15).
+    fund = compute_fund(inputs, dict(zip(full.index.tolist(), full.to_numpy().tolist(),
+                                         strict=True)), fund_plan)
     carry = pd.Series(fund.carry_forward_kr, dtype=float).reindex(service_ids).fillna(0.0)
 
     names = {s.service_id: s for s in inputs.services}

@@ -163,19 +163,25 @@ class _Receivers:
             if s.unit is not None:
                 self.by_unit.setdefault(s.unit, []).append(s.service_id)
 
-    def of(self, row: FundBalance, full_cost: Mapping[str, float]
-           ) -> tuple[dict[str, float], str]:
+    def to(self, row: FundBalance) -> tuple[str | tuple[str, ...], str]:
+        """Where a row's instalment goes: one service id, or the ids sharing it by full cost
+        (none: empty); and the rule (Swedish)."""
         if row.key in self.id_set:
-            return {row.key: 1.0}, TO_SERVICE
+            return row.key, TO_SERVICE
         group = self.by_group.get(row.key)
         if group:
-            return _shares(group, full_cost), TO_GROUP
+            return tuple(group), TO_GROUP
         unit = self.by_unit.get(row.unit) if row.unit is not None else None
         if unit:
-            return _shares(unit, full_cost), TO_UNIT
-        if self.ids:
-            return _shares(self.ids, full_cost), TO_ALL
-        return {}, TO_ALL
+            return tuple(unit), TO_UNIT
+        return tuple(self.ids), TO_ALL
+
+    def of(self, row: FundBalance, full_cost: Mapping[str, float]
+           ) -> tuple[dict[str, float], str]:
+        to, rule = self.to(row)
+        if isinstance(to, str):
+            return {to: 1.0}, rule
+        return (_shares(to, full_cost) if to else {}), rule
 
 
 def receivers(row: FundBalance, services: Sequence[Service],
@@ -184,19 +190,31 @@ def receivers(row: FundBalance, services: Sequence[Service],
     return _Receivers(services).of(row, full_cost)
 
 
-def fund_movements(opening: Iterable[FundBalance], new: Iterable[FundBalance],
-                   services: Sequence[Service], full_cost: Mapping[str, float]) -> FundResult:
-    """This price year's movements of every fund row and the carry-forward per service."""
+@dataclass(frozen=True)
+class FundPlan:
+    """A price year's fund movements, which do not depend on the costs, and where each row's
+    instalment goes: found once, the carry-forward then per full cost (:func:`carry_forward`;
+    the SLA prices rerun the costs per level, issue 15)."""
+
+    movements: tuple[FundMovement, ...]
+    service_ids: tuple[str, ...]
+    #: Per row: its instalment in öre and its receivers, a service id (the whole instalment)
+    #: or the ids sharing it by full cost (empty: nobody).
+    instalments: tuple[tuple[int, str | tuple[str, ...]], ...]
+
+
+def fund_plan(opening: Iterable[FundBalance], new: Iterable[FundBalance],
+              services: Sequence[Service]) -> FundPlan:
+    """The movements of every fund row and each row's receivers (see :class:`FundPlan`)."""
     movements = []
-    carry = {s.service_id: 0.0 for s in services}
+    instalments: list[tuple[int, str | tuple[str, ...]]] = []
     rows = [(r, False) for r in opening] + [(r, True) for r in new]
     index = _Receivers(services)
     for row, is_new in rows:
         balance = to_ore(row.balance_kr)
         paid = instalment_ore(balance, int(row.years_left))
-        shares, rule = index.of(row, full_cost)
-        for sid, share in shares.items():
-            carry[sid] -= paid / 100 * share
+        to, rule = index.to(row)
+        instalments.append((paid, to))
         movements.append(FundMovement(
             key=row.key, unit=row.unit, origin_year=int(row.origin_year),
             result_kr=to_ore(row.result_kr) / 100,
@@ -204,12 +222,41 @@ def fund_movements(opening: Iterable[FundBalance], new: Iterable[FundBalance],
             new_kr=balance / 100 if is_new else 0.0,
             returned_kr=paid / 100, closing_kr=(balance - paid) / 100,
             years_left=max(int(row.years_left) - 1, 0), returned_to=rule))
-    return FundResult(tuple(movements), carry)
+    return FundPlan(tuple(movements), tuple(s.service_id for s in services), tuple(instalments))
 
 
-def compute_fund(inputs: Inputs, full_cost: Mapping[str, float]) -> FundResult:
-    """The fund of a price year: the opening rows of Resultatfond plus the Utfall's results."""
-    return fund_movements(inputs.fund, new_results(inputs), inputs.services, full_cost)
+def carry_forward(plan: FundPlan, full_cost: Mapping[str, float]) -> dict[str, float]:
+    """The carry-forward per service of a :class:`FundPlan` at these full costs."""
+    carry = dict.fromkeys(plan.service_ids, 0.0)
+    for paid, to in plan.instalments:
+        if isinstance(to, str):
+            carry[to] -= paid / 100 * 1.0
+        elif to:
+            for sid, share in _shares(to, full_cost).items():
+                carry[sid] -= paid / 100 * share
+    return carry
+
+
+def fund_movements(opening: Iterable[FundBalance], new: Iterable[FundBalance],
+                   services: Sequence[Service], full_cost: Mapping[str, float]) -> FundResult:
+    """This price year's movements of every fund row and the carry-forward per service."""
+    plan = fund_plan(opening, new, services)
+    return FundResult(plan.movements, carry_forward(plan, full_cost))
+
+
+def plan_of(inputs: Inputs) -> FundPlan:
+    """The :class:`FundPlan` of a price year: Resultatfond's opening rows plus the Utfall's."""
+    return fund_plan(inputs.fund, new_results(inputs), inputs.services)
+
+
+def compute_fund(inputs: Inputs, full_cost: Mapping[str, float],
+                 plan: FundPlan | None = None) -> FundResult:
+    """The fund of a price year: the opening rows of Resultatfond plus the Utfall's results.
+
+    ``plan``: ``plan_of(inputs)`` when the caller already has it."""
+    if plan is None:
+        plan = plan_of(inputs)
+    return FundResult(plan.movements, carry_forward(plan, full_cost))
 
 
 # --- validation ----------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from xlkc import bounds, crosscheck
-from xlkc.costing import compute_costs, validate_costs
+from xlkc.costing import compute_costs, service_minutes, validate_costs
 from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
-from xlkc.fund import validate_fund
+from xlkc.fund import plan_of, validate_fund
 from xlkc.inputs import AnswerGroup, ChannelKind, Inputs, PriceModel
 from xlkc.price_bridge import ALL_EFFECTS, price_bridge_per_unit
 from xlkc.pricing import Repricer, compute_prices, validate_customers, validate_prices
@@ -229,6 +229,9 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
     # The price lines do not change with the level, only the costs: they are found once and
     # repriced per level and group (issue 15), the costs rerun without the output-only details.
     repricer = Repricer(inputs)
+    # The fund's movements and the handled minutes, the same at every level (found when first
+    # needed): only the FTE changes.
+    fund_plan = minutes = None
     line_of = _sla_lines(repricer.lines, real_time)
     frames = []
     for li, level in enumerate(levels):
@@ -245,8 +248,11 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
                 at_level = StaffingResult(services=staffing.services.assign(fte=fte),
                                           pools=staffing.pools,
                                           productive_hours=staffing.productive_hours)
+                if fund_plan is None:
+                    fund_plan, minutes = plan_of(inputs), service_minutes(inputs, staffing)
                 cost_services = compute_costs(inputs, at_level, validated=True,
-                                              details=False).services
+                                              details=False, fund_plan=fund_plan,
+                                              minutes=minutes).services
                 price, annual = repricer.prices(cost_services["service_id"],
                                                 cost_services["price_basis_kr"])
             frames.append(_sla_rows(inputs, ids, level, line_of, repricer.is_fee, price,
@@ -313,7 +319,7 @@ def _sla_rows(inputs: Inputs, ids: list[str], level, line_of: dict[str, int],
         "price_kr": np.where(is_fee[at], annual[at], price[at]),
         "price_unit": [services[i].price_unit for i in ids],
     })
-    row = {sid: j for j, sid in enumerate(cost_services["service_id"])}
+    row = {sid: j for j, sid in enumerate(cost_services["service_id"].tolist())}
     rows = np.array([row[i] for i in ids], dtype=np.intp)
     frame["fte"] = cost_services["fte"].to_numpy()[rows]
     frame["full_cost_kr"] = cost_services["full_cost_kr"].to_numpy()[rows]

@@ -150,11 +150,21 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
     # The line's share of its service's price basis (phi) and of its contacts (q).
     phi = np.ones(n)
     q = np.ones(n)
+    # Each service's hours per channel and their sum (as Series.sum: NaN as 0), found once
+    # instead of a MultiIndex lookup per line (issue 15).
+    by_channel: dict[str, dict[str, float]] = {}
+    for (s, ch), h in zip(hours_c.index, hours_c.to_numpy(dtype=float), strict=True):
+        by_channel.setdefault(s, {})[ch] = h
+    hours_total: dict[str, np.float64] = {}
     for j in range(n):
         svc = services[sid[j]]
         if svc.price_model is PriceModel.PER_CHANNEL:
-            hours = hours_c.loc[sid[j]]
-            phi[j] = (hours.get(channel[j], 0.0) / hours.sum() if hours.sum() > 0
+            hours = by_channel[sid[j]]
+            if sid[j] not in hours_total:
+                values = np.fromiter(hours.values(), dtype=float, count=len(hours))
+                hours_total[sid[j]] = np.where(np.isnan(values), 0.0, values).sum()
+            total = hours_total[sid[j]]
+            phi[j] = (hours.get(channel[j], 0.0) / total if total > 0
                       else 1.0 / len(hours))
             q[j] = prices["quantity"].iat[j] / v1[j] if v1[j] > 0 else np.nan
         elif svc.price_model is PriceModel.SUBSCRIPTION:

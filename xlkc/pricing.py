@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlkc.allocation import distribute_ore
+from xlkc.allocation import distribute_ore_groups
 from xlkc.errors import Problem, ValidationError
 from xlkc.inputs import PRICE_UNITS, ROUNDING_UNIT, FeeKey, Inputs, PriceModel
 from xlkc.results import (
@@ -443,13 +443,22 @@ def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:
     annual = prices.dropna(subset=["annual_fee_kr"]).drop_duplicates("service_id").set_index(
         "service_id")["annual_fee_kr"]
     previous_fee = _previous_fees(inputs)
-    for sid, rows in fee_rows.groupby("service_id", sort=False):
-        w = rows["weight"].to_numpy(dtype=float)
-        at = rows.index.to_numpy()
-        fee[at] = distribute_ore(float(annual[sid]), w)
-        before = previous_fee.get(sid, np.nan)
-        prev_fee[at] = distribute_ore(before, w) if np.isfinite(before) else np.nan
-        share[at] = w / w.sum()
+    # Each fee service's rows (services in order of first appearance, rows in order), split
+    # all at once (issue 15: a groupby loop of one split per service cost most of this).
+    codes, sids = pd.factorize(fee_rows["service_id"], sort=False)
+    rows = np.argsort(codes, kind="stable")
+    rows = rows[codes[rows] >= 0]
+    if rows.size:
+        code_of = codes[rows]
+        starts = np.flatnonzero(np.r_[True, code_of[1:] != code_of[:-1]])
+        w = fee_rows["weight"].to_numpy(dtype=float)[rows]
+        at = fee_rows.index.to_numpy()[rows]
+        fee[at] = distribute_ore_groups([float(annual[sid]) for sid in sids], w, starts)
+        befores = [previous_fee.get(sid, np.nan) for sid in sids]
+        prev_fee[at] = distribute_ore_groups(
+            [b if np.isfinite(b) else np.nan for b in befores], w, starts)
+        for a, b in zip(starts, np.append(starts[1:], rows.size), strict=True):
+            share[at[a:b]] = w[a:b] / w[a:b].sum()
 
     quantity = volumes["quantity"].to_numpy(dtype=float)
     charge = np.nan_to_num(quantity * unit_price) + fee

@@ -343,9 +343,11 @@ def _data_rows(t: L.Table, raw: RawTable, pos: dict[str, int]
                ) -> list[tuple[int, dict[str, Any]]]:
     """(Excel row, field -> raw value) of every row with a value in an input column."""
     fields = [c.field for c in t.columns if c.field in pos and not c.computed]
+    items = list(pos.items())
     out = []
     for k, row in enumerate(raw.rows):
-        values = {f: (row[pos[f]] if pos[f] < len(row) else None) for f in pos}
+        n = len(row)
+        values = {f: (row[i] if i < n else None) for f, i in items}
         if any(not _blank(values[f]) for f in fields):
             out.append((raw.first_row + k, values))
     return out
@@ -391,16 +393,43 @@ class _Parser:
         defaults = _defaults(t.record)
         record_name = t.inputs_field
         out = []
+        columns = [(c, c.field, defaults.get(c.field, _NO_DEFAULT), {})
+                   for c in t.input_columns]
         for index, (excel_row, values) in enumerate(_data_rows(t, raw, pos)):
             kwargs: dict[str, Any] = {}
-            for c in t.input_columns:
+            for c, field, default, seen in columns:
+                v = values.get(field)
+                # The common cells straight to their value (what read() gives them), without
+                # building a location per cell (issue 15): a number, non-blank text (each text
+                # parsed once per column: the values are immutable), an empty optional cell.
+                # Anything else, and any cell that fails, goes through read().
+                tv = type(v)
+                if v is None and not c.required:
+                    kwargs[field] = None if default is _NO_DEFAULT else default
+                    continue
+                if tv is str:
+                    hit = seen.get(v, _NO_DEFAULT)
+                    if hit is not _NO_DEFAULT:
+                        kwargs[field] = hit
+                        continue
+                    if v.strip():
+                        try:
+                            kwargs[field] = seen[v] = _parse_value(c, v)
+                            continue
+                        except CellError:
+                            pass
+                elif tv is float or tv is int:
+                    try:
+                        kwargs[field] = _parse_value(c, v)
+                        continue
+                    except CellError:
+                        pass
                 where = {"sheet": raw.sheet, "table": t.name, "row": excel_row,
                          "column": c.header}
-                value, ok = self.read(c, values.get(c.field), defaults.get(c.field, _NO_DEFAULT),
-                                      where)
+                value, ok = self.read(c, v, default, where)
                 if not ok:
                     self.tainted.add((record_name, index))
-                kwargs[c.field] = value
+                kwargs[field] = value
             out.append(kwargs)
         return out
 

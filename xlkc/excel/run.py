@@ -68,6 +68,11 @@ def _canonical(obj: Any, fields: dict[type, tuple[str, ...] | None] | None = Non
     t = type(obj)
     if t is str or t is bool or obj is None:  # the commonest leaves, as below
         return obj
+    if t is float or t is int:  # the number leaves, exactly as below (issue 15)
+        f = float(obj)
+        return int(f) if f.is_integer() and abs(f) < 2**53 else repr(f)
+    if t is tuple or t is list:
+        return [_canonical(v, fields) for v in obj]
     if t not in fields:
         fields[t] = (tuple(f.name for f in dataclasses.fields(obj))
                      if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else None)

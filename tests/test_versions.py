@@ -100,15 +100,18 @@ def _independent_differences(base, now):
     (_, rb), (_, rn) = base, now
 
     def by_line(r):
+        """(unit price, annual fee) per line; a Fast årsavgift line's price is its fee."""
         p = r.price.prices
-        return {(s, c if isinstance(c, str) and c else None): (x, f)
-                for s, c, x, f in zip(p.service_id, p.channel_id, p.price_kr, p.annual_fee_kr,
-                                      strict=True)}
+        return {(s, c if isinstance(c, str) and c else None):
+                ((None, x) if m == PriceModel.ANNUAL_FEE.value else (x, _nan_to_none(f)))
+                for s, c, m, x, f in zip(p.service_id, p.channel_id, p.price_model, p.price_kr,
+                                         p.annual_fee_kr, strict=True)}
+
+    def diff(now, was):
+        return None if now is None else now - was
 
     lb, ln = by_line(rb), by_line(rn)
-    prices = {k: (_nan_to_none(ln[k][0]) - _nan_to_none(lb[k][0]),
-                  None if _nan_to_none(ln[k][1]) is None
-                  else _nan_to_none(ln[k][1]) - _nan_to_none(lb[k][1])) for k in ln}
+    prices = {k: (diff(ln[k][0], lb[k][0]), diff(ln[k][1], lb[k][1])) for k in ln}
     cb = rb.cost.services.set_index("service_id")
     cn = rn.cost.services.set_index("service_id")
     services = {s: (cn.loc[s, "full_cost_kr"] - cb.loc[s, "full_cost_kr"],
@@ -125,7 +128,11 @@ def _check_comparison(cmp, expected) -> None:
     for r in cmp.prices.itertuples(index=False):
         channel = r.channel_id if isinstance(r.channel_id, str) and r.channel_id else None
         dp, df = prices[(r.service_id, channel)]
-        assert r.price_change_kr == pytest.approx(dp, abs=0.0101)
+        if dp is None:  # Fast årsavgift: the fee columns only
+            assert _nan_to_none(r.price_change_kr) is None
+            assert _nan_to_none(r.base_price_kr) is None and _nan_to_none(r.price_kr) is None
+        else:
+            assert r.price_change_kr == pytest.approx(dp, abs=0.0101)
         if df is None:
             assert _nan_to_none(r.fee_change_kr) is None
         else:
@@ -540,3 +547,93 @@ def test_the_workbook_has_the_version_cells_as_yellow_drop_downs():
         assert wb.defined_names["lstVersioner"].attr_text == "'Versioner'!$F$6:$F$505"
     finally:
         wb.close()
+
+
+# --- the Kontrollsumma: a version edited by hand is seen ------------------------------------------
+
+def test_the_fingerprint_covers_what_a_version_says_and_nothing_else(two_runs):
+    from xlkc.versions import fingerprint
+
+    v = _version("Beslutad", "Beslutad", two_runs[0], saved=dt.datetime(2026, 11, 2, 10, 15))
+    fp = fingerprint(v)
+    assert len(fp) == 16 and int(fp, 16) >= 0
+    # not when or by whom it was saved, not the order of its rows
+    assert fingerprint(dataclasses.replace(v, saved=None, user="någon annan")) == fp
+    assert fingerprint(dataclasses.replace(v, prices=v.prices[::-1],
+                                           customers=v.customers[::-1])) == fp
+    # every figure, text and row it keeps
+    p0, s0, c0 = v.prices[0], v.services[0], v.customers[0]
+    changed = [
+        dataclasses.replace(v, status=PriceListStatus.PROPOSAL),
+        dataclasses.replace(v, year=v.year + 1),
+        dataclasses.replace(v, case_number="KS 2026/99"),
+        dataclasses.replace(v, total_cost_kr=v.total_cost_kr + 0.01),
+        dataclasses.replace(v, revenue_kr=v.revenue_kr - 0.01),
+        dataclasses.replace(v, fte=v.fte + 0.0001),
+        dataclasses.replace(v, input_hash="0" * 16),
+        dataclasses.replace(v, prices=(dataclasses.replace(p0, price_kr=p0.price_kr + 0.01),
+                                       *v.prices[1:])),
+        dataclasses.replace(v, prices=v.prices[1:]),
+        dataclasses.replace(v, services=(dataclasses.replace(s0, fte=s0.fte + 0.0001),
+                                         *v.services[1:])),
+        dataclasses.replace(v, customers=(dataclasses.replace(c0, charge_kr=c0.charge_kr - 1),
+                                          *v.customers[1:])),
+        dataclasses.replace(v, customers=(dataclasses.replace(c0, customer_id="X9"),
+                                          *v.customers[1:])),
+    ]
+    digests = {fingerprint(c) for c in changed}
+    assert fp not in digests and len(digests) == len(changed)
+
+
+def _version_table_values(path, table):
+    header, rows = _table_rows(path, table.name)
+    return [dict(zip(header, r, strict=False)) for r in rows]
+
+
+def test_every_saved_version_carries_the_fingerprint_its_rows_give(runs):
+    from xlkc.excel.file_reader import read_workbook
+    from xlkc.excel.versions_io import read_versions
+    from xlkc.versions import fingerprint
+
+    versions, notes = read_versions(read_workbook(runs["c"]))
+    assert [v.name for v in versions] == ["Förslag 1", "Beslutad", "Förslag 2"]
+    assert notes == []
+    for v in versions:
+        assert v.stored_fingerprint == fingerprint(v) and not v.altered
+    stored = [r["Kontrollsumma"] for r in _version_table_values(runs["c"], L.T_VERSIONS)]
+    assert stored == [v.stored_fingerprint for v in versions]
+
+
+def test_a_decided_version_edited_by_hand_is_reported_and_named_on_jamforelse(runs, tmp_path,
+                                                                             capsys):
+    """A controller overwrites a price of the decided version on Versioner: every run warns,
+    locates it, and Jämförelse says the version it compares with was edited."""
+    def edit(wb):
+        ws = wb["Versioner"]
+        table = ws.tables[L.T_VERSION_PRICES.name]
+        col = L.T_VERSION_PRICES.fields.index("price_kr")
+        for row in ws[table.ref][1:]:
+            if row[0].value == "Beslutad":
+                row[col].value = (row[col].value or 0) + 10
+                break
+
+    edited = _edited(runs["c"], tmp_path / "handandrad.xlsm", edit)
+    out = tmp_path / "ut.xlsm"
+    capsys.readouterr()
+    assert _cli("berakna", str(edited), "-o", str(out)) == 0
+    err = capsys.readouterr().err
+    assert "versionen 'Beslutad' (Beslutad) har ändrats för hand" in err
+    assert "Versioner" in err
+    wb = openpyxl.load_workbook(out, read_only=True)
+    try:
+        note = wb["Jämförelse"]["A3"].value
+        start = "\n".join(str(c.value) for row in wb["Start"].iter_rows() for c in row
+                          if isinstance(c.value, str))
+    finally:
+        wb.close()
+    assert "'Beslutad'" in note and "ÄNDRAD FÖR HAND" in note
+    assert "ändrats för hand" in start
+    # the unedited workbook gives no such warning
+    capsys.readouterr()
+    assert _cli("berakna", str(runs["c"]), "-o", str(tmp_path / "ut2.xlsm")) == 0
+    assert "ändrats för hand" not in capsys.readouterr().err

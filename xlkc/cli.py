@@ -463,12 +463,12 @@ def _berakna(args: argparse.Namespace) -> int:
 
 
 def _print_versions(plan: Any) -> None:
-    """What the run did with the versions: saved, replaced or not saved; what Jämförelse shows."""
+    """What the run did with the versions: saved, replaced or not saved; what Jämförelse shows.
+    (What could not be read on Versioner is among the run's warnings.)"""
     meta = getattr(plan, "meta", None) or {}
     lines = []
     if meta.get("version_message"):
         lines.append(meta["version_message"])
-    lines += [f"Obs: {n}" for n in meta.get("version_notes") or []]
     if meta.get("compared_with"):
         lines.append(f"Jämförelse: beräkningen jämförd med versionen '{meta['compared_with']}'.")
     if lines:

@@ -6,6 +6,9 @@ Parametrar, the run's time, the input hash of the Körlogg (:func:`xlkc.excel.ru
 and its key figures; a version keeps its price list (per price line), the full cost and FTE per
 service and the charge per customer (:func:`version_of`).
 
+Each saved version carries a Kontrollsumma (:func:`fingerprint`); a version whose rows no longer
+give it was edited by hand, which the readers report as a warning and the comparison names.
+
 Rules (:func:`save_version`):
 
 - names are compared without regard to case and surrounding or repeated spaces;
@@ -16,7 +19,8 @@ Rules (:func:`save_version`):
 
 The comparison (:func:`compare`) sets the current run beside a version: per price line the price
 and annual fee, per service the full cost and FTE, per customer the charge, each with the change
-(now − version; a percentage where the version's figure is not zero). Versions keep kronor to
+(now − version; a percentage where the version's figure is not zero); a Fast årsavgift line
+shows its price as the annual fee only, as Prislista för beslut does. Versions keep kronor to
 the öre and FTE to four decimals, so the changes are exact to that. Lines found on one side only
 show the other side empty. The version compared with is the one named, else the latest Beslutad,
 else the latest saved (:func:`choose`).
@@ -25,6 +29,7 @@ else the latest saved (:func:`choose`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,10 +37,11 @@ from typing import Any
 import pandas as pd
 
 from xlkc.errors import InputError, Problem
-from xlkc.inputs import Inputs, PriceListStatus
+from xlkc.inputs import Inputs, PriceListStatus, PriceModel
 
 __all__ = ["Version", "VersionFrozen", "VersionPrice", "VersionService", "VersionCustomer",
-           "SaveOutcome", "choose", "compare", "default_version", "name_key", "save_version",
+           "SaveOutcome", "choose", "compare", "default_version", "fingerprint", "name_key",
+           "save_version",
            "version_of", "version_frames", "COMPARISON_COLUMNS"]
 
 
@@ -110,10 +116,18 @@ class Version:
     customers: tuple[VersionCustomer, ...] = ()
     raw: dict[str, tuple[tuple[Any, ...], ...]] | None = field(default=None, compare=False,
                                                               repr=False)
+    #: The Kontrollsumma read from Versioner (None for a version not read from a workbook).
+    stored_fingerprint: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def decided(self) -> bool:
         return self.status is PriceListStatus.DECIDED
+
+    @property
+    def altered(self) -> bool:
+        """Read with a Kontrollsumma that its rows no longer give: edited by hand."""
+        return (self.stored_fingerprint is not None
+                and self.stored_fingerprint != fingerprint(self))
 
     @property
     def key(self) -> str:
@@ -131,6 +145,44 @@ class VersionFrozen(InputError):
 def _r(x: Any, digits: int) -> float | None:
     v = _num(x)
     return None if v is None else round(v, digits) + 0.0
+
+
+def fingerprint(v: Version) -> str:
+    """The Kontrollsumma of a version: the first 16 hex digits of SHA-256 over a canonical text
+    of what the version says.
+
+    Covered: name, status, price year, decision date (the day), ärendenummer, total cost,
+    revenue, FTE, input hash, and every line of its price list, services and customers. Not
+    covered: when and by whom it was saved, and the order of the rows (sorting a table is not
+    changing it). Kronor are written to the öre and FTE to four decimals, as a version keeps
+    them, so the digest of a version read back from any tool that saved the workbook is the
+    digest it was saved with; a changed figure, name, id or row changes it."""
+    def kr(x: Any) -> str:
+        r = _r(x, 2)
+        return "" if r is None else f"{r:.2f}"
+
+    def fte(x: Any) -> str:
+        r = _r(x, 4)
+        return "" if r is None else f"{r:.4f}"
+
+    def tx(x: Any) -> str:
+        t = _text(x)
+        return "" if t is None else " ".join(t.split())
+
+    day = v.decision_date.date().isoformat() if isinstance(v.decision_date, dt.datetime) else ""
+    head = "\x1f".join((name_key(v.name), v.status.value, "" if v.year is None else str(v.year),
+                        day, tx(v.case_number), kr(v.total_cost_kr), kr(v.revenue_kr),
+                        fte(v.fte), tx(v.input_hash)))
+    lines = sorted(
+        ["P\x1f" + "\x1f".join((tx(p.service_id), tx(p.channel_id), tx(p.name),
+                                 tx(p.price_model), tx(p.price_unit), kr(p.price_kr),
+                                 kr(p.annual_fee_kr))) for p in v.prices]
+        + ["S\x1f" + "\x1f".join((tx(s.service_id), tx(s.name), kr(s.full_cost_kr),
+                                   fte(s.fte))) for s in v.services]
+        + ["C\x1f" + "\x1f".join((tx(c.customer_id), tx(c.customer_name), kr(c.charge_kr)))
+           for c in v.customers])
+    text = "\x1e".join([head, *lines])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def version_of(name: str, status: PriceListStatus | str, inputs: Inputs, results: Any, *,
@@ -260,6 +312,16 @@ def _pair(current: tuple[Any, ...], base: tuple[Any, ...], key: Any) -> list[tup
     return out
 
 
+def _unit_and_fee(p: VersionPrice | None) -> tuple[float | None, float | None]:
+    """(unit price, annual fee) of a price line: a Fast årsavgift line's price is its annual
+    fee and has no unit price (as on Prislista för beslut)."""
+    if p is None:
+        return None, None
+    if p.price_model == PriceModel.ANNUAL_FEE.value:
+        return None, p.price_kr if p.price_kr is not None else p.annual_fee_kr
+    return p.price_kr, p.annual_fee_kr
+
+
 @dataclass(frozen=True)
 class Comparison:
     prices: pd.DataFrame
@@ -275,8 +337,8 @@ def compare(current: Version, base: Version | None) -> Comparison:
     rows = []
     for c, b in _pair(current.prices, base.prices, lambda x: (x.service_id, x.channel_id)):
         one = c or b
-        now_p, was_p = (c.price_kr if c else None), (b.price_kr if b else None)
-        now_f, was_f = (c.annual_fee_kr if c else None), (b.annual_fee_kr if b else None)
+        now_p, now_f = _unit_and_fee(c)
+        was_p, was_f = _unit_and_fee(b)
         rows.append((one.service_id, one.channel_id, one.name, one.price_unit, was_p, now_p,
                      _change(now_p, was_p), _pct(now_p, was_p), was_f, now_f,
                      _change(now_f, was_f)))
@@ -310,6 +372,8 @@ def describe(v: Version) -> str:
         parts.append(f"ärende {v.case_number}")
     if v.saved is not None:
         parts.append(f"sparad {v.saved:%Y-%m-%d %H:%M}")
+    if v.altered:
+        parts.append("ÄNDRAD FÖR HAND efter att den sparades")
     return f"'{v.name}' ({', '.join(parts)})"
 
 
@@ -327,7 +391,7 @@ def version_frames(versions: tuple[Version, ...]) -> dict[str, list[tuple[Any, .
             continue
         out["versions"].append((v.name, v.status.value, v.year, v.saved, v.decision_date,
                                 v.case_number, v.total_cost_kr, v.revenue_kr, v.fte,
-                                v.input_hash, v.user))
+                                v.input_hash, v.user, fingerprint(v)))
         out["prices"].extend((v.name, p.service_id, p.channel_id, p.name, p.price_model,
                               p.price_unit, p.price_kr, p.annual_fee_kr) for p in v.prices)
         out["services"].extend((v.name, s.service_id, s.name, s.full_cost_kr, s.fte)
@@ -340,7 +404,7 @@ def version_frames(versions: tuple[Version, ...]) -> dict[str, list[tuple[Any, .
 #: The fields of each version table, in column order (the layout's tables have exactly these).
 VERSION_FIELDS = {
     "versions": ("version", "status", "year", "saved", "decision_date", "case_number",
-                 "total_cost_kr", "revenue_kr", "fte", "input_hash", "user"),
+                 "total_cost_kr", "revenue_kr", "fte", "input_hash", "user", "fingerprint"),
     "prices": ("version", "service_id", "channel_id", "name", "price_model", "price_unit",
                "price_kr", "annual_fee_kr"),
     "services": ("version", "service_id", "name", "full_cost_kr", "fte"),
@@ -383,7 +447,7 @@ def versions_from_rows(rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple[Ver
         seen.add(key)
         mine = {k: parts[k].get(key, []) for k in ("prices", "services", "customers")}
         year = _num(r.get("year"))
-        out.append(Version(
+        v = Version(
             name=name, status=status, year=int(year) if year is not None else None,
             saved=_datetime(r.get("saved")), decision_date=_datetime(r.get("decision_date")),
             case_number=_text(r.get("case_number")), total_cost_kr=_num(r.get("total_cost_kr")),
@@ -402,7 +466,19 @@ def versions_from_rows(rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple[Ver
                                             _num(c.get("charge_kr")))
                             for c in mine["customers"]),
             raw={"versions": (r["_raw"],),
-                 **{k: tuple(x["_raw"] for x in mine[k]) for k in mine}}))
+                 **{k: tuple(x["_raw"] for x in mine[k]) for k in mine}},
+            stored_fingerprint=_text(r.get("fingerprint")))
+        out.append(v)
+        where = f"Versioner rad {r.get('_row')}: versionen '{name}' ({status.value})"
+        if v.altered:
+            notes.append(f"{where} har ändrats för hand efter att den sparades: "
+                         "Kontrollsumman stämmer inte med versionens rader. "
+                         + ("Den beslutade prislistan i arbetsboken är inte längre den som "
+                            "beslutades; jämför med beslutet i ärendet." if v.decided else
+                            "Spara förslaget igen med Beräkna priser för att få det beräknat."))
+        elif v.decided and v.stored_fingerprint is None:
+            notes.append(f"{where} saknar Kontrollsumma (sparad med en äldre version av "
+                         "verktyget) och kan inte kontrolleras mot ändringar för hand.")
     for part in ("prices", "services", "customers"):
         orphans = sorted(k for k in parts[part] if k not in seen)
         if orphans:

@@ -51,6 +51,9 @@ T_VERSIONS = Table(
         _text("input_hash", "Indata-hash", width=19,
               note="Samma hash: samma indata (som i Körlogg)."),
         _text("user", "Användare", width=14),
+        _text("fingerprint", "Kontrollsumma", width=18,
+              note="Räknas av Beräkna priser ur versionens rader. Stämmer den inte har "
+                   "versionen ändrats för hand, och varje körning varnar."),
     ),
     note="En beslutad version ändras aldrig; en förslagsversion ersätts om den sparas igen "
          "under samma namn.",

@@ -94,7 +94,12 @@ def test_every_table_with_its_headers_in_order(book):
 def test_output_sheets_carry_the_note(book):
     for s in L.SHEETS:
         if s.role == "output":
-            assert book[s.name]["A3"].value == L.OUTPUT_NOTE
+            assert book[s.name]["A3"].value == s.output_note
+    # Versioner has cells for the user beside its tables: the note says which are whose
+    versioner = L.sheet_of(L.T_VERSIONS.name)
+    assert versioner.output_note != L.OUTPUT_NOTE
+    assert "gula cellerna" in book[versioner.name]["A3"].value
+    assert sum(s.output_note != L.OUTPUT_NOTE for s in L.SHEETS if s.role == "output") == 1
 
 
 def test_named_cells_are_workbook_scoped_and_point_at_their_cell(book):

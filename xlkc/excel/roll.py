@@ -170,7 +170,7 @@ def roll_plan(old: Inputs, new: Inputs, *, user: str | None = None,
         if sheet.role == "output" and sheet.name != L.sheet_of(L.T_RUNLOG.name).name:
             cells.append(CellWrite(sheet.name, 2, 1, sheet.purpose, FMT_PLAIN))
             if any(t.result for t in sheet.tables):  # the run's price year and time go
-                cells.append(CellWrite(sheet.name, 3, 1, L.OUTPUT_NOTE, FMT_PLAIN))
+                cells.append(CellWrite(sheet.name, 3, 1, sheet.output_note, FMT_PLAIN))
     cells.append(CellWrite(L.sheet_of(L.T_CMP_PRICES.name).name, 3, 1, L.OUTPUT_NOTE,
                            FMT_PLAIN))
     n_plan = len(new.outcomes)

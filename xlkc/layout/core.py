@@ -87,6 +87,8 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 LIST_CAPACITY = 500
 #: The note on every output sheet (row 3).
 OUTPUT_NOTE = "Fylls av Beräkna priser – skriv inte här."
+OUTPUT_NOTE_WITH_ENTRIES = ("Tabellerna fylls av Beräkna priser – skriv inte i dem. "
+                            "De gula cellerna till vänster är dina.")
 #: The text of a True/False cell in output tables.
 BOOL_TEXT = {True: "Ja", False: "Nej"}
 #: Totals of an output table: a row below the table (outside the Excel Table, so no reader takes
@@ -302,6 +304,14 @@ class Sheet:
     gridlines: bool = False  # gridlines on screen (never printed)
     code_name: str = ""  # VBA code name (ASCII), set on the sheet and in the VBA project
     charts: tuple[Chart, ...] = ()  # output sheets: charts right of the tables, one below another
+
+    @property
+    def output_note(self) -> str:
+        """Row 3 of an output sheet before its first run: do not write here, or, where the
+        sheet also has cells for the user (Versioner), not in its tables."""
+        if any(nc.entry for nc in self.named_cells):
+            return OUTPUT_NOTE_WITH_ENTRIES
+        return OUTPUT_NOTE
 
     def table_origin(self, table_name: str) -> tuple[int, int]:
         """(header row, first column) of a table on this sheet, 1-based."""

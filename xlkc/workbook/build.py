@@ -80,7 +80,7 @@ def _sheet_head(ws, st: _Styles, sheet: L.Sheet) -> None:
         ws.write_string(1, 0, sheet.purpose, purpose)
     if sheet.role == "output":
         # replaced by each run with the price year and time (OutputPlan: note cells)
-        ws.write_string(2, 0, L.OUTPUT_NOTE, st(bold=True, font_color=HEADER_FILL))
+        ws.write_string(2, 0, sheet.output_note, st(bold=True, font_color=HEADER_FILL))
 
 
 def _print_setup(ws, sheet: L.Sheet) -> None:

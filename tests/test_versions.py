@@ -585,6 +585,19 @@ def test_the_fingerprint_covers_what_a_version_says_and_nothing_else(two_runs):
     assert fp not in digests and len(digests) == len(changed)
 
 
+def _table_first_row(path, table_name):
+    """The Excel row of a table's first data row."""
+    wb = openpyxl.load_workbook(path)
+    try:
+        for ws in wb.worksheets:
+            if table_name in ws.tables:
+                ref = ws.tables[table_name].ref
+                return int("".join(ch for ch in ref.split(":")[0] if ch.isdigit())) + 1
+    finally:
+        wb.close()
+    raise AssertionError(table_name)
+
+
 def _version_table_values(path, table):
     header, rows = _table_rows(path, table.name)
     return [dict(zip(header, r, strict=False)) for r in rows]
@@ -622,8 +635,18 @@ def test_a_decided_version_edited_by_hand_is_reported_and_named_on_jamforelse(ru
     capsys.readouterr()
     assert _cli("berakna", str(edited), "-o", str(out)) == 0
     err = capsys.readouterr().err
-    assert "versionen 'Beslutad' (Beslutad) har ändrats för hand" in err
-    assert "Versioner" in err
+    assert "Versionen 'Beslutad' (Beslutad) har ändrats för hand" in err
+    # located: sheet, table, the version's row and the Kontrollsumma column
+    from xlkc.excel.file_reader import read_workbook
+    from xlkc.excel.versions_io import read_versions
+
+    _, notes = read_versions(read_workbook(edited))
+    (note,) = notes
+    header, rows = _table_rows(edited, L.T_VERSIONS.name)
+    first_row = _table_first_row(edited, L.T_VERSIONS.name)
+    assert (note.sheet, note.table, note.column, note.severity) == (
+        "Versioner", L.T_VERSIONS.name, "Kontrollsumma", "varning")
+    assert note.row == first_row + [r[0] for r in rows].index("Beslutad")
     wb = openpyxl.load_workbook(out, read_only=True)
     try:
         note = wb["Jämförelse"]["A3"].value

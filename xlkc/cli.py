@@ -496,8 +496,8 @@ def _versioner(args: argparse.Namespace) -> int:
 
     src = _workbook_arg(args.arbetsbok or str(Path.cwd() / DEFAULT_OUTPUT))
     versions, notes = read_versions(_read(src))
-    for note in notes:
-        print(f"Obs: {note}", file=sys.stderr)
+    if notes:
+        print(problem_table(notes, warnings=True), file=sys.stderr)
     if not versions:
         print(f"{src.name} har inga sparade versioner. Spara en med xlkc berakna "
               "--versionsnamn NAMN.")

@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlkc.errors import InputError, Problem
+from xlkc.errors import WARNING, InputError, Problem
 from xlkc.inputs import Inputs, PriceListStatus, PriceModel
 
 __all__ = ["Version", "VersionFrozen", "VersionPrice", "VersionService", "VersionCustomer",
@@ -412,15 +412,22 @@ VERSION_FIELDS = {
 }
 
 
+def _note(message: str, row: dict[str, Any], field: str) -> Problem:
+    return Problem(message, record="versions", row=row.get("_row"), field=field,
+                   severity=WARNING)
+
+
 def versions_from_rows(rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple[Version, ...],
-                                                                     list[str]]:
+                                                                     list[Problem]]:
     """Versions from the four tables' rows (dicts by field, values as read; ``_raw``: the row
-    as it stands, ``_row``: its Excel row), and Swedish notes on rows that could not be read.
+    as it stands, ``_row``: its Excel row), and warnings (Swedish) on rows that could not be
+    read or were edited by hand: ``record`` is the table's part, ``row`` its Excel row,
+    ``field`` the column's field, for an adapter to name the sheet, table and column.
 
     Rows of the other tables belong to the version of their name (orphans are noted and
     dropped); a version row without a name, or with a status other than Förslag/Beslutad, is
     noted and dropped."""
-    notes: list[str] = []
+    notes: list[Problem] = []
     parts: dict[str, dict[str, list[dict[str, Any]]]] = {k: {} for k in VERSION_FIELDS}
     for part in ("prices", "services", "customers"):
         for r in rows.get(part, []):
@@ -436,13 +443,13 @@ def versions_from_rows(rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple[Ver
         try:
             status = PriceListStatus(_text(r.get("status")) or "")
         except ValueError:
-            notes.append(f"Versioner rad {r.get('_row')}: versionen '{name}' har status "
-                         f"'{r.get('status')}' (Förslag eller Beslutad); den läses inte.")
+            notes.append(_note(f"Versionen '{name}' har status '{r.get('status')}' (Förslag "
+                               "eller Beslutad); den läses inte.", r, "status"))
             continue
         key = name_key(name)
         if key in seen:
-            notes.append(f"Versioner rad {r.get('_row')}: versionen '{name}' finns redan; "
-                         "raden läses inte.")
+            notes.append(_note(f"Versionen '{name}' finns redan; raden läses inte.", r,
+                               "version"))
             continue
         seen.add(key)
         mine = {k: parts[k].get(key, []) for k in ("prices", "services", "customers")}
@@ -469,21 +476,25 @@ def versions_from_rows(rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple[Ver
                  **{k: tuple(x["_raw"] for x in mine[k]) for k in mine}},
             stored_fingerprint=_text(r.get("fingerprint")))
         out.append(v)
-        where = f"Versioner rad {r.get('_row')}: versionen '{name}' ({status.value})"
+        which = f"Versionen '{name}' ({status.value})"
         if v.altered:
-            notes.append(f"{where} har ändrats för hand efter att den sparades: "
-                         "Kontrollsumman stämmer inte med versionens rader. "
-                         + ("Den beslutade prislistan i arbetsboken är inte längre den som "
-                            "beslutades; jämför med beslutet i ärendet." if v.decided else
-                            "Spara förslaget igen med Beräkna priser för att få det beräknat."))
+            notes.append(_note(
+                f"{which} har ändrats för hand efter att den sparades: Kontrollsumman stämmer "
+                "inte med versionens rader. "
+                + ("Den beslutade prislistan i arbetsboken är inte längre den som beslutades; "
+                   "jämför med beslutet i ärendet." if v.decided else
+                   "Spara förslaget igen med Beräkna priser för att få det beräknat."),
+                r, "fingerprint"))
         elif v.decided and v.stored_fingerprint is None:
-            notes.append(f"{where} saknar Kontrollsumma (sparad med en äldre version av "
-                         "verktyget) och kan inte kontrolleras mot ändringar för hand.")
+            notes.append(_note(f"{which} saknar Kontrollsumma (sparad med en äldre version av "
+                               "verktyget) och kan inte kontrolleras mot ändringar för hand.",
+                               r, "fingerprint"))
     for part in ("prices", "services", "customers"):
         orphans = sorted(k for k in parts[part] if k not in seen)
         if orphans:
-            notes.append(f"Versioner: rader för versionerna {', '.join(orphans)} saknar en rad "
-                         "i tabellen Sparade versioner och tas bort vid nästa sparade version.")
+            notes.append(Problem(f"Rader för versionerna {', '.join(orphans)} saknar en rad i "
+                                 "tabellen Sparade versioner och tas bort vid nästa sparade "
+                                 "version.", record=part, field="version", severity=WARNING))
     return tuple(out), notes
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import xlkc
 from xlkc import layout as L  # noqa: N812
-from xlkc.errors import WARNING, InputError, Problem, ValidationError, errors_of, warnings_of
+from xlkc.errors import InputError, Problem, ValidationError, errors_of, warnings_of
 from xlkc.excel.model import OutputPlan, WorkbookData
 from xlkc.excel.output import plan_failure, plan_outputs, plan_validation
 from xlkc.inputs import Inputs
@@ -169,9 +169,7 @@ def calculate_workbook(data: WorkbookData, command: str = "berakna", user: str |
     versions = plan_versions(data, inputs, results, run, name=version_name,
                              status=version_status, save=command == "berakna")
     # what could not be read on Versioner, a version edited by hand: warnings the user sees
-    warnings = warnings + [Problem(n, sheet=L.sheet_of(L.T_VERSIONS.name).name,
-                                   severity=WARNING)
-                           for n in versions.meta.get("version_notes") or []]
+    warnings = warnings + list(versions.meta.get("version_notes") or [])
     return plan_outputs(inputs, results, run, warnings, versions), results, []
 
 

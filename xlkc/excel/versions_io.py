@@ -18,6 +18,7 @@ Planning: :func:`plan_versions` decides what a calculation writes on Versioner a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from xlkc import layout as L  # noqa: N812
-from xlkc.errors import InputError, Problem, ValidationError
+from xlkc.errors import WARNING, InputError, Problem, ValidationError
 from xlkc.excel.model import CellWrite, TableBlock, WorkbookData
 from xlkc.inputs import Inputs, PriceListStatus
 from xlkc.versions import (
@@ -72,11 +73,23 @@ def _rows_of(data: WorkbookData, table: L.Table) -> list[dict[str, Any]]:
     return out
 
 
-def read_versions(data: WorkbookData) -> tuple[tuple[Version, ...], list[str]]:
-    """The versions saved in a workbook (none where it has no Versioner), and notes on rows
-    that could not be read."""
+def read_versions(data: WorkbookData) -> tuple[tuple[Version, ...], list[Problem]]:
+    """The versions saved in a workbook (none where it has no Versioner), and warnings on rows
+    that could not be read or were edited by hand, located on Versioner."""
     assert tuple(PART_TABLES["versions"].fields) == VERSION_FIELDS["versions"]
-    return versions_from_rows({part: _rows_of(data, t) for part, t in PART_TABLES.items()})
+    versions, notes = versions_from_rows({part: _rows_of(data, t)
+                                          for part, t in PART_TABLES.items()})
+    return versions, [_located(p) for p in notes]
+
+
+def _located(p: Problem) -> Problem:
+    """A warning of :func:`xlkc.versions.versions_from_rows` with its sheet, table and column."""
+    table = PART_TABLES.get(p.record or "")
+    if table is None:
+        return p
+    column = next((c.header for c in table.columns if c.field == p.field), None)
+    return dataclasses.replace(p, sheet=L.sheet_of(table.name).name, table=table.name,
+                               column=column, record=None, field=None)
 
 
 def _version_row(data: WorkbookData, name: str) -> int | None:
@@ -225,7 +238,8 @@ def plan_versions(data: WorkbookData, inputs: Inputs, results: Any, run: Any, *,
         pool = tuple(v for v in versions if v is not outcome.saved)
     base, note = choose(pool, data.names.get("JamforMedVersion"))
     if note:
-        meta["version_notes"].append(note)
+        meta["version_notes"].append(dataclasses.replace(
+            _cell_problem(data, "JamforMedVersion", note), severity=WARNING))
     cmp = compare(current, base)
     tables += [_frame_block(L.T_CMP_PRICES, cmp.prices),
                _frame_block(L.T_CMP_SERVICES, cmp.services),

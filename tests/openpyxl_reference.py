@@ -1,6 +1,9 @@
 """The reader as it was before issue 15: openpyxl in read-only mode plus a second ElementTree
 parse for formulas without a cached value. Kept only as the independent reference the stdlib
-reader of :mod:`xlkc.excel.file_reader` is compared with (tests/test_file_reader_reference.py).
+reader of :mod:`xlkc.excel.file_reader` is compared with (tests/test_file_reader_reference.py):
+the cell values (openpyxl's), the formulas without a value (a second parse) and the defined
+names (openpyxl's ``destinations``) are its own; how a table's rows are cut from the sheet is
+the reader's, unchanged by issue 15, run here on openpyxl's values.
 """
 
 from __future__ import annotations
@@ -12,11 +15,19 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import openpyxl
-from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import Problem, ValidationError
-from xlkc.excel.file_reader import UncachedFormula, _local, _sheet_parts, _table_refs
+from xlkc.excel.file_reader import (
+    UncachedFormula,
+    _local,
+    _pad,
+    _read_at_layout,
+    _read_table,
+    _sheet_parts,
+    _table_refs,
+)
 from xlkc.excel.model import RawTable, WorkbookData
 
 
@@ -35,16 +46,20 @@ def openpyxl_reference_read(path: str | os.PathLike) -> WorkbookData:
         wb.close()
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+class _Sheet:
+    """An openpyxl read-only worksheet behind the reader's ``iter_rows`` signature, with its
+    formulas without a cached value, so that :mod:`xlkc.excel.file_reader`'s table reading
+    (header, rows typed below, stray rows, Total Row: unchanged by issue 15) runs on openpyxl's
+    cell values."""
 
+    def __init__(self, ws, uncached: dict[tuple[int, int], str] | None) -> None:
+        ws.reset_dimensions()  # read past a stale <dimension>: rows typed below the table
+        self._ws = ws
+        self.uncached = uncached
 
-def _header_text(v: Any) -> str:
-    return "" if v is None else str(v).strip()
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    def iter_rows(self, min_row: int, min_col: int, max_col: int, max_row: int | None = None):
+        return self._ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col,
+                                  max_col=max_col, values_only=True)
 
 
 def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
@@ -68,14 +83,12 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
         sheet = L.sheet_of(t.name)
         if sheet.name not in sheets:
             continue
-        ws = wb[sheet.name]
-        ws.reset_dimensions()  # read past a stale <dimension>: rows typed below the table
+        ws = _Sheet(wb[sheet.name], uncached.get(sheet.name))
         found = table_refs.get(sheet.name, {}).get(t.name.casefold())
         if found is not None:
-            raw = _read_table(ws, sheet.name, found[0], found[1], found[2],
-                              uncached.get(sheet.name))
+            raw = _read_table(ws, sheet.name, found[0], found[1], found[2], ws.uncached)
         else:
-            raw = _read_at_layout(ws, sheet, t, uncached.get(sheet.name))
+            raw = _read_at_layout(ws, sheet, t, ws.uncached)
         if raw is None:
             problems.append(Problem(
                 f"Tabellen {t.name} ({t.title}) saknas på bladet '{sheet.name}'",
@@ -88,8 +101,7 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
         sheet = L.sheet_of(t.name)
         if sheet.name not in sheets:
             continue
-        ws = wb[sheet.name]
-        ws.reset_dimensions()
+        ws = _Sheet(wb[sheet.name], None)
         found = table_refs.get(sheet.name, {}).get(t.name.casefold())
         raw = (_read_table(ws, sheet.name, found[0], found[1], found[2]) if found is not None
                else _read_at_layout(ws, sheet, t))
@@ -101,70 +113,6 @@ def _read(wb, name: str, table_refs: dict[str, dict[str, tuple[str, str, int]]],
         if values.get(n) is None and formula is not None:
             values[n] = UncachedFormula(formula)
     return WorkbookData(path=name, sheets=sheets, tables=tables, names=values, name_cells=where)
-
-
-def _read_table(ws, sheet_name: str, table_name: str, ref: str, totals: int,
-                uncached: dict | None = None) -> RawTable:
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
-    if totals:  # the Total Row is Excel's, not data: the table's data ends above it
-        uncached = {k: v for k, v in (uncached or {}).items() if k[0] <= max_row - totals}
-        raw = _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col,
-                         max_row - totals, uncached)
-        n = max_row - totals - min_row
-        rows = raw.rows[:n]
-        stray = tuple(r for r in raw.stray_rows if r > max_row)
-        return RawTable(raw.sheet, raw.name, raw.header, rows, raw.first_row, stray)
-    return _read_rows(ws, sheet_name, table_name, min_row, min_col, max_col, max_row, uncached)
-
-
-def _read_at_layout(ws, sheet: L.Sheet, t: L.Table, uncached: dict | None = None
-                    ) -> RawTable | None:
-    """The table at its layout position, if its header row still looks like the table's."""
-    row, col = sheet.table_origin(t.name)
-    raw = _read_rows(ws, sheet.name, t.name, row, col, col + len(t.columns) - 1, row,
-                     uncached)
-    expected = {_norm(h) for h in t.headers}
-    if not any(_norm(h) in expected for h in raw.header):
-        return None
-    return raw
-
-
-#: Rows looked at below a table's end for values after an empty row (reported, not read).
-STRAY_SCAN_ROWS = 200
-
-
-def _read_rows(ws, sheet_name: str, table_name: str, header_row: int, min_col: int,
-               max_col: int, last_row: int, uncached: dict | None = None) -> RawTable:
-    """Header and data rows; past ``last_row`` up to the first fully empty row. Rows with values
-    further down (after an empty row, within :data:`STRAY_SCAN_ROWS`) are listed as
-    ``stray_rows``. A formula cell without a cached value reads as :class:`UncachedFormula`."""
-    width = max_col - min_col + 1
-    it = ws.iter_rows(min_row=header_row, min_col=min_col, max_col=max_col, values_only=True)
-    header_values = next(it, None) or ()
-    header = tuple(_header_text(v) for v in _pad(header_values, width))
-    rows: list[tuple[Any, ...]] = []
-    stray: list[int] = []
-    ended_at = None
-    for excel_row, values in enumerate(it, start=header_row + 1):
-        values = _pad(values, width)
-        if ended_at is not None:
-            if excel_row > ended_at + STRAY_SCAN_ROWS:
-                break
-            if not all(_blank(v) for v in values):
-                stray.append(excel_row)
-            continue
-        if excel_row > last_row and all(_blank(v) for v in values):
-            ended_at = excel_row
-            continue
-        if uncached:
-            values = tuple(UncachedFormula(uncached[(excel_row, min_col + j)])
-                           if v is None and (excel_row, min_col + j) in uncached else v
-                           for j, v in enumerate(values))
-        rows.append(values)
-    while rows and all(_blank(v) for v in rows[-1]):
-        rows.pop()
-    return RawTable(sheet=sheet_name, name=table_name, header=header, rows=tuple(rows),
-                    first_row=header_row + 1, stray_rows=tuple(stray))
 
 
 def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
@@ -196,13 +144,6 @@ def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], 
     return out
 
 
-def _pad(values, width: int) -> tuple[Any, ...]:
-    values = tuple(values)
-    if len(values) < width:
-        return values + (None,) * (width - len(values))
-    return values[:width]
-
-
 def _read_names(wb) -> tuple[dict[str, Any], dict[str, tuple[str, int, int]]]:
     """Every named cell of the layout: name -> raw value (None if empty or not found), and
     name -> (sheet, row, column) where it was read."""
@@ -223,8 +164,7 @@ def _read_names(wb) -> tuple[dict[str, Any], dict[str, tuple[str, int, int]]]:
         ws = wb[s]
         r0, r1 = min(r for _, r, _ in cells), max(r for _, r, _ in cells)
         c0, c1 = min(c for _, _, c in cells), max(c for _, _, c in cells)
-        grid = [_pad(v, c1 - c0 + 1) for v in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0,
-                                                            max_col=c1, values_only=True)]
+        grid = [_pad(v, c1 - c0 + 1) for v in _Sheet(ws, None).iter_rows(r0, c0, c1, r1)]
         for n, r, c in cells:
             if r - r0 < len(grid):
                 values[n] = grid[r - r0][c - c0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -169,3 +170,19 @@ def test_console_script_as_a_process(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "Läser Prismodell.xlsm" in proc.stderr and "giltiga" in proc.stdout
+
+
+@pytest.mark.parametrize("entry", ["xlkc.cli", "xlkc.excel"])
+@pytest.mark.parametrize("preset", [None, "3"])
+def test_entry_points_ask_for_one_blas_thread_unless_told(entry, preset):
+    """The command line and the buttons' module set OPENBLAS_NUM_THREADS=1 before numpy is
+    imported (issue 15: OpenBLAS's threads cost CPU at import and save none), but keep a value
+    the user set."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    code = (f"import sys, os, {entry}; "
+            "print('numpy' in sys.modules, os.environ.get('OPENBLAS_NUM_THREADS'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == ["False", preset or "1"]

@@ -38,6 +38,8 @@ from typing import Any
 import xlkc
 from xlkc import __version__
 
+xlkc.one_blas_thread()
+
 #: Default output file, in the current directory.
 DEFAULT_OUTPUT = "Prismodell_beraknad.xlsm"
 #: Quality findings the CLI prints after an import (all of them are on Statistikkvalitet).

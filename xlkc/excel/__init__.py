@@ -28,6 +28,10 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+import xlkc
+
+xlkc.one_blas_thread()
+
 __all__ = ["ExcelRun", "berakna_priser", "importera_statistik", "nytt_prisar",
            "testa_kopplingen", "validera_indata"]
 

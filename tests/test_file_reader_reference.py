@@ -239,7 +239,8 @@ def test_a_defined_name_points_where_openpyxl_said(value):
             if not last or first == last:
                 from openpyxl.utils.cell import coordinate_to_tuple
 
-                expected = (sheet, *coordinate_to_tuple(first))
+                # openpyxl keeps a quoted name's doubled apostrophes; Excel means one.
+                expected = (sheet.replace("''", "'"), *coordinate_to_tuple(first))
     except Exception:
         expected = None
     assert file_reader._name_destination(Book(), "X") == expected

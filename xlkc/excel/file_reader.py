@@ -585,8 +585,9 @@ def _read_names(book: _Book) -> tuple[dict[str, Any], dict[str, tuple[str, int, 
 
 
 #: A defined name naming a range of one sheet: 'Sheet name'!$A$1 or Sheet!A1:B2. As openpyxl
-#: read it: a quoted sheet name keeps its doubled apostrophes; whitespace after the reference is
-#: allowed, before it not; anything else (several areas, a formula, #REF!) names no cell.
+#: read it (whitespace after the reference is allowed, before it not; anything else: several
+#: areas, a formula, #REF!, names no cell), except that a quoted sheet name's doubled
+#: apostrophes are read as one, as Excel means them ('Kund''s blad' is the sheet Kund's blad).
 _DEFINED_RANGE = re.compile(
     r"(?:'(?P<quoted>(?:[^']|'')*)'|(?P<plain>[^'^ !+\-*/&=<>%{}();,\"#\s]*))!"
     r"(?P<cells>\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)[ \t\r\n]*")
@@ -600,7 +601,8 @@ def _name_destination(book: _Book, name: str) -> tuple[str, int, int] | None:
     m = _DEFINED_RANGE.fullmatch(value)
     if m is None:
         return None
-    sheet = m.group("quoted") if m.group("quoted") is not None else m.group("plain")
+    quoted = m.group("quoted")
+    sheet = quoted.replace("''", "'") if quoted is not None else m.group("plain")
     ref = m.group("cells").replace("$", "")
     if ":" in ref:
         first, last = ref.split(":")

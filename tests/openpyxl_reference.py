@@ -21,14 +21,13 @@ from xlkc import layout as L  # noqa: N812
 from xlkc.errors import Problem, ValidationError
 from xlkc.excel.file_reader import (
     UncachedFormula,
-    _local,
     _pad,
     _read_at_layout,
     _read_table,
-    _sheet_parts,
     _table_refs,
 )
 from xlkc.excel.model import RawTable, WorkbookData
+from xlkc.excel.reader_xml import _local, _sheet_parts
 
 
 def openpyxl_reference_read(path: str | os.PathLike) -> WorkbookData:

@@ -30,7 +30,7 @@ import pytest
 from tests.roundtrip_support import BUNDLED, REPO
 from xlkc.cli import DEFAULT_OUTPUT, main
 from xlkc.errors import InputError
-from xlkc.excel import file_reader, safe_write
+from xlkc.excel import file_reader, reader_limits, reader_xml, safe_write
 from xlkc.excel.file_reader import read_workbook
 from xlkc.excel.safe_write import SaveError, backups, lock_path, save
 
@@ -309,7 +309,7 @@ def test_the_writer_refuses_a_hostile_source_too(tmp_path, no_openpyxl):
 
 def test_too_many_shared_strings_are_counted_while_streaming(tmp_path, monkeypatch, no_openpyxl):
     """Under the ratio limit, the strings themselves are counted (the limit lowered here)."""
-    monkeypatch.setattr(file_reader, "MAX_SHARED_STRINGS", 1000)
+    monkeypatch.setattr(reader_limits, "MAX_SHARED_STRINGS", 1000)
     path = _plain(tmp_path / "sst.xlsm", "xl/sharedStrings.xml",
                   _sst([f"text {i}" for i in range(1001)]))
     with pytest.raises(InputError, match="mer än 1 000 olika texter"):
@@ -335,7 +335,7 @@ def test_a_cell_text_at_excels_limit_is_read(tmp_path):
                                   '<row r="5"><c r="XFE5"><v>1</v></c></row>'])
 def test_a_sheet_beyond_excels_grid_is_refused(tmp_path, no_openpyxl, cell):
     with zipfile.ZipFile(BUNDLED) as z:
-        part = file_reader._sheet_parts(z)["Kontakter"]
+        part = reader_xml._sheet_parts(z)["Kontakter"]
         xml = z.read(part)
     xml = xml.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
     path = _plain(tmp_path / "stor.xlsm", part, xml)
@@ -345,24 +345,24 @@ def test_a_sheet_beyond_excels_grid_is_refused(tmp_path, no_openpyxl, cell):
 
 def test_the_last_cell_of_excels_grid_is_allowed(tmp_path):
     with zipfile.ZipFile(BUNDLED) as z:
-        part = file_reader._sheet_parts(z)["Kontakter"]
+        part = reader_xml._sheet_parts(z)["Kontakter"]
         xml = z.read(part)
     cell = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     path = _plain(tmp_path / "kant.xlsm", part,
                   xml.replace(b"</sheetData>", cell.encode() + b"</sheetData>"))
     with zipfile.ZipFile(path) as z:
-        file_reader._check_package(z, path.name)
+        reader_limits._check_package(z, path.name)
 
 
 def test_too_many_members_are_refused(tmp_path, monkeypatch, no_openpyxl):
-    monkeypatch.setattr(file_reader, "MAX_MEMBERS", 10)
+    monkeypatch.setattr(reader_limits, "MAX_MEMBERS", 10)
     with pytest.raises(InputError, match="delar"):
         read_workbook(BUNDLED)
 
 
 def test_the_bundled_workbook_is_within_every_limit():
     with zipfile.ZipFile(BUNDLED) as z:
-        file_reader._check_package(z, BUNDLED.name)
+        reader_limits._check_package(z, BUNDLED.name)
 
 
 # --- the lock, stale locks, dead temporary files ------------------------------------------------

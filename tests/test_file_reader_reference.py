@@ -17,7 +17,7 @@ import pytest
 
 from tests.excel_edit import WORKBOOK, edited_copy, table_box
 from tests.openpyxl_reference import openpyxl_reference_read
-from xlkc.excel import file_reader
+from xlkc.excel import file_reader, reader_xml
 from xlkc.excel.file_reader import UncachedFormula, read_workbook
 from xlkc.excel.model import WorkbookData
 
@@ -175,9 +175,9 @@ def _hand_made_sheet(date_style: int) -> bytes:
 @pytest.mark.parametrize("date1904", [False, True])
 def test_hand_made_sheet_xml(tmp_path, date1904):
     with zipfile.ZipFile(WORKBOOK) as z:
-        part = file_reader._sheet_parts(z)["Kontakter"]
+        part = reader_xml._sheet_parts(z)["Kontakter"]
         workbook_xml = z.read("xl/workbook.xml")
-        date_style = min(file_reader._Book(z)._date_styles)
+        date_style = min(reader_xml._Book(z)._date_styles)
     replace = {part: _hand_made_sheet(date_style)}
     if date1904:
         replace["xl/workbook.xml"] = workbook_xml.replace(b"<workbookPr ",
@@ -264,7 +264,7 @@ def test_a_damaged_cell_is_reported_in_swedish(tmp_path, cell, message):
     from xlkc.errors import InputError
 
     with zipfile.ZipFile(WORKBOOK) as z:
-        part = file_reader._sheet_parts(z)["Kontakter"]
+        part = reader_xml._sheet_parts(z)["Kontakter"]
     xml = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_NS}"><sheetData>'
            f'<row r="6">{cell}</row></sheetData></worksheet>').encode()
     path = _with_parts(tmp_path, "skadad.xlsm", {part: xml})

@@ -469,7 +469,7 @@ def test_the_reader_opens_each_needed_sheet_part_once(monkeypatch):
     import zipfile
 
     from xlkc import layout as L  # noqa: N812
-    from xlkc.excel import file_reader
+    from xlkc.excel import file_reader, reader_xml
     from xlkc.workbook.build import DEFAULT_PATH
 
     opened: Counter[str] = Counter()
@@ -483,7 +483,7 @@ def test_the_reader_opens_each_needed_sheet_part_once(monkeypatch):
     data = file_reader.read_workbook(DEFAULT_PATH)
     monkeypatch.undo()
     with zipfile.ZipFile(DEFAULT_PATH) as z:
-        parts = file_reader._sheet_parts(z)
+        parts = reader_xml._sheet_parts(z)
     needed = ({s.name for s in L.SHEETS if s.role == "input"}
               | {L.sheet_of(t.name).name for t in L.carried_tables()}
               | {s for s, _, _ in data.name_cells.values()})

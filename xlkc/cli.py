@@ -17,53 +17,49 @@ backup ``<namn>.bak-ÅÅÅÅMMDD-TTMMSS.xlsm`` (the newest three are kept), so r
 runs lose nothing typed into an earlier output. Every OS error is a Swedish sentence naming the
 file. The console never fails on a character it cannot show (ASCII stand-ins), and once the
 file is written nothing printed can turn the exit code into 1.
+
+This module holds the commands and :func:`main`; the argument parser, the default output files
+and the exit codes are in :mod:`xlkc.cli_parser`, the Swedish text of numbers and tables in
+:mod:`xlkc.cli_text`, the console that never fails and the one-line failure messages in
+:mod:`xlkc.cli_console`.
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
 import contextlib
-import errno
-import math
 import os
 import stat
 import sys
 import time
 import traceback
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import xlkc
-from xlkc import __version__
+from xlkc.cli_console import (
+    CliError,
+    _describe,
+    _one_line,
+    _os_reason,
+    _quiet_console,
+    _safe_console,
+)
+from xlkc.cli_parser import (
+    DEFAULT_IMPORT_OUTPUT,
+    DEFAULT_OUTPUT,
+    EXIT_CHECKS,
+    EXIT_FAILURE,
+    EXIT_INVALID,
+    EXIT_OK,
+    build_parser,
+)
+from xlkc.cli_text import _change_value, _num, format_table, problem_table, summary, versions_table
 
 xlkc.one_blas_thread()
 
-#: Default output file, in the current directory.
-DEFAULT_OUTPUT = "Prismodell_beraknad.xlsm"
 #: Quality findings the CLI prints after an import (all of them are on Statistikkvalitet).
 MAX_FINDINGS_SHOWN = 20
-#: Default output file of ``xlkc importera``.
-DEFAULT_IMPORT_OUTPUT = "Prismodell_importerad.xlsm"
-
-EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_CHECKS = 0, 1, 2, 3
-
-#: The exit codes, as the help shows them.
-EXIT_CODES_TEXT = ("Slutkoder: 0 klart (eventuella varningar skrivs ut), 2 fel i indata (inget "
-                   "beräknas eller skrivs), 3 avstämningen avviker (berakna skriver filen för "
-                   "granskning, markerad FEL), 1 annat fel.")
-
-_ARGPARSE_SV = (
-    ("the following arguments are required", "följande argument krävs"),
-    ("unrecognized arguments", "okända argument"),
-    ("invalid choice", "ogiltigt val"),
-    ("choose from", "välj bland"),
-    ("expected one argument", "väntade ett argument"),
-    ("not allowed with argument", "får inte användas med argumentet"),
-    ("ignored explicit argument", "ignorerat argument"),
-    ("invalid", "ogiltigt"),
-)
 
 
 def default_workbook() -> Path:
@@ -73,260 +69,7 @@ def default_workbook() -> Path:
     return bundled_workbook()
 
 
-# --- argparse in Swedish -------------------------------------------------------------------------
-
-class _SvFormatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001
-        super().add_usage(usage, actions, groups, prefix if prefix is not None else "användning: ")
-
-
-class SvArgumentParser(argparse.ArgumentParser):
-    """ArgumentParser with Swedish headings, help option and error messages."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        kwargs["add_help"] = False
-        kwargs.setdefault("formatter_class", _SvFormatter)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "argument"
-        self._optionals.title = "flaggor"
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                          help="visa den här hjälpen och avsluta")
-
-    def error(self, message: str):  # noqa: ANN201 - NoReturn
-        for en, sv in _ARGPARSE_SV:
-            message = message.replace(en, sv)
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_INVALID, f"{self.prog}: fel: {message}\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = SvArgumentParser(
-        prog="xlkc",
-        description="Prismodell Kontaktcenter: beräknar årsarbetare, självkostnad och priser "
-        "per tjänst ur arbetsboken Prismodell.xlsm.",
-        epilog=EXIT_CODES_TEXT,
-    )
-    parser.add_argument("--version", action="version", version=f"xlkc {__version__}",
-                        help="visa versionen och avsluta")
-    parser.add_argument("--debug", action="store_true", default=False,
-                        help="visa hela felspårningen vid oväntade fel")
-    sub = parser.add_subparsers(dest="kommando", metavar="KOMMANDO", title="kommandon")
-
-    def debug_flag(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                       help="visa hela felspårningen vid oväntade fel")
-
-    berakna = sub.add_parser(
-        "berakna", help="läs arbetsboken, beräkna och skriv resultatbladen",
-        description="Läser indata ur arbetsboken, validerar, beräknar och skriver resultatbladen "
-        "(Bemanning till Datakvalitet), statusen på Start och en rad i Körlogg. Indatafilen skrivs "
-        "aldrig över utan --skriv-over. Finns utfilen redan sparas den förra versionen som "
-        "<namn>.bak-ÅÅÅÅMMDD-TTMMSS.xlsm (de tre senaste behålls).",
-        epilog=EXIT_CODES_TEXT)
-    berakna.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
-                         help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
-    target = berakna.add_mutually_exclusive_group()
-    target.add_argument("-o", "--ut", metavar="UT", default=None,
-                        help=f"fil (.xlsm) eller mapp där resultatet skrivs (standard: "
-                        f"./{DEFAULT_OUTPUT})")
-    target.add_argument("--skriv-over", action="store_true",
-                        help="skriv resultatet i ARBETSBOK själv (en kopia sparas som "
-                        "<namn>.bak-ÅÅÅÅMMDD-TTMMSS.xlsm)")
-    berakna.add_argument("--versionsnamn", metavar="NAMN", default=None,
-                         help="spara beräkningen som en version med detta namn på bladet "
-                         "Versioner (t.ex. \"Förslag 1\"); ett förslag med samma namn ersätts, "
-                         "en beslutad version kan aldrig ändras (standard: cellen Spara nästa "
-                         "beräkning som version på Versioner; tom: ingen version)")
-    berakna.add_argument("--status", choices=("Förslag", "Beslutad"), default=None,
-                         help="versionens status (standard: Prislistans status på Parametrar)")
-    debug_flag(berakna)
-
-    versioner = sub.add_parser(
-        "versioner", help="lista de sparade versionerna i en beräknad arbetsbok",
-        description="Listar versionerna på bladet Versioner: namn, status, prisår, när de "
-        "sparades, beslutsdatum, ärendenummer, total kostnad, intäkt, årsarbetare och "
-        "indata-hash. Skriver ingenting.")
-    versioner.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
-                           help=f"arbetsboken (standard: ./{DEFAULT_OUTPUT})")
-    debug_flag(versioner)
-
-    validera = sub.add_parser(
-        "validera", help="kontrollera indata utan att beräkna eller skriva något",
-        description="Läser och validerar arbetsbokens indata. Skriver ingenting.",
-        epilog=EXIT_CODES_TEXT)
-    validera.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
-                          help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
-    debug_flag(validera)
-
-    importera = sub.add_parser(
-        "importera", help="läs statistikfiler och för in volymer, hanteringstider och profiler",
-        description="Läser intervallstatistik (kanonisk CSV eller Calabrio/Teleopti, 15, 30 eller "
-        "60 minuter) för köerna på bladet Köer och för in årsvolym och hanteringstid per tjänst "
-        "och kanal (Kontakter, källa statistik, det ersatta värdet bredvid), svarsgruppernas egna "
-        "profiler (Profil) och kundernas prognoser omräknade till de nya volymerna "
-        "(Kundvolymer). Köernas utfall mot målen och fynd i filerna hamnar på bladet "
-        "Statistikkvalitet. Är någon fil felaktig skrivs ingenting.",
-        epilog=EXIT_CODES_TEXT)
-    importera.add_argument("statistik", nargs="+", metavar="STATISTIK",
-                           help="en eller flera statistikfiler")
-    importera.add_argument("-a", "--arbetsbok", metavar="ARBETSBOK", default=None,
-                           help="arbetsboken (standard: workbook/Prismodell.xlsm)")
-    itarget = importera.add_mutually_exclusive_group()
-    itarget.add_argument("-o", "--ut", metavar="UT", default=None,
-                         help=f"var resultatet skrivs (standard: ./{DEFAULT_IMPORT_OUTPUT})")
-    itarget.add_argument("--skriv-over", action="store_true",
-                         help="skriv i ARBETSBOK själv (en kopia sparas som <namn>.bak.xlsm)")
-    debug_flag(importera)
-
-    dokument = sub.add_parser(
-        "dokument", help="skapa PDF:er av Prislista för beslut och en kundspecifikation per kund",
-        description="Läser och beräknar arbetsboken som berakna och skriver PDF:er: Prislista "
-        "för beslut och en Kundspecifikation per kund, A4 liggande. PDF:erna skrivs ut av "
-        "LibreOffice (headless), som måste vara installerat; i Excel gör knappen Skapa PDF "
-        "samma sak. Inga PDF:er skapas om indata har fel eller avstämningen avviker.",
-        epilog=EXIT_CODES_TEXT)
-    dokument.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
-                          help="arbetsboken att läsa (standard: workbook/Prismodell.xlsm)")
-    dokument.add_argument("-o", "--ut", metavar="MAPP", default=None,
-                          help="mappen PDF:erna skrivs i (standard: ./dokument)")
-    debug_flag(dokument)
-
-    nytt = sub.add_parser(
-        "nytt-prisar", help="skapa nästa års arbetsbok från en beräknad arbetsbok",
-        description="Skriver nästa års arbetsbok: prisår + 1, årets prislista som Föregående "
-        "prislista, årets plan som Utfall (Källa plan: skriv in bokslutet), Resultatfondens "
-        "utgående saldo som ingående, resultatbladen tömda, Körlogg kvar. Vägrar om senaste "
-        "Beräkna priser misslyckades eller indata ändrats sedan dess.")
-    nytt.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
-                      help=f"den beräknade arbetsboken (standard: ./{DEFAULT_OUTPUT})")
-    roll_target = nytt.add_mutually_exclusive_group()
-    roll_target.add_argument("-o", "--ut", metavar="UT", default=None,
-                             help="var nästa års arbetsbok skrivs (standard: <namn>_<år>.xlsm "
-                             "bredvid ARBETSBOK)")
-    roll_target.add_argument("--skriv-over", action="store_true",
-                             help="skriv nästa år i ARBETSBOK själv (en kopia sparas som "
-                             "<namn>.bak.xlsm)")
-    debug_flag(nytt)
-
-    exempel = sub.add_parser("exempel",
-                             help="räkna det inbyggda syntetiska exemplet och visa prislistan")
-    debug_flag(exempel)
-    installera = sub.add_parser(
-        "installera", help="förbered arbetsboken för den här Python-installationen",
-        description="Skriver sökvägen till den här Python-installationen (pythonw.exe på Windows) "
-        "och inställningarna för kalkylbladsfunktionerna på bladet xlwings.conf, efter att ha "
-        "kontrollerat att installerad xlwings har samma version som arbetsbokens VBA-modul. "
-        "Skriver en kopia; med --skriv-over skrivs arbetsboken själv (en kopia sparas som "
-        "<namn>.bak.xlsm). Inget annat i arbetsboken ändras.")
-    installera.add_argument("arbetsbok", nargs="?", metavar="ARBETSBOK",
-                            help="arbetsboken att förbereda (standard: den som följer med xlkc)")
-    inst_target = installera.add_mutually_exclusive_group()
-    inst_target.add_argument("-o", "--ut", metavar="UT", default=None,
-                             help="var kopian skrivs (standard: ./Prismodell.xlsm)")
-    inst_target.add_argument("--skriv-over", action="store_true",
-                             help="skriv i ARBETSBOK själv (en kopia sparas som <namn>.bak.xlsm)")
-    debug_flag(installera)
-
-    bygg = sub.add_parser("bygg", help="bygg arbetsboken Prismodell.xlsm med exemplets indata")
-    bygg.add_argument("-o", "--utfil", metavar="SÖKVÄG", default=None,
-                      help="var arbetsboken skrivs (standard: workbook/Prismodell.xlsm)")
-    debug_flag(bygg)
-    return parser
-
-
-# --- formatting ----------------------------------------------------------------------------------
-
-def _num(x: Any, decimals: int = 0) -> str:
-    """Swedish number: space as thousands separator, decimal comma; '–' for empty."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    value = round(float(x), decimals) + 0.0
-    if value == 0:
-        value = 0.0  # no "−0,00"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace("-", "−")
-
-
-def _kr(x: Any, decimals: int = 0) -> str:
-    s = _num(x, decimals)
-    return s if s == "–" else f"{s} kr"
-
-
-def _pct(x: Any) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    return f"{_num(100 * float(x), 1)} %"
-
-
-def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
-                 right: Sequence[bool] | None = None, max_width: int | None = 34) -> str:
-    """A plain-text table: columns padded, long text cut with '…' (never with max_width None)."""
-    right = right or [False] * len(header)
-
-    def cut(v: Any) -> str:
-        s = "" if v is None else str(v)
-        return s if max_width is None or len(s) <= max_width else s[: max_width - 1] + "…"
-
-    body = [[cut(v) for v in r] for r in rows]
-    widths = [max([len(h)] + [len(r[j]) for r in body]) for j, h in enumerate(header)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if right[j] else c.ljust(w)
-                         for j, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])]
-    out += [line(r) for r in body]
-    return "\n".join(out)
-
-
-def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-
-
-def summary(results: Any, year: int | None = None) -> str:
-    """Price list, checks and totals of a calculation, as plain Swedish text."""
-    from xlkc.pipeline import revenue_per_line
-
-    p = results.price.prices
-    rows = []
-    for r in p.itertuples(index=False):
-        sid = r.service_id + (f" ({r.channel_id})" if _text(r.channel_id) else "")
-        rows.append((sid, r.name, r.price_model, _num(r.price_kr, 2), r.price_unit,
-                     _pct(r.change_pct)))
-    parts = [f"Prislista {year}" if year else "Prislista",
-             format_table(("Tjänst", "Namn", "Prismodell", "Pris", "Enhet", "Förändring"), rows,
-                          right=(False, False, False, True, False, True))]
-    checks = []
-    for c in results.checks.itertuples(index=False):
-        if isinstance(c.reference_kr, float) and math.isnan(c.reference_kr):
-            checks.append(("", c.check, _kr(c.value_kr, 2)))
-        else:
-            # differences in kr, except where the check says otherwise (årsarbetare)
-            checks.append(("OK" if c.ok else "FEL", c.check,
-                           f"differens {_num(c.difference_kr, 2)}"))
-    parts += ["", "Avstämning", format_table(("", "Kontroll", "Differens / belopp"), checks,
-                                             right=(False, False, True), max_width=70)]
-    revenue = float(revenue_per_line(p).sum())
-    parts += ["", f"Total kostnad: {_kr(results.cost.total_cost_kr)}",
-              f"Intäkt vid prognosvolym: {_kr(revenue)}"]
-    if not results.all_checks_ok:
-        parts.append("Varning: minst en kontroll avviker, se Avstämning.")
-    return "\n".join(parts)
-
-
-def problem_table(problems: Sequence[Any], warnings: bool = False) -> str:
-    """Problems as a table with their location; messages are printed whole."""
-    rows = [(p.sheet or "", getattr(p, "table_label", None) or p.table or "", p.row or "",
-             p.column or "", p.message) for p in problems]
-    n = len(problems)
-    if warnings:
-        head = "1 varning:" if n == 1 else f"{n} varningar:"
-    else:
-        head = "1 fel i indata:" if n == 1 else f"{n} fel i indata:"
-    return head + "\n" + format_table(
-        ("Blad", "Tabell", "Rad", "Kolumn", "Varning" if warnings else "Fel"), rows,
-        right=(False, False, True, False, False), max_width=None)
-
+# --- what a command prints on stderr besides its result ------------------------------------------
 
 def _print_warnings(plan: Any) -> None:
     warnings = (getattr(plan, "meta", None) or {}).get("warnings") or []
@@ -361,10 +104,6 @@ class _Progress:
 
 
 # --- commands ------------------------------------------------------------------------------------
-
-class CliError(Exception):
-    """A failure with a one-line Swedish message (exit code 1)."""
-
 
 def _workbook_arg(arg: str | None) -> Path:
     path = Path(arg) if arg else default_workbook()
@@ -477,22 +216,6 @@ def _print_versions(plan: Any) -> None:
         print("\n" + "\n".join(lines))
 
 
-def versions_table(versions: Sequence[Any]) -> str:
-    """The versions as a Swedish plain-text table (``xlkc versioner``)."""
-    def when(t: Any, fmt: str) -> str:
-        return t.strftime(fmt) if t is not None else "–"
-
-    rows = [(v.name, v.status.value, v.year if v.year is not None else "–",
-             when(v.saved, "%Y-%m-%d %H:%M"), when(v.decision_date, "%Y-%m-%d"),
-             v.case_number or "–", _kr(v.total_cost_kr), _kr(v.revenue_kr), _num(v.fte, 2),
-             v.input_hash or "–") for v in versions]
-    return format_table(("Version", "Status", "Prisår", "Sparad", "Beslutsdatum",
-                         "Ärendenummer", "Total kostnad", "Intäkt", "Årsarbetare",
-                         "Indata-hash"), rows,
-                        right=(False, False, True, False, False, False, True, True, True,
-                               False), max_width=None)
-
-
 def _versioner(args: argparse.Namespace) -> int:
     from xlkc.excel.versions_io import read_versions
 
@@ -510,17 +233,6 @@ def _versioner(args: argparse.Namespace) -> int:
           f"{'e' if decided != 1 else ''}):")
     print(versions_table(versions))
     return EXIT_OK
-
-
-def _quiet_console() -> None:
-    """Point stdout and stderr at the null device, so that flushing them at exit cannot fail
-    (Python would exit with 120 on a broken pipe)."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        null = os.open(os.devnull, os.O_WRONLY)
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                os.dup2(null, stream.fileno())
-        os.close(null)
 
 
 def _validera(args: argparse.Namespace) -> int:
@@ -543,14 +255,6 @@ def _validera(args: argparse.Namespace) -> int:
     tail = "" if not n else (" (1 varning)" if n == 1 else f" ({n} varningar)")
     print(f"Indata i {src.name} är giltiga{tail}.")
     return EXIT_OK
-
-
-def _change_value(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return _num(v, 2 if abs(v) < 100 else 0)
-    return str(v)
 
 
 def _importera(args: argparse.Namespace) -> int:
@@ -746,97 +450,6 @@ def _main(argv: list[str] | None) -> int:
             traceback.print_exc()
         print(f"xlkc: fel: {_describe(exc)}", file=sys.stderr)
         return EXIT_FAILURE
-
-
-# --- a console that never fails on a character ---------------------------------------------------
-
-#: ASCII stand-ins for the signs the output uses that a legacy console (cp1252, cp850, ASCII)
-#: may lack. Anything else it cannot show becomes its letter without accents, or "?".
-ASCII_SAFE = {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ",
-              "\u202f": " ", "\u2009": " ", "\u2022": "*", "\u2018": "'", "\u2019": "'",
-              "\u201c": '"', "\u201d": '"', "\u00d7": "x", "\u2264": "<=", "\u2265": ">=",
-              "\u00b1": "+/-", "\u2248": "~", "\u2192": "->", "\u00e5": "a", "\u00e4": "a",
-              "\u00f6": "o", "\u00c5": "A", "\u00c4": "A", "\u00d6": "O"}
-_ERRORS = "xlkc-ascii-safe"
-
-
-def _ascii_safe(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    out = []
-    for ch in exc.object[exc.start:exc.end]:
-        sub = ASCII_SAFE.get(ch)
-        if sub is None:
-            import unicodedata
-
-            sub = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode() or "?"
-        try:  # the stand-in itself must be encodable (cp1252 has no "–" but has "-")
-            sub.encode(exc.encoding)
-        except (UnicodeError, LookupError):
-            sub = "?"
-        out.append(sub)
-    return "".join(out), exc.end
-
-
-codecs.register_error(_ERRORS, _ascii_safe)
-
-
-def _safe_console():  # noqa: ANN202 - returns the function that restores the streams
-    """Let stdout and stderr replace what their encoding cannot show (see :data:`ASCII_SAFE`)
-    instead of failing; returns a function that restores them."""
-    undo = []
-    for stream in (sys.stdout, sys.stderr):
-        errors = getattr(stream, "errors", None)
-        try:
-            stream.reconfigure(errors=_ERRORS)
-        except (AttributeError, ValueError, OSError):
-            continue
-        undo.append((stream, errors))
-
-    def restore() -> None:
-        for stream, errors in undo:
-            with contextlib.suppress(AttributeError, ValueError, OSError):
-                stream.reconfigure(errors=errors or "strict")
-
-    return restore
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-_OS_REASONS = {
-    errno.ENOENT: "filen eller mappen finns inte",
-    errno.EACCES: "åtkomst nekad (kontrollera behörigheten, eller stäng filen i Excel)",
-    errno.EPERM: "åtgärden är inte tillåten (kontrollera behörigheten)",
-    errno.EROFS: "enheten är skrivskyddad",
-    errno.ENOSPC: "disken är full",
-    errno.EEXIST: "filen finns redan",
-    errno.EISDIR: "det är en mapp",
-    errno.ENOTDIR: "en del av sökvägen är inte en mapp",
-    errno.EIO: "läsfel på enheten (kontrollera disken eller nätverket)",
-    errno.ENAMETOOLONG: "sökvägen är för lång",
-}
-
-
-def _os_reason(exc: OSError) -> str:
-    reason = _OS_REASONS.get(exc.errno or 0)
-    if reason is None and isinstance(exc, PermissionError):
-        reason = _OS_REASONS[errno.EACCES]
-    return reason or f"operativsystemet svarade med felet {errno.errorcode.get(exc.errno or 0, type(exc).__name__)}"
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, CliError):
-        return _one_line(exc)
-    from xlkc.excel.safe_write import SaveError
-
-    if isinstance(exc, SaveError):
-        return _one_line(exc)
-    if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}{_os_reason(exc)}"
-    return f"oväntat fel ({type(exc).__name__}: {_one_line(exc)}); kör med --debug för detaljer"
 
 
 if __name__ == "__main__":

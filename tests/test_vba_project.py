@@ -1,10 +1,11 @@
-"""The committed workbook's VBA project, read independently of xlkc.workbook.vba_project.
+"""The committed workbook's VBA project, read independently of xlkc.workbook.vba_project and
+compound_file.
 
 The compound file is checked by a small MS-CFB validator written here (header, DIFAT, FAT, every
 sector's use, chains, mini FAT and mini stream, directory entries, the red-black sibling trees)
 and read by olefile; compressed streams are decompressed by oletools (MS-OVBA 2.4.1); the dir
 stream is parsed here (MS-OVBA 2.3.4.2); CMG, DPB and GC are decrypted here (MS-OVBA 2.4.3.3).
-vba_project's own compressor and compound-file writer are then checked against the same
+vba_project's own compressor and compound_file's writer are then checked against the same
 independent readers on generated data (hypothesis) and on Office's own project in the xlwings
 wheel's standalone workbook.
 """
@@ -27,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from xlkc.workbook import udf_vba, vba_project
+from xlkc.workbook import compound_file, udf_vba, vba_project
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "workbook" / "Prismodell.xlsm"
@@ -390,7 +391,7 @@ def test_olevba_reads_every_module(project):
         "\r\n", "\n")
 
 
-# --- vba_project against the independent readers ------------------------------------------------
+# --- vba_project and compound_file against the independent readers ------------------------------
 
 def _ole_streams(data: bytes) -> dict[str, bytes]:
     ole = olefile.OleFileIO(io.BytesIO(data))
@@ -471,41 +472,41 @@ _sizes = st.one_of(st.integers(0, 200), st.sampled_from([63, 64, 65, 4095, 4096,
 @st.composite
 def trees(draw, depth=0):  # noqa: ANN001, ANN201
     names = draw(st.lists(_names, max_size=12 if depth == 0 else 5,
-                          unique_by=lambda n: vba_project.name_key(n)))
+                          unique_by=lambda n: compound_file.name_key(n)))
     kids = []
     for i, name in enumerate(names):
         if depth < 2 and i % 3 == 0 and draw(st.booleans()):
-            kids.append(vba_project.Storage(name, draw(trees(depth + 1)).children))
+            kids.append(compound_file.Storage(name, draw(trees(depth + 1)).children))
         else:
             size = draw(_sizes)
-            kids.append(vba_project.Stream(name, bytes((i * 7 + k) % 251 for k in range(size))))
-    return vba_project.Storage("Root Entry", kids)
+            kids.append(compound_file.Stream(name, bytes((i * 7 + k) % 251 for k in range(size))))
+    return compound_file.Storage("Root Entry", kids)
 
 
 def _flatten(node, path="") -> dict[str, bytes]:  # noqa: ANN001
     out = {}
     for c in node.children:
         p = f"{path}/{c.name}" if path else c.name
-        out.update(_flatten(c, p) if isinstance(c, vba_project.Storage) else {p: c.data})
+        out.update(_flatten(c, p) if isinstance(c, compound_file.Storage) else {p: c.data})
     return out
 
 
 @settings(max_examples=40, deadline=None)
 @given(trees())
 def test_written_compound_files_are_valid(tree):
-    data = vba_project.write_cfb(tree)
+    data = compound_file.write_cfb(tree)
     assert validate_cfb(data) == _flatten(tree)
-    assert _flatten(vba_project.read_cfb(data)) == _flatten(tree)
-    assert vba_project.write_cfb(vba_project.read_cfb(data)) == data
+    assert _flatten(compound_file.read_cfb(data)) == _flatten(tree)
+    assert compound_file.write_cfb(compound_file.read_cfb(data)) == data
 
 
 def test_many_entries_and_a_difat():
     """Over 109 FAT sectors (a file over 7 MB) needs DIFAT sectors; many entries need several
     directory and mini FAT sectors. olefile reads it all back."""
-    kids = [vba_project.Stream(f"s{i}", bytes([i % 256]) * (i * 13 % 3000)) for i in range(300)]
-    kids.append(vba_project.Stream("big", bytes(range(256)) * 30000))
-    tree = vba_project.Storage("Root Entry", [vba_project.Storage("VBA", kids)])
-    data = vba_project.write_cfb(tree)
+    kids = [compound_file.Stream(f"s{i}", bytes([i % 256]) * (i * 13 % 3000)) for i in range(300)]
+    kids.append(compound_file.Stream("big", bytes(range(256)) * 30000))
+    tree = compound_file.Storage("Root Entry", [compound_file.Storage("VBA", kids)])
+    data = compound_file.write_cfb(tree)
     assert struct.unpack_from("<I", data, 72)[0] >= 1  # DIFAT sectors
     assert validate_cfb(data) == _flatten(tree)
     ole = olefile.OleFileIO(io.BytesIO(data))
@@ -519,21 +520,21 @@ def test_many_entries_and_a_difat():
 @pytest.mark.parametrize("n", [*range(0, 40), 63, 64, 65, 127, 128, 255, 1000])
 def test_sibling_trees_are_red_black(n):
     ids = list(range(n))
-    root, links = vba_project.sibling_tree(ids)
+    root, links = compound_file.sibling_tree(ids)
 
     def black_height(i: int, lo: int, hi: int) -> int:
-        if i == vba_project.NOSTREAM:
+        if i == compound_file.NOSTREAM:
             return 1
         assert lo < i < hi
         left, right, colour = links[i]
-        if colour == vba_project.RED:
-            assert all(c == vba_project.NOSTREAM or links[c][2] == vba_project.BLACK
+        if colour == compound_file.RED:
+            assert all(c == compound_file.NOSTREAM or links[c][2] == compound_file.BLACK
                        for c in (left, right))
         lh, rh = black_height(left, lo, i), black_height(right, i, hi)
         assert lh == rh
-        return lh + (colour == vba_project.BLACK)
+        return lh + (colour == compound_file.BLACK)
 
-    assert n == 0 or links[root][2] == vba_project.BLACK
+    assert n == 0 or links[root][2] == compound_file.BLACK
     black_height(root, -1, n)
     assert len(links) == n
 
@@ -563,25 +564,25 @@ def _mutants(data: bytes) -> dict[str, bytes]:
     b = bytearray(data)
     struct.pack_into("<I", b, 512 * (first_fat + 1) + 4 * n_fat, n_fat)  # a chain onto itself
     out["chain cycle"] = bytes(b)
-    tree = vba_project.read_cfb(data)
+    tree = compound_file.read_cfb(data)
     tree.stream("VBA/_VBA_PROJECT").data = bytes.fromhex("cc61b50000000000")
-    out["version 0x00B5"] = vba_project.write_cfb(tree)
-    tree = vba_project.read_cfb(data)
+    out["version 0x00B5"] = compound_file.write_cfb(tree)
+    tree = compound_file.read_cfb(data)
     d = tree.stream("VBA/dir")
     d.data = vba_project.compress(vba_project.decompress(d.data) + bytes(4))
-    out["bytes after the terminator"] = vba_project.write_cfb(tree)
-    tree = vba_project.read_cfb(data)
+    out["bytes after the terminator"] = compound_file.write_cfb(tree)
+    tree = compound_file.read_cfb(data)
     d.data = tree.stream("VBA/dir").data
     plain = vba_project.decompress(d.data)
     at = plain.index(struct.pack("<HIH", 0x002C, 2, 0xFFFF))
     tree.stream("VBA/dir").data = vba_project.compress(
         plain[:at] + struct.pack("<HIH", 0x002C, 2, 0x2634) + plain[at + 8:])
-    out["module cookie"] = vba_project.write_cfb(tree)
-    tree = vba_project.read_cfb(data)
+    out["module cookie"] = compound_file.write_cfb(tree)
+    tree = compound_file.read_cfb(data)
     p = tree.stream("PROJECT")
     p.data = re.sub(rb'ID="\{.', b'ID="{0', p.data, count=1) if not p.data.startswith(
         b'ID="{0') else re.sub(rb'ID="\{.', b'ID="{1', p.data, count=1)
-    out["id changed without CMG/DPB/GC"] = vba_project.write_cfb(tree)
+    out["id changed without CMG/DPB/GC"] = compound_file.write_cfb(tree)
     return out
 
 
@@ -597,24 +598,24 @@ def test_the_checks_catch_a_broken_project(project_bin, case):
 def test_a_password_protected_project_keeps_its_id(project_bin):
     """MS-OVBA 2.3.1.2: with a password hash in DPB the id MUST be all zeros; normalize keeps it."""
     zero_id = "{00000000-0000-0000-0000-000000000000}"
-    tree = vba_project.read_cfb(project_bin)
+    tree = compound_file.read_cfb(project_bin)
     p = tree.stream("PROJECT")
     key = sum(zero_id.encode()) & 0xFF
     dpb = vba_project.encrypt(vba_project.Encrypted(0x55, key, b"\x01\x02", bytes(range(29))))
     assert ovba_decrypt(dpb) == (key, bytes(range(29)))
     p.data = re.sub(rb'ID="[^"]*"', f'ID="{zero_id}"'.encode(), p.data)
     p.data = re.sub(rb'DPB="[^"]*"', f'DPB="{dpb}"'.encode(), p.data)
-    out = vba_project.normalize(vba_project.write_cfb(tree))
+    out = vba_project.normalize(compound_file.write_cfb(tree))
     fields = project_fields(validate_cfb(out)["PROJECT"])
     assert fields["ID"] == zero_id and fields["DPB"] == dpb
 
 
 def test_srp_caches_are_dropped(project_bin):
-    tree = vba_project.read_cfb(project_bin)
+    tree = compound_file.read_cfb(project_bin)
     vba = tree.child("VBA")
-    vba.children += [vba_project.Stream("__SRP_0", b"\x01" * 300),
-                     vba_project.Stream("__SRP_1", b"\x02" * 5000)]
-    out = vba_project.normalize(vba_project.write_cfb(tree))
+    vba.children += [compound_file.Stream("__SRP_0", b"\x01" * 300),
+                     compound_file.Stream("__SRP_1", b"\x02" * 5000)]
+    out = vba_project.normalize(compound_file.write_cfb(tree))
     streams = validate_cfb(out)
     assert not [n for n in streams if "__SRP_" in n]
     assert streams == validate_cfb(project_bin)  # and nothing else changes

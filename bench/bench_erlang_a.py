@@ -36,7 +36,8 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from xlkc.staffing.erlang import agents_needed, agents_needed_erlang_a, erlang_a  # noqa: E402
+from xlkc.staffing.erlang import agents_needed  # noqa: E402
+from xlkc.staffing.erlang_a import agents_needed_erlang_a, erlang_a  # noqa: E402
 
 SL, T, OCC = 0.80, 60.0, 0.85
 

@@ -1,4 +1,5 @@
-"""Tests of xlkc.staffing.erlang against published values, mpmath, pyworkforce and simulation."""
+"""Tests of xlkc.staffing.erlang and erlang_a against published values, mpmath, pyworkforce and
+simulation."""
 
 from __future__ import annotations
 
@@ -15,16 +16,14 @@ from hypothesis import strategies as st
 
 from xlkc.errors import InputError
 from xlkc.staffing.erlang import (
-    ErlangAResult,
     agents_needed,
-    agents_needed_erlang_a,
     asa,
-    erlang_a,
     erlang_b,
     erlang_c,
     occupancy,
     service_level,
 )
+from xlkc.staffing.erlang_a import ErlangAResult, agents_needed_erlang_a, erlang_a
 
 # --------------------------------------------------------------------------- SPEC §3 references
 

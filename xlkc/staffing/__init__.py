@@ -3,7 +3,9 @@
 Public API:
 
 - ``erlang``: ``erlang_b``, ``erlang_c``, ``service_level``, ``asa``, ``occupancy``,
-  ``agents_needed``, ``erlang_a`` / ``ErlangAResult``, ``agents_needed_erlang_a``;
+  ``agents_needed`` (Erlang B's numerics in ``erlang_b``, the arguments' checks in
+  ``erlang_arguments``);
+- ``erlang_a``: ``erlang_a`` / ``ErlangAResult``, ``agents_needed_erlang_a``;
 - ``hours``: ``productive_hours``;
 - ``calendar``: ``open_days``, ``public_holidays``, ``easter_sunday``, ``interval_loads`` /
   ``IntervalLoads``;
@@ -21,16 +23,14 @@ from xlkc.staffing.calendar import (
     public_holidays,
 )
 from xlkc.staffing.erlang import (
-    ErlangAResult,
     agents_needed,
-    agents_needed_erlang_a,
     asa,
-    erlang_a,
     erlang_b,
     erlang_c,
     occupancy,
     service_level,
 )
+from xlkc.staffing.erlang_a import ErlangAResult, agents_needed_erlang_a, erlang_a
 from xlkc.staffing.hours import productive_hours
 from xlkc.staffing.model import (
     INTERVAL_COLUMNS,

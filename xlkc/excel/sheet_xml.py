@@ -162,48 +162,51 @@ def number_text(v: float) -> str | None:
     return repr(v)
 
 
-def _column_xml(letter: str, style: int, values: Sequence[Any], rows: list[str],
-                texts: dict[str, str], p: str) -> list[str]:
-    """The ``<c>`` elements of one column (``rows``: the Excel row numbers as text)."""
-    head = f'<{p}c r="{letter}'
+def _column_tails(style: int, values: Sequence[Any], after: str, texts: dict[str, str],
+                  p: str) -> list[str]:
+    """Each cell of one column without its head (``<c r="`` and the reference): from the quote
+    that closes its ``r`` to the end of the element, followed by ``after`` (the head of the
+    next cell, or the end of the row). What follows a cell's reference depends on its value
+    and style only, so a row is its number joined between the pieces (:func:`_segment_xml`)."""
     mid = f'" s="{style}"' if style else '"'
     kinds = set(map(type, values))
     if kinds <= _FLOATS:
         # a column of floats is the commonest column (issue 15): number_text inlined, once per
         # distinct value where values repeat (repr is most of a number cell's cost)
-        empty, open_v, close_v = mid + "/>", f"{mid}><{p}v>", f"</{p}v></{p}c>"
+        empty, open_v, close_v = mid + "/>" + after, f"{mid}><{p}v>", f"</{p}v></{p}c>{after}"
         distinct = set(values)
         if 2 * len(distinct) > len(values):
-            return [f"{head}{r}{empty}" if v is None or v - v != 0 else
-                    f"{head}{r}{open_v}"
-                    f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
-                    for v, r in zip(values, rows, strict=True)]
-        text = {v: None if v is None or v - v != 0 else
+            return [empty if v is None or v - v != 0 else
+                    f"{open_v}{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
+                    f"{close_v}" for v in values]
+        text = {v: empty if v is None or v - v != 0 else
                 f"{open_v}{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
                 for v in distinct}
-        return [f"{head}{r}{empty}" if (t := text[v]) is None else f"{head}{r}{t}"
-                for v, r in zip(values, rows, strict=True)]
+        return list(map(text.__getitem__, values))
     if kinds <= _NUMBERS and bool not in kinds:
         out = []
-        for v, r in zip(values, rows, strict=True):
+        for v in values:
             t = None if v is None else (number_text(v) if type(v) is float else str(v))
-            out.append(f"{head}{r}{mid}/>" if t is None
-                       else f"{head}{r}{mid}><{p}v>{t}</{p}v></{p}c>")
+            out.append(f"{mid}/>{after}" if t is None
+                       else f"{mid}><{p}v>{t}</{p}v></{p}c>{after}")
         return out
     if kinds <= _TEXTS:
-        for v in set(values) - texts.keys():
+        distinct = set(values)
+        for v in distinct - texts.keys():
             texts[v] = "/>" if v is None else _text_tail(v, p)
-        return [f"{head}{r}{mid}{texts[v]}" for v, r in zip(values, rows, strict=True)]
+        text = {v: f"{mid}{texts[v]}{after}" for v in distinct}
+        return list(map(text.__getitem__, values))
     out = []
-    for v, r in zip(values, rows, strict=True):  # formulas among numbers, or anything else
+    cut = len(f'<{p}c r="')
+    for v in values:  # formulas among numbers, or anything else
         if type(v) is float and v - v == 0:
-            out.append(f"{head}{r}{mid}><{p}v>"
+            out.append(f"{mid}><{p}v>"
                        f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
-                       f"</{p}v></{p}c>")
+                       f"</{p}v></{p}c>{after}")
         elif isinstance(v, str) and hasattr(v, "value") and v.startswith("="):  # a Formula
-            out.append(f"{head}{r}{mid}{_formula_tail(v, p)}")
+            out.append(f"{mid}{_formula_tail(v, p)}{after}")
         else:
-            out.append(cell_xml(f"{letter}{r}", style, v, p))
+            out.append(cell_xml("", style, v, p)[cut:] + after)
     return out
 
 
@@ -226,6 +229,31 @@ def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[
     return "".join(chunks), last_row, last_col
 
 
+def _segment_xml(part: Sequence[Sequence[Any]], first: int, letters: Sequence[str],
+                 styles: Sequence[int], texts: dict[str, str], p: str, whole_rows: bool
+                 ) -> list[str]:
+    """The cells of consecutive rows of one table (``part``, the first at Excel row ``first``),
+    one string per row: with its ``<row>`` element around them when ``whole_rows``.
+
+    Each row is its number joined between the pieces of its cells (the heads and tails of
+    :func:`_column_tails`), so a row costs one join whatever its width."""
+    n = len(styles)
+    # (a row shorter than the styles: indexed below, and fails as it did)
+    values = list(zip(*part, strict=False))
+    if len(values) < n:
+        values = [[row[j] for row in part] for j in range(n)]
+    heads = [f'<{p}c r="{x}' for x in letters]
+    end = f"</{p}row>" if whole_rows else ""
+    columns = [_column_tails(styles[j], values[j], heads[j + 1] if j + 1 < n else end, texts, p)
+               for j in range(n)]
+    refs = [str(first + i) for i in range(len(part))]
+    if whole_rows:
+        lead = (itertools.repeat(f'<{p}row r="'), itertools.repeat(f'">{heads[0]}'))
+    else:
+        lead = (itertools.repeat(heads[0]),)
+    return list(map(str.join, refs, zip(*lead, *columns, strict=False)))
+
+
 def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
                     p: str = "", chunk_rows: int = CHUNK_ROWS
                     ) -> tuple[Iterator[str], int, int]:
@@ -245,25 +273,30 @@ def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Se
         letters = [[col_letter(c + j) for j in range(len(st))] for _, c, _, st in ordered]
         for at in range(0, len(numbers), chunk_rows):
             lo, hi = numbers[at], numbers[min(at + chunk_rows, len(numbers)) - 1]
-            by_row: dict[int, list[str]] = {}
+            spans = []  # (first row, rows, letters, styles) of each table in this piece
             for (first_row, _, rows, styles), names in zip(ordered, letters, strict=True):
                 a, b = max(lo - first_row, 0), min(hi - first_row + 1, len(rows))
-                if a >= b:
-                    continue
-                part = rows[a:b]
-                refs = [str(first_row + i) for i in range(a, b)]
-                # (a row shorter than the styles: indexed below, and fails as it did)
-                values = list(zip(*part, strict=False))
-                if len(values) < len(styles):
-                    values = [[row[j] for row in part] for j in range(len(styles))]
-                columns = [_column_xml(names[j], styles[j], values[j], refs, texts, p)
-                           for j in range(len(styles))]
-                for r, cells in enumerate(zip(*columns, strict=True), first_row + a):
-                    by_row.setdefault(r, []).append("".join(cells))
-            yield "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>'
-                          for r in sorted(by_row))
+                if a < b:
+                    spans.append((first_row + a, rows[a:b], names, styles))
+            yield _piece_xml(spans, texts, p)
 
     return pieces(), last_row, last_col
+
+
+def _piece_xml(spans: list[tuple[int, Sequence[Sequence[Any]], Sequence[str], Sequence[int]]],
+               texts: dict[str, str], p: str) -> str:
+    """The rows of the tables' spans (in column order) in one piece, in row order."""
+    by_start = sorted(spans, key=lambda x: x[0])
+    apart = all(x[0] + len(x[1]) <= y[0] for x, y in itertools.pairwise(by_start))
+    if apart:  # no two tables share a row: each span's rows whole, one after the other
+        return "".join("".join(_segment_xml(part, first, names, styles, texts, p, True))
+                       for first, part, names, styles in by_start)
+    by_row: dict[int, list[str]] = {}
+    for first, part, names, styles in spans:
+        for r, cells in enumerate(_segment_xml(part, first, names, styles, texts, p, False),
+                                  first):
+            by_row.setdefault(r, []).append(cells)
+    return "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>' for r in sorted(by_row))
 
 
 # --- reading a sheet part -----------------------------------------------------------------------

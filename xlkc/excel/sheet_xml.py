@@ -126,8 +126,17 @@ def _formula_xml(ref: str, s: str, formula: Any, p: str) -> str:
 
 def _formula_tail(formula: Any, p: str) -> str:
     """What follows ``<c r=".." s=".."`` for a formula, to the end of the cell."""
-    f = f"<{p}f>{escape(_clean(str(formula)[1:]))}</{p}f>"
+    text = str(formula)[1:]
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    # (saxutils.escape, inlined: a large model writes tens of thousands of formulas)
+    f = f"<{p}f>{text.replace('&', '&amp;').replace('>', '&gt;').replace('<', '&lt;')}</{p}f>"
     v = formula.value
+    if type(v) is float:  # the commonest value, as _number below writes it
+        if v - v != 0:
+            return f">{f}</{p}c>"
+        return (f">{f}<{p}v>{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
+                f"</{p}v></{p}c>")
     if isinstance(v, bool):
         return f' t="b">{f}<{p}v>{int(v)}</{p}v></{p}c>'
     if isinstance(v, str):
@@ -167,7 +176,7 @@ def _column_tails(style: int, values: Sequence[Any], after: str, texts: dict[str
     """Each cell of one column without its head (``<c r="`` and the reference): from the quote
     that closes its ``r`` to the end of the element, followed by ``after`` (the head of the
     next cell, or the end of the row). What follows a cell's reference depends on its value
-    and style only, so a row is its number joined between the pieces (:func:`_segment_xml`)."""
+    and style only, so a row is its number joined between the pieces (:func:`_rows_xml`)."""
     mid = f'" s="{style}"' if style else '"'
     kinds = set(map(type, values))
     if kinds <= _FLOATS:
@@ -229,29 +238,34 @@ def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[
     return "".join(chunks), last_row, last_col
 
 
-def _segment_xml(part: Sequence[Sequence[Any]], first: int, letters: Sequence[str],
-                 styles: Sequence[int], texts: dict[str, str], p: str, whole_rows: bool
-                 ) -> list[str]:
-    """The cells of consecutive rows of one table (``part``, the first at Excel row ``first``),
-    one string per row: with its ``<row>`` element around them when ``whole_rows``.
-
-    Each row is its number joined between the pieces of its cells (the heads and tails of
-    :func:`_column_tails`), so a row costs one join whatever its width."""
+def _span_tails(part: Sequence[Sequence[Any]], names: Sequence[str], styles: Sequence[int],
+                texts: dict[str, str], p: str) -> list[list[str]]:
+    """The tails (:func:`_column_tails`) of a table's rows in one piece, column by column:
+    each followed by the head of the next cell of the row, the last column by nothing."""
     n = len(styles)
     # (a row shorter than the styles: indexed below, and fails as it did)
     values = list(zip(*part, strict=False))
     if len(values) < n:
         values = [[row[j] for row in part] for j in range(n)]
-    heads = [f'<{p}c r="{x}' for x in letters]
-    end = f"</{p}row>" if whole_rows else ""
-    columns = [_column_tails(styles[j], values[j], heads[j + 1] if j + 1 < n else end, texts, p)
-               for j in range(n)]
-    refs = [str(first + i) for i in range(len(part))]
-    if whole_rows:
-        lead = (itertools.repeat(f'<{p}row r="'), itertools.repeat(f'">{heads[0]}'))
-    else:
-        lead = (itertools.repeat(heads[0]),)
-    return list(map(str.join, refs, zip(*lead, *columns, strict=False)))
+    after = [f'<{p}c r="{x}' for x in names[1:n]] + [""]
+    return [_column_tails(styles[j], values[j], after[j], texts, p) for j in range(n)]
+
+
+def _rows_xml(first: int, spans: Sequence[tuple[Sequence[str], list[list[str]]]], p: str) -> str:
+    """Whole ``<row>`` elements from Excel row ``first`` on, over tables side by side: each
+    span is (its column letters, its tails from this row on (:func:`_span_tails`), all as
+    long), in column order.
+
+    Each row is its number joined between the pieces of its cells (the heads and the tails),
+    so a row costs one join whatever its width."""
+    columns: list[Iterable[str]] = []
+    for i, (_, tails) in enumerate(spans):
+        end = f'<{p}c r="{spans[i + 1][0][0]}' if i + 1 < len(spans) else f"</{p}row>"
+        columns += tails[:-1]
+        columns.append(map(str.__add__, tails[-1], itertools.repeat(end)))
+    refs = [str(first + i) for i in range(len(spans[0][1][0]))]
+    lead = (itertools.repeat(f'<{p}row r="'), itertools.repeat(f'"><{p}c r="{spans[0][0][0]}'))
+    return "".join(map(str.join, refs, zip(*lead, *columns, strict=False)))
 
 
 def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
@@ -273,30 +287,32 @@ def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Se
         letters = [[col_letter(c + j) for j in range(len(st))] for _, c, _, st in ordered]
         for at in range(0, len(numbers), chunk_rows):
             lo, hi = numbers[at], numbers[min(at + chunk_rows, len(numbers)) - 1]
-            spans = []  # (first row, rows, letters, styles) of each table in this piece
+            spans = []  # (first row, rows, letters, tails) of each table in this piece
             for (first_row, _, rows, styles), names in zip(ordered, letters, strict=True):
                 a, b = max(lo - first_row, 0), min(hi - first_row + 1, len(rows))
-                if a < b:
-                    spans.append((first_row + a, rows[a:b], names, styles))
-            yield _piece_xml(spans, texts, p)
+                if a < b:  # (what a column holds is judged over the piece, as it always was)
+                    tails = _span_tails(rows[a:b], names, styles, texts, p)
+                    spans.append((first_row + a, b - a, names, tails))
+            yield _piece_xml(spans, p)
 
     return pieces(), last_row, last_col
 
 
-def _piece_xml(spans: list[tuple[int, Sequence[Sequence[Any]], Sequence[str], Sequence[int]]],
-               texts: dict[str, str], p: str) -> str:
-    """The rows of the tables' spans (in column order) in one piece, in row order."""
-    by_start = sorted(spans, key=lambda x: x[0])
-    apart = all(x[0] + len(x[1]) <= y[0] for x, y in itertools.pairwise(by_start))
-    if apart:  # no two tables share a row: each span's rows whole, one after the other
-        return "".join("".join(_segment_xml(part, first, names, styles, texts, p, True))
-                       for first, part, names, styles in by_start)
-    by_row: dict[int, list[str]] = {}
-    for first, part, names, styles in spans:
-        for r, cells in enumerate(_segment_xml(part, first, names, styles, texts, p, False),
-                                  first):
-            by_row.setdefault(r, []).append(cells)
-    return "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>' for r in sorted(by_row))
+def _piece_xml(spans: list[tuple[int, int, Sequence[str], list[list[str]]]], p: str) -> str:
+    """The rows of the tables' spans (first row, rows, letters, tails; in column order) in one
+    piece, in row order: cut where a table starts or ends, so that between two cuts every row
+    has the same tables."""
+    cuts = sorted({x for first, n, _, _ in spans for x in (first, first + n)})
+    out = []
+    for lo, hi in itertools.pairwise(cuts):
+        here = []
+        for first, n, names, tails in spans:
+            if first <= lo < first + n:
+                whole = (lo, hi) == (first, first + n)
+                here.append((names, tails if whole else [c[lo - first:hi - first] for c in tails]))
+        if here:
+            out.append(_rows_xml(lo, here, p))
+    return "".join(out)
 
 
 # --- reading a sheet part -----------------------------------------------------------------------

@@ -292,32 +292,39 @@ _FORMAT_CODE = re.compile(r"<c:formatCode>(.*?)</c:formatCode>", re.S)
 _ChartTables = dict[str, list[tuple[int, int, int, tuple[tuple[Any, ...], ...]]]]
 
 
-def _cache(kind: str, values: list[Any], old: str | None) -> str:
-    """A chart series' cache holding ``values`` (a numRef's keeps its format code)."""
-    points = []
-    for i, v in enumerate(values):
-        v = getattr(v, "value", v)  # a Formula: its value
-        if kind == "numRef":
-            text = None
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                text = number_text(float(v))
-        else:
-            text = None if v is None or v == "" else escape(
-                number_text(float(v)) or "" if isinstance(v, float) else str(v))
-        if text is not None:
-            points.append(f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>')
+def _num_point(v: Any) -> str | None:
+    """A numRef cache point's text of a written value (None: no point)."""
+    v = getattr(v, "value", v)  # a Formula: its value
+    if type(v) is float:  # the commonest value, as below
+        return number_text(v)
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return number_text(float(v))
+    return None
+
+
+def _str_point(v: Any) -> str | None:
+    """A strRef cache point's text of a written value (None: no point)."""
+    v = getattr(v, "value", v)  # a Formula: its value
+    if v is None or v == "":
+        return None
+    return escape(number_text(float(v)) or "" if isinstance(v, float) else str(v))
+
+
+def _cache(kind: str, values: list[Any], code: str) -> str:
+    """A chart series' cache holding ``values`` (a numRef's with format code ``code``)."""
+    texts = map(_num_point if kind == "numRef" else _str_point, values)
+    points = "".join([f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>'
+                      for i, text in enumerate(texts) if text is not None])
     count = f'<c:ptCount val="{len(values)}"/>'
     if kind == "numRef":
-        fm = _FORMAT_CODE.search(old or "")
-        code = fm.group(1) if fm else "General"
-        return (f"<c:numCache><c:formatCode>{code}</c:formatCode>{count}{''.join(points)}"
-                "</c:numCache>")
-    return f"<c:strCache>{count}{''.join(points)}</c:strCache>"
+        return f"<c:numCache><c:formatCode>{code}</c:formatCode>{count}{points}</c:numCache>"
+    return f"<c:strCache>{count}{points}</c:strCache>"
 
 
-def _moved_ref(m: re.Match[str], tables: _ChartTables) -> str:
+def _moved_ref(m: re.Match[str], tables: _ChartTables, caches: dict[tuple, str]) -> str:
     """A chart series' range over an output table of the plan, moved to the table's written
-    rows, with a cache of the written values (unchanged outside the plan)."""
+    rows, with a cache of the written values (unchanged outside the plan). ``caches``: the
+    caches made so far, by what they depend on (the series of a chart share their categories)."""
     kind, formula, c1, r1, c2, _r2, old = m.group(1, 2, 3, 4, 5, 6, 7)
     sheet = formula[:formula.rindex("!")]
     if sheet.startswith("'"):
@@ -330,8 +337,16 @@ def _moved_ref(m: re.Match[str], tables: _ChartTables) -> str:
             head = formula[:formula.rindex("$") + 1]
             cache = ""
             if col1 == col2:
-                values = [row[col1 - first_col] for row in rows] or [None]
-                cache = _cache(kind, values, old)
+                code = None
+                if kind == "numRef":  # a numRef's cache keeps its format code
+                    fm = _FORMAT_CODE.search(old or "")
+                    code = fm.group(1) if fm else "General"
+                # (the first table that holds the column from this row is the one found)
+                key = (kind, sheet, col1, first_row, code)
+                if key not in caches:
+                    values = [row[col1 - first_col] for row in rows] or [None]
+                    caches[key] = _cache(kind, values, code or "")
+                cache = caches[key]
             return f"<c:{kind}><c:f>{head}{last}</c:f>{cache}"
     return m.group(0)
 
@@ -344,9 +359,10 @@ def _move_charts(book: Book, plan: OutputPlan) -> None:
             (b.first_col, b.first_col + len(b.header) - 1, b.header_row + 1, b.rows))
     if not tables:
         return
+    caches: dict[tuple, str] = {}
     for part in book.chart_parts():
         text = book.pkg.read(part).decode("utf-8")
-        new = _CHART_REF.sub(lambda m: _moved_ref(m, tables), text)
+        new = _CHART_REF.sub(lambda m: _moved_ref(m, tables, caches), text)
         if new != text:
             book.pkg.set(part, new.encode("utf-8"))
 

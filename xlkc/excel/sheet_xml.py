@@ -20,13 +20,14 @@ it).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
+
+from xlkc.excel.sheet_read import _Sheet, col_index, read_cells, row_styles
 
 __all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
            "edit_sheet", "edit_sheet_pieces", "number_text", "read_cells", "row_styles", "rows_xml",
@@ -40,10 +41,6 @@ MAX_COLS = 16_384
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _EPOCH = dt.datetime(1899, 12, 30)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_ROW_NUM = re.compile(rb'\br="(\d+)"')
-_S_ATTR = re.compile(rb'\bs="(\d+)"')
-_T_ATTR = re.compile(rb'(?<![:\w])t="(\w+)"')
 
 
 def col_letter(col: int) -> str:
@@ -52,15 +49,6 @@ def col_letter(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         s = chr(65 + rem) + s
     return s
-
-
-def col_index(letters: str | bytes) -> int:
-    if isinstance(letters, bytes):
-        letters = letters.decode("ascii")
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -313,139 +301,6 @@ def _piece_xml(spans: list[tuple[int, int, Sequence[str], list[list[str]]]], p: 
         if here:
             out.append(_rows_xml(lo, here, p))
     return "".join(out)
-
-
-# --- reading a sheet part -----------------------------------------------------------------------
-
-class _Sheet:
-    """Positions in one worksheet part: the namespace prefix and the sheetData region."""
-
-    def __init__(self, xml: bytes) -> None:
-        m = re.search(rb"<(\w+:)?worksheet\b", xml)
-        if m is None:
-            raise ValueError("not a worksheet part")
-        self.prefix = (m.group(1) or b"").decode("ascii")
-        p = re.escape(m.group(1) or b"")
-        sd = re.search(rb"<" + p + rb"sheetData\b[^>]*?(/?)>", xml)
-        if sd is None:
-            raise ValueError("worksheet without sheetData")
-        if sd.group(1):  # <sheetData/>
-            tag = xml[sd.start():sd.end() - 2].rstrip() + b">"
-            xml = (xml[:sd.start()] + tag + b"</" + (m.group(1) or b"") + b"sheetData>"
-                   + xml[sd.end():])
-            sd = re.search(rb"<" + p + rb"sheetData\b[^>]*>", xml)
-        self.xml = xml
-        self.start = sd.end()
-        self.end = xml.index(b"</" + (m.group(1) or b"") + b"sheetData>", self.start)
-        self.row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)",
-                                 re.S)
-        self.cell_re = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
-
-    def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
-        """(row number, match) of each row, in order."""
-        num = 0
-        for m in self.row_re.finditer(self.xml, self.start, self.end):
-            r = _ROW_NUM.search(m.group(1))
-            num = int(r.group(1)) if r else num + 1
-            yield num, m
-
-    def cells(self, body: bytes | None) -> Iterator[tuple[int, re.Match[bytes]]]:
-        col = 0
-        if not body:
-            return
-        for m in self.cell_re.finditer(body):
-            r = _REF.search(m.group(1))
-            col = col_index(r.group(1)) if r else col + 1
-            yield col, m
-
-
-@functools.lru_cache(maxsize=4)
-def _parsed(xml: bytes) -> _Sheet:
-    """The positions of a sheet part read repeatedly (bytes hash once and compare by identity
-    first)."""
-    return _Sheet(xml)
-
-
-def row_styles(xml: bytes, row: int) -> dict[int, int]:
-    """Column -> style index of the cells in ``row`` (0 where a cell has no style)."""
-    sh = _parsed(xml)
-    for num, m in sh.rows():
-        if num == row:
-            out = {}
-            for col, c in sh.cells(m.group(2)):
-                s = _S_ATTR.search(c.group(1))
-                out[col] = int(s.group(1)) if s else 0
-            return out
-        if num > row:
-            break
-    return {}
-
-
-def read_cells(xml: bytes, first_row: int, last_row: int, first_col: int, last_col: int,
-               shared: Any = None) -> dict[tuple[int, int], Any]:
-    """(row, column) -> value of the cells in a rectangle: numbers as float (their ``<v>``
-    text kept exact), texts as str, booleans as bool, errors as their text, a formula as its
-    cached value. ``shared`` is called with a shared-string index to get its text."""
-    from xml.etree import ElementTree
-
-    sh = _parsed(xml)
-    out: dict[tuple[int, int], Any] = {}
-    for num, m in sh.rows():
-        if num > last_row:
-            break
-        if num < first_row:
-            continue
-        for col, c in sh.cells(m.group(2)):
-            if not first_col <= col <= last_col or not c.group(2):
-                continue
-            body = _unprefixed(c.group(2), sh.prefix) if sh.prefix else c.group(2)
-            t = _T_ATTR.search(c.group(1))
-            # only the type matters: other attributes may use prefixes declared on the root
-            el = ElementTree.fromstring(b'<c t="' + (t.group(1) if t else b"n") + b'">' + body
-                                        + b"</c>")
-            out[(num, col)] = _value(el, shared)
-    return out
-
-
-def _unprefixed(cell: bytes, prefix: str) -> bytes:
-    return re.sub(rb"(</?)" + re.escape(prefix.encode()), rb"\1", cell)
-
-
-def _value(el: Any, shared: Any) -> Any:
-    t = el.get("t", "n")
-    v = None
-    for child in el:
-        if child.tag.endswith("v"):
-            v = child.text or ""
-    if t == "inlineStr":
-        text = "".join(x.text or "" for x in el.iter() if x.tag.endswith("t")
-                       and not _under_rph(el, x))
-        return _unescape_x(text)
-    if v is None:
-        return None
-    if t == "s":
-        return shared(int(v)) if shared else None
-    if t in ("str", "e"):
-        return _unescape_x(v)
-    if t == "b":
-        return v.strip() in ("1", "true")
-    try:
-        return float(v)
-    except ValueError:
-        return v
-
-
-def _under_rph(root: Any, target: Any) -> bool:
-    for rph in root.iter():
-        if rph.tag.endswith("rPh") and any(x is target for x in rph.iter()):
-            return True
-    return False
-
-
-def _unescape_x(text: str) -> str:
-    if "_x" not in text:
-        return text
-    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
 
 
 # --- editing a sheet part ------------------------------------------------------------------------

@@ -64,6 +64,7 @@ from xlkc.excel.book_xml import Book, TablePart
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock, check_targets
 from xlkc.excel.ooxml_zip import Package
 from xlkc.excel.safe_write import _fsync_dir, backup_path, save  # noqa: F401 - re-exported
+from xlkc.excel.sheet_read import SheetPart
 from xlkc.excel.sheet_xml import (
     MAX_COLS,
     MAX_ROWS,
@@ -109,15 +110,22 @@ class _SheetEdit:
     resized: list[tuple[TablePart, str, tuple[str, ...]]] = field(default_factory=list)
     _styles: dict[int, dict[int, int]] = field(default_factory=dict)
     _values: dict[int, dict[tuple[int, int], Any]] = field(default_factory=dict)
+    _parsed: SheetPart | None = None
+
+    def parsed(self) -> SheetPart:
+        """The sheet part's rows and cells, found once for every read of this edit."""
+        if self._parsed is None:
+            self._parsed = SheetPart(self.xml)
+        return self._parsed
 
     def style_at(self, row: int, col: int) -> int:
         if row not in self._styles:
-            self._styles[row] = row_styles(self.xml, row)
+            self._styles[row] = row_styles(self.parsed(), row)
         return self._styles[row].get(col, 0)
 
     def value_at(self, row: int, col: int, shared: Any) -> Any:
         if row not in self._values:
-            self._values[row] = read_cells(self.xml, row, row, 1, MAX_COLS, shared)
+            self._values[row] = read_cells(self.parsed(), row, row, 1, MAX_COLS, shared)
         return self._values[row].get((row, col))
 
     def put(self, row: int, col: int, style: int, value: Any, prefix: str, shared: Any) -> None:
@@ -263,7 +271,8 @@ def _write_log(edits: _Edits, entry: tuple[Any, ...]) -> None:
     edit = edits.sheet(sheet.name)
     tp = edits.table_part(sheet.name, table.name)
     min_col, min_row, max_col, max_row = _bounds(tp.ref)
-    values = read_cells(edit.xml, min_row, max_row, min_col, max_col, edits.book.shared_string)
+    values = read_cells(edit.parsed(), min_row, max_row, min_col, max_col,
+                        edits.book.shared_string)
     old_header = [values.get((min_row, c)) for c in range(min_col, max_col + 1)]
     by_header = {h: j for j, h in enumerate(old_header) if h}
     old_rows = []

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-__all__ = ["col_index", "read_cells", "row_styles"]
+__all__ = ["SheetPart", "col_index", "read_cells", "row_styles"]
 
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ROW_NUM = re.compile(rb'\br="(\d+)"')
@@ -32,7 +32,7 @@ def col_index(letters: str | bytes) -> int:
     return n
 
 
-class _Sheet:
+class SheetPart:
     """Positions in one worksheet part: the namespace prefix and the sheetData region."""
 
     def __init__(self, xml: bytes) -> None:
@@ -56,6 +56,8 @@ class _Sheet:
                                  re.S)
         self.cell_re = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
         self._row_cells: dict[int, list[list[tuple[int, re.Match[bytes]]]]] = {}
+        self._top: list[tuple[int, re.Match[bytes]]] = []  # rows() as far as row_cells read
+        self._scan: Iterator[tuple[int, re.Match[bytes]]] | None = None
 
     def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
         """(row number, match) of each row, in order."""
@@ -81,7 +83,7 @@ class _Sheet:
         found = self._row_cells.get(row)
         if found is None:
             found = []
-            for num, m in self.rows():
+            for num, m in self._top_rows():
                 if num > row:
                     break
                 if num == row:
@@ -89,17 +91,37 @@ class _Sheet:
             self._row_cells[row] = found
         return found
 
+    def _top_rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
+        """:meth:`rows`, each row found once and remembered (only as far as they are taken:
+        the writer reads rows near the top)."""
+        i = 0
+        while True:
+            if i == len(self._top):
+                if self._scan is None:
+                    self._scan = self.rows()
+                row = next(self._scan, None)
+                if row is None:
+                    return
+                self._top.append(row)
+            yield self._top[i]
+            i += 1
+
 
 @functools.lru_cache(maxsize=4)
-def _parsed(xml: bytes) -> _Sheet:
+def _parsed(xml: bytes) -> SheetPart:
     """The positions of a sheet part read repeatedly (bytes hash once and compare by identity
     first)."""
-    return _Sheet(xml)
+    return SheetPart(xml)
 
 
-def row_styles(xml: bytes, row: int) -> dict[int, int]:
-    """Column -> style index of the cells in ``row`` (0 where a cell has no style)."""
-    found = _parsed(xml).row_cells(row)
+def _part(xml: bytes | SheetPart) -> SheetPart:
+    return xml if isinstance(xml, SheetPart) else _parsed(xml)
+
+
+def row_styles(xml: bytes | SheetPart, row: int) -> dict[int, int]:
+    """Column -> style index of the cells in ``row`` (0 where a cell has no style); ``xml``
+    the part or its :class:`SheetPart` (which remembers the rows it has found)."""
+    found = _part(xml).row_cells(row)
     out = {}
     for col, c in found[0] if found else ():
         s = _S_ATTR.search(c.group(1))
@@ -107,12 +129,13 @@ def row_styles(xml: bytes, row: int) -> dict[int, int]:
     return out
 
 
-def read_cells(xml: bytes, first_row: int, last_row: int, first_col: int, last_col: int,
-               shared: Any = None) -> dict[tuple[int, int], Any]:
+def read_cells(xml: bytes | SheetPart, first_row: int, last_row: int, first_col: int,
+               last_col: int, shared: Any = None) -> dict[tuple[int, int], Any]:
     """(row, column) -> value of the cells in a rectangle: numbers as float (their ``<v>``
     text kept exact), texts as str, booleans as bool, errors as their text, a formula as its
-    cached value. ``shared`` is called with a shared-string index to get its text."""
-    sh = _parsed(xml)
+    cached value. ``shared`` is called with a shared-string index to get its text. ``xml``:
+    as for :func:`row_styles`."""
+    sh = _part(xml)
     if first_row == last_row:
         rows: Iterable[tuple[int, list[tuple[int, re.Match[bytes]]]]] = (
             (first_row, cells) for cells in sh.row_cells(first_row))
@@ -130,7 +153,7 @@ def read_cells(xml: bytes, first_row: int, last_row: int, first_col: int, last_c
     return out
 
 
-def _rows_between(sh: _Sheet, first_row: int, last_row: int
+def _rows_between(sh: SheetPart, first_row: int, last_row: int
                   ) -> Iterator[tuple[int, re.Match[bytes]]]:
     """The rows numbered from ``first_row`` to ``last_row`` that a scan from the top meets
     before a row numbered beyond them."""

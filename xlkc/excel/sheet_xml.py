@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from xlkc.excel.sheet_read import _Sheet, col_index, read_cells, row_styles
+from xlkc.excel.sheet_read import SheetPart, col_index, read_cells, row_styles
 
 __all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
            "edit_sheet", "edit_sheet_pieces", "number_text", "read_cells", "row_styles", "rows_xml",
@@ -308,7 +308,7 @@ def _piece_xml(spans: list[tuple[int, int, Sequence[str], list[list[str]]]], p: 
 _SPANS = re.compile(rb'\s+spans="[^"]*"')
 
 
-def _patch_row(sh: _Sheet, match: re.Match[bytes], cells: dict[int, bytes],
+def _patch_row(sh: SheetPart, match: re.Match[bytes], cells: dict[int, bytes],
                clear: Sequence[tuple[int, int]] = ()) -> bytes | None:
     """A row with ``cells`` (column -> ``<c>`` element) replacing or joining its cells and its
     cells in the ``clear`` column ranges removed; None when nothing is left of a plain row."""
@@ -409,7 +409,7 @@ def edit_sheet_pieces(xml: bytes, cells: dict[int, dict[int, str]], cut_from: in
     rows from ``clear_from`` on in the column ranges ``clear`` removed, the dimension grown to
     ``last`` (row, column) and the outline levels recomputed; as pieces of bytes, the pieces
     of ``new_rows`` encoded as they are taken (a large sheet is never whole in memory)."""
-    sh = _Sheet(xml)
+    sh = SheetPart(xml)
     prefix = sh.prefix.encode()
     kept: list[tuple[int, bytes]] = []
     todo = {r: {c: x.encode("utf-8") for c, x in row.items()} for r, row in cells.items()}

@@ -37,7 +37,10 @@ _ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
 
 
 def _attrs(tag: str) -> dict[str, str]:
-    return {k: unescape(v[1:-1], {"&quot;": '"', "&apos;": "'"}) for k, v in _ATTR.findall(tag)}
+    return {k: unescape(v[1:-1], _QUOTES) if "&" in v else v[1:-1] for k, v in _ATTR.findall(tag)}
+
+
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
 class Styles:

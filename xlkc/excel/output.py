@@ -16,6 +16,8 @@ engine's value of the cell (``Formula.value``), which the file writer stores as 
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -88,7 +90,27 @@ def _rounded_price(r: dict[str, Any], a: Callable[[str], str], inputs: Inputs) -
     if not (_finite(r["exact_price_kr"]) and r["exact_price_kr"] != 0):
         return None
     step, direction = inputs.parameters.rounding(ROUNDING_UNIT[PriceModel(r["price_model"])])
-    return "=" + excel_round_formula(a("exact_price_kr"), step, direction)
+    price = a("exact_price_kr")
+    return "=" + _round_formula(step, direction).replace(_HOLE, price)
+
+
+#: Where a price's address goes in :func:`_round_formula` (no formula holds this character).
+_HOLE = "\x00"
+
+
+@functools.lru_cache(maxsize=64)
+def _round_template(kind: type, step: Any, direction: str) -> str:
+    return excel_round_formula(_HOLE, step, direction)
+
+
+def _round_formula(step: Any, direction: str) -> str:
+    """:func:`excel_round_formula` of the address :data:`_HOLE`: the same text for every price
+    rounded by this step and direction (made once per step, not once per price, issue 15).
+    Nothing is remembered for a step it refuses, which it refuses each time."""
+    try:
+        return _round_template(type(step), step, direction)
+    except TypeError:  # an unhashable step: made each time
+        return excel_round_formula(_HOLE, step, direction)
 
 
 def _price_rules() -> dict[str, Rule]:
@@ -360,10 +382,10 @@ def _counted_block(table: L.Table, frame: pd.DataFrame, inputs: Inputs,
              if rules.get(c.field) is not None or link_rules.get(c.field) is not None]
     n_formulas = 0
     if ruled:
-        for n, values in enumerate(zip(*code, strict=True)):
-            rec = dict(zip(fields, values, strict=True))
-            excel_row = header_row + 1 + n
-            addr = (lambda f, _r=excel_row: f"{letters[f]}{_r}")  # noqa: E731
+        # (each row's dict made in C: every value zipped with its field)
+        recs = map(dict, map(zip, itertools.repeat(fields), zip(*code, strict=True)))
+        for n, rec in enumerate(recs):
+            addr = (lambda f, _r=str(header_row + 1 + n): letters[f] + _r)  # noqa: E731
             for j, _field, rule, link in ruled:
                 formula = rule(rec, addr, inputs) if rule else None
                 if formula is None and link is not None:

@@ -216,6 +216,7 @@ class _Edits:
 
     def apply(self) -> None:
         pkg = self.book.pkg
+        texts: dict[str, dict[str | None, str]] = {}  # per prefix: texts' XML, for every sheet
         for edit in self.sheets.values():
             p = self.prefix[edit.name]
             if not edit.blocks:
@@ -230,7 +231,8 @@ class _Edits:
                 # an output sheet whose tables are all rewritten: every row below the header
                 # is replaced (an input sheet, or an output sheet with named cells such as
                 # Versioner, keeps what stands beside its tables: the cells and their labels)
-                xml, last_row, last_col = rows_xml_chunks(edit.blocks, p)
+                xml, last_row, last_col = rows_xml_chunks(edit.blocks, p,
+                                                          texts=texts.setdefault(p, {}))
                 pkg.set_pieces(edit.part, edit_sheet_pieces(
                     edit.xml, edit.cells, cut_from=first_data, new_rows=xml,
                     last=(last_row, last_col)))

@@ -159,7 +159,7 @@ def number_text(v: float) -> str | None:
     return repr(v)
 
 
-def _column_tails(style: int, values: Sequence[Any], after: str, texts: dict[str, str],
+def _column_tails(style: int, values: Sequence[Any], after: str, texts: dict[str | None, str],
                   p: str) -> list[str]:
     """Each cell of one column without its head (``<c r="`` and the reference): from the quote
     that closes its ``r`` to the end of the element, followed by ``after`` (the head of the
@@ -227,7 +227,7 @@ def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[
 
 
 def _span_tails(part: Sequence[Sequence[Any]], names: Sequence[str], styles: Sequence[int],
-                texts: dict[str, str], p: str) -> list[list[str]]:
+                texts: dict[str | None, str], p: str) -> list[list[str]]:
     """The tails (:func:`_column_tails`) of a table's rows in one piece, column by column:
     each followed by the head of the next cell of the row, the last column by nothing."""
     n = len(styles)
@@ -257,10 +257,13 @@ def _rows_xml(first: int, spans: Sequence[tuple[Sequence[str], list[list[str]]]]
 
 
 def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
-                    p: str = "", chunk_rows: int = CHUNK_ROWS
+                    p: str = "", chunk_rows: int = CHUNK_ROWS,
+                    texts: dict[str | None, str] | None = None
                     ) -> tuple[Iterator[str], int, int]:
     """:func:`rows_xml` as pieces of at most ``chunk_rows`` rows each, made as they are taken
-    (an iterator), with the last row and column."""
+    (an iterator), with the last row and column. ``texts``: the XML of the texts written so
+    far with this prefix ``p``, to share between the sheets of a workbook (the same ids and
+    names stand on several sheets)."""
     ordered = sorted(blocks, key=lambda b: b[1])
     last_col = 0
     for _, first_col, _, styles in ordered:
@@ -270,8 +273,7 @@ def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Se
                       for r in range(first_row, first_row + len(rows))})
     last_row = numbers[-1] if numbers else 0
 
-    def pieces() -> Iterator[str]:
-        texts: dict[str, str] = {}
+    def pieces(texts: dict[str | None, str]) -> Iterator[str]:
         letters = [[col_letter(c + j) for j in range(len(st))] for _, c, _, st in ordered]
         for at in range(0, len(numbers), chunk_rows):
             lo, hi = numbers[at], numbers[min(at + chunk_rows, len(numbers)) - 1]
@@ -283,7 +285,7 @@ def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Se
                     spans.append((first_row + a, b - a, names, tails))
             yield _piece_xml(spans, p)
 
-    return pieces(), last_row, last_col
+    return pieces({} if texts is None else texts), last_row, last_col
 
 
 def _piece_xml(spans: list[tuple[int, int, Sequence[str], list[list[str]]]], p: str) -> str:

@@ -317,8 +317,8 @@ def _note_cells(failed: list[str] | None, line: str | None = None) -> tuple[Cell
     return tuple(out)
 
 
-def _message(head: str, warnings: list[Problem] | None) -> str:
-    text = warnings_text(warnings)
+def _message(head: str, text: str | None) -> str:
+    """``head`` with the warnings' text (:func:`warnings_text`) below it."""
     return head if not text else head + "\n" + text
 
 
@@ -386,9 +386,10 @@ def _plan_outputs(inputs: Inputs, results: Results, run: Any, warnings: list[Pro
                 ").")
     if versions is not None and versions.message:
         head += " " + versions.message
+    listed = warnings_text(warnings)  # (once: a large model may warn thousands of times)
     values = {**_run_values(run), "status": status, "total_cost_kr": total,
-              "revenue_kr": revenue, "checks": checks, "warnings": warnings_text(warnings),
-              "message": _message(head, warnings),
+              "revenue_kr": revenue, "checks": checks, "warnings": listed,
+              "message": _message(head, listed),
               "overhead_rate": results.cost.overhead_rate
               if math.isfinite(results.cost.overhead_rate) else None}
     n_formulas = sum(n for _, n in planned)
@@ -425,10 +426,11 @@ def plan_failure(problems: list[Problem], run: Any,
                  warnings: list[Problem] | None = None) -> OutputPlan:
     """Status and a Körlogg row only: nothing is calculated, no output table is touched."""
     warnings = list(warnings or [])
+    listed = warnings_text(warnings)
     status = status_text(problems=problems)
     values = {**_run_values(run), "status": status, "total_cost_kr": None, "revenue_kr": None,
-              "checks": "Ej beräknad", "warnings": warnings_text(warnings),
-              "message": _message(f"{status}: {_problem_summary(problems)}", warnings)}
+              "checks": "Ej beräknad", "warnings": listed,
+              "message": _message(f"{status}: {_problem_summary(problems)}", listed)}
     return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
                       meta={"status": status, "ok": False, "problems": list(problems),
                             "warnings": warnings, "failed_checks": []})
@@ -443,12 +445,13 @@ def plan_validation(run: Any, warnings: list[Problem] | None = None, inputs: Inp
     failed = failed_checks(results) if results is not None else []
     services = failing_services(inputs, results) if failed and inputs is not None else []
     status = status_text(results=results, warnings=warnings)
+    listed = warnings_text(warnings)
     head = ("Indata är giltiga." if not failed else
             f"{status}: " + "; ".join(failed)
             + (". Tjänster: " + ", ".join(services) if services else "") + ".")
     values = {**_run_values(run), "status": status,
               "checks": "Ej beräknad" if results is None else _checks_text(results),
-              "warnings": warnings_text(warnings), "message": _message(head, warnings)}
+              "warnings": listed, "message": _message(head, listed)}
     return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
                       meta={"status": status, "ok": not failed, "problems": [],
                             "warnings": warnings, "failed_checks": failed,

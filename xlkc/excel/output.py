@@ -133,7 +133,7 @@ def _cost_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> 
     staffing = L.T_STAFFING.name
     here = links.sheet_name(L.T_COST.name)
     rows = links.lookup(staffing, "service_id", r["service_id"], "fte")
-    if not rows or not all(_finite(x) for x in rows) or not _finite(r["fte"]) \
+    if not rows or not all(map(_finite, rows)) or not _finite(r["fte"]) \
             or not _close(math.fsum(rows), r["fte"]):
         return None
     return (f"=SUMIFS({links.range(staffing, 'fte', here)},"

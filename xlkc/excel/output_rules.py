@@ -45,8 +45,8 @@ def _cost_rules() -> dict[str, Rule]:
     return {
         "personnel_cost_kr": lambda r, a, i: f"={a('fte')}*{a('cost_per_fte_kr')}"
         if _finite(r["fte"]) and _finite(r["cost_per_fte_kr"]) else None,
-        "full_cost_kr": lambda r, a, i: "=" + "+".join(a(p) for p in parts)
-        if all(_finite(r[p]) for p in parts) else None,
+        "full_cost_kr": lambda r, a, i: "=" + "+".join(map(a, parts))
+        if all(map(_finite, map(r.__getitem__, parts))) else None,
         "price_basis_kr": lambda r, a, i: f"={a('full_cost_kr')}+{a('carry_forward_kr')}"
         if _finite(r["carry_forward_kr"]) else None,
     }
@@ -133,8 +133,8 @@ def _bridge_rules() -> dict[str, Rule]:
     effects = ("previous_cost_kr", "volume_effect_kr", "handle_time_effect_kr",
                "staffing_effect_kr", "salary_effect_kr", "overhead_effect_kr", "other_effect_kr")
     return {
-        "full_cost_kr": lambda r, a, i: "=" + "+".join(a(p) for p in effects)
-        if all(_finite(r[p]) for p in effects) else None,
+        "full_cost_kr": lambda r, a, i: "=" + "+".join(map(a, effects))
+        if all(map(_finite, map(r.__getitem__, effects))) else None,
     }
 
 
@@ -144,10 +144,10 @@ def _price_bridge_rules() -> dict[str, Rule]:
     steps = ("previous_price_kr", *ALL_EFFECTS)
 
     def explained(r: dict[str, Any]) -> bool:
-        return all(_finite(r[p]) for p in steps)
+        return all(map(_finite, map(r.__getitem__, steps)))
 
     return {
-        "price_kr": lambda r, a, i: "=" + "+".join(a(p) for p in steps)
+        "price_kr": lambda r, a, i: "=" + "+".join(map(a, steps))
         if explained(r) else None,
         "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
         if explained(r) and _finite(r["change_kr"]) else None,

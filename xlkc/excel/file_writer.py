@@ -64,6 +64,7 @@ from xlkc.excel.book_xml import Book, TablePart
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock, check_targets
 from xlkc.excel.ooxml_zip import Package
 from xlkc.excel.safe_write import _fsync_dir, backup_path, save  # noqa: F401 - re-exported
+from xlkc.excel.sheet_read import SheetPart
 from xlkc.excel.sheet_xml import (
     MAX_COLS,
     MAX_ROWS,
@@ -109,15 +110,22 @@ class _SheetEdit:
     resized: list[tuple[TablePart, str, tuple[str, ...]]] = field(default_factory=list)
     _styles: dict[int, dict[int, int]] = field(default_factory=dict)
     _values: dict[int, dict[tuple[int, int], Any]] = field(default_factory=dict)
+    _parsed: SheetPart | None = None
+
+    def parsed(self) -> SheetPart:
+        """The sheet part's rows and cells, found once for every read of this edit."""
+        if self._parsed is None:
+            self._parsed = SheetPart(self.xml)
+        return self._parsed
 
     def style_at(self, row: int, col: int) -> int:
         if row not in self._styles:
-            self._styles[row] = row_styles(self.xml, row)
+            self._styles[row] = row_styles(self.parsed(), row)
         return self._styles[row].get(col, 0)
 
     def value_at(self, row: int, col: int, shared: Any) -> Any:
         if row not in self._values:
-            self._values[row] = read_cells(self.xml, row, row, 1, MAX_COLS, shared)
+            self._values[row] = read_cells(self.parsed(), row, row, 1, MAX_COLS, shared)
         return self._values[row].get((row, col))
 
     def put(self, row: int, col: int, style: int, value: Any, prefix: str, shared: Any) -> None:
@@ -208,6 +216,7 @@ class _Edits:
 
     def apply(self) -> None:
         pkg = self.book.pkg
+        texts: dict[str, dict[str | None, str]] = {}  # per prefix: texts' XML, for every sheet
         for edit in self.sheets.values():
             p = self.prefix[edit.name]
             if not edit.blocks:
@@ -222,7 +231,8 @@ class _Edits:
                 # an output sheet whose tables are all rewritten: every row below the header
                 # is replaced (an input sheet, or an output sheet with named cells such as
                 # Versioner, keeps what stands beside its tables: the cells and their labels)
-                xml, last_row, last_col = rows_xml_chunks(edit.blocks, p)
+                xml, last_row, last_col = rows_xml_chunks(edit.blocks, p,
+                                                          texts=texts.setdefault(p, {}))
                 pkg.set_pieces(edit.part, edit_sheet_pieces(
                     edit.xml, edit.cells, cut_from=first_data, new_rows=xml,
                     last=(last_row, last_col)))
@@ -263,7 +273,8 @@ def _write_log(edits: _Edits, entry: tuple[Any, ...]) -> None:
     edit = edits.sheet(sheet.name)
     tp = edits.table_part(sheet.name, table.name)
     min_col, min_row, max_col, max_row = _bounds(tp.ref)
-    values = read_cells(edit.xml, min_row, max_row, min_col, max_col, edits.book.shared_string)
+    values = read_cells(edit.parsed(), min_row, max_row, min_col, max_col,
+                        edits.book.shared_string)
     old_header = [values.get((min_row, c)) for c in range(min_col, max_col + 1)]
     by_header = {h: j for j, h in enumerate(old_header) if h}
     old_rows = []
@@ -292,32 +303,39 @@ _FORMAT_CODE = re.compile(r"<c:formatCode>(.*?)</c:formatCode>", re.S)
 _ChartTables = dict[str, list[tuple[int, int, int, tuple[tuple[Any, ...], ...]]]]
 
 
-def _cache(kind: str, values: list[Any], old: str | None) -> str:
-    """A chart series' cache holding ``values`` (a numRef's keeps its format code)."""
-    points = []
-    for i, v in enumerate(values):
-        v = getattr(v, "value", v)  # a Formula: its value
-        if kind == "numRef":
-            text = None
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                text = number_text(float(v))
-        else:
-            text = None if v is None or v == "" else escape(
-                number_text(float(v)) or "" if isinstance(v, float) else str(v))
-        if text is not None:
-            points.append(f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>')
+def _num_point(v: Any) -> str | None:
+    """A numRef cache point's text of a written value (None: no point)."""
+    v = getattr(v, "value", v)  # a Formula: its value
+    if type(v) is float:  # the commonest value, as below
+        return number_text(v)
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return number_text(float(v))
+    return None
+
+
+def _str_point(v: Any) -> str | None:
+    """A strRef cache point's text of a written value (None: no point)."""
+    v = getattr(v, "value", v)  # a Formula: its value
+    if v is None or v == "":
+        return None
+    return escape(number_text(float(v)) or "" if isinstance(v, float) else str(v))
+
+
+def _cache(kind: str, values: list[Any], code: str) -> str:
+    """A chart series' cache holding ``values`` (a numRef's with format code ``code``)."""
+    texts = map(_num_point if kind == "numRef" else _str_point, values)
+    points = "".join([f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>'
+                      for i, text in enumerate(texts) if text is not None])
     count = f'<c:ptCount val="{len(values)}"/>'
     if kind == "numRef":
-        fm = _FORMAT_CODE.search(old or "")
-        code = fm.group(1) if fm else "General"
-        return (f"<c:numCache><c:formatCode>{code}</c:formatCode>{count}{''.join(points)}"
-                "</c:numCache>")
-    return f"<c:strCache>{count}{''.join(points)}</c:strCache>"
+        return f"<c:numCache><c:formatCode>{code}</c:formatCode>{count}{points}</c:numCache>"
+    return f"<c:strCache>{count}{points}</c:strCache>"
 
 
-def _moved_ref(m: re.Match[str], tables: _ChartTables) -> str:
+def _moved_ref(m: re.Match[str], tables: _ChartTables, caches: dict[tuple, str]) -> str:
     """A chart series' range over an output table of the plan, moved to the table's written
-    rows, with a cache of the written values (unchanged outside the plan)."""
+    rows, with a cache of the written values (unchanged outside the plan). ``caches``: the
+    caches made so far, by what they depend on (the series of a chart share their categories)."""
     kind, formula, c1, r1, c2, _r2, old = m.group(1, 2, 3, 4, 5, 6, 7)
     sheet = formula[:formula.rindex("!")]
     if sheet.startswith("'"):
@@ -330,8 +348,16 @@ def _moved_ref(m: re.Match[str], tables: _ChartTables) -> str:
             head = formula[:formula.rindex("$") + 1]
             cache = ""
             if col1 == col2:
-                values = [row[col1 - first_col] for row in rows] or [None]
-                cache = _cache(kind, values, old)
+                code = None
+                if kind == "numRef":  # a numRef's cache keeps its format code
+                    fm = _FORMAT_CODE.search(old or "")
+                    code = fm.group(1) if fm else "General"
+                # (the first table that holds the column from this row is the one found)
+                key = (kind, sheet, col1, first_row, code)
+                if key not in caches:
+                    values = [row[col1 - first_col] for row in rows] or [None]
+                    caches[key] = _cache(kind, values, code or "")
+                cache = caches[key]
             return f"<c:{kind}><c:f>{head}{last}</c:f>{cache}"
     return m.group(0)
 
@@ -344,9 +370,10 @@ def _move_charts(book: Book, plan: OutputPlan) -> None:
             (b.first_col, b.first_col + len(b.header) - 1, b.header_row + 1, b.rows))
     if not tables:
         return
+    caches: dict[tuple, str] = {}
     for part in book.chart_parts():
         text = book.pkg.read(part).decode("utf-8")
-        new = _CHART_REF.sub(lambda m: _moved_ref(m, tables), text)
+        new = _CHART_REF.sub(lambda m: _moved_ref(m, tables, caches), text)
         if new != text:
             book.pkg.set(part, new.encode("utf-8"))
 
@@ -356,24 +383,44 @@ def _move_charts(book: Book, plan: OutputPlan) -> None:
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]+)</(?:\w+:)?f>")
 
 
+class _Names:
+    """Whether a formula's text names something: ``re.compile("|".join(refs + words),
+    re.I).search(text)`` as a yes or no, in two parts. A reference to a sheet (``refs``, each
+    ends with "!") is looked for only in a text with a "!": the lookbehinds of those
+    alternatives made the one pattern slow on every character of every formula (at 1x the
+    example more than the rest of the writer together, issue 15)."""
+
+    def __init__(self, refs: list[str], words: list[str]) -> None:
+        self.everything = not refs and not words  # (the empty pattern matches any text)
+        self.refs = re.compile("|".join(refs), re.I) if refs else None
+        self.words = re.compile("|".join(words), re.I) if words else None
+
+    def search(self, text: str) -> bool:
+        if self.everything:
+            return True
+        if self.refs is not None and "!" in text and self.refs.search(text):
+            return True
+        return self.words is not None and self.words.search(text) is not None
+
+
 def _dependents(book: Book, edits: _Edits) -> bool:
     """True when a formula the run does not write may refer to a cell it writes (then its
     cached value is stale and Excel must recalculate on opening)."""
     owned_sheets = {n for n, e in edits.sheets.items() if e.blocks}
     touched = set(edits.sheets)
-    words = []
+    refs, words = [], []
     for name in touched:
         q = "'" + re.escape(name.replace("'", "''")) + "'"
-        words.append(rf"(?:{q}|(?<![\w.']){re.escape(name)})!")
+        refs.append(rf"(?:{q}|(?<![\w.']){re.escape(name)})!")
     for e in edits.sheets.values():
         words += [rf"\b{re.escape(tp.name)}\b" for tp, _, _ in e.resized]
     start_names = [nc.name for s in L.SHEETS for nc in s.named_cells if s.role == "info"]
     words += [rf"\b{re.escape(n)}\b" for n in start_names]
-    pattern = re.compile("|".join(words), re.I)
+    pattern = _Names(refs, words)
     extra = [rf"\b{re.escape(n)}\b" for n, text in book.defined_names
              if not n.startswith("_xlnm.") and pattern.search(text)]
     if extra:
-        pattern = re.compile("|".join(words + extra), re.I)
+        pattern = _Names(refs, words + extra)
     for name, part in book.sheets.items():
         if part not in book.pkg:
             continue
@@ -383,8 +430,8 @@ def _dependents(book: Book, edits: _Edits) -> bool:
         if name in owned_sheets:
             # the rows the run keeps (above the first data row) hold no formula of its own
             first = min(b[0] for b in edits.sheets[name].blocks)
-            kept = re.split(rb'<(?:\w+:)?row\b[^>]*\br="%d"' % first, xml, maxsplit=1)[0]
-            if _FORMULA.search(kept):
+            cut = re.search(rb'<(?:\w+:)?row\b[^>]*\br="%d"' % first, xml)
+            if _FORMULA.search(xml, 0, cut.start() if cut else len(xml)):
                 return True
             continue
         local = None

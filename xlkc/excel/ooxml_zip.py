@@ -145,8 +145,8 @@ class Package:
         comp = None
         raw: list[bytes] = []
         for piece in pieces:
-            if same:
-                same = memoryview(stored)[at:at + len(piece)] == piece  # type: ignore[arg-type]
+            if same:  # (startswith compares in place, as fast as memcmp; a memoryview does not)
+                same = stored.startswith(piece, at)  # type: ignore[union-attr]
             at += len(piece)
             size += len(piece)
             crc = zlib.crc32(piece, crc)

@@ -5,7 +5,7 @@ Pure: no I/O, no Excel library. Every position comes from :mod:`xlkc.layout`.
 Values are converted to what the sheet shows (``Column.to_sheet``: seconds -> minutes; enums
 as their Swedish words; True/False as ``layout.BOOL_TEXT``; NaN -> empty). Where a controller
 should see how a figure arises, the cell holds a *transparent formula* over cells of the same row
-(see :data:`FORMULA_RULES`): personnel cost = FTE × cost per FTE, full cost = the sum of its parts,
+(:data:`FORMULA_RULES`, :mod:`xlkc.excel.output_rules`): personnel cost = FTE × cost per FTE, full cost = the sum of its parts,
 price basis = full cost + carry-forward, exact price = cost basis / quantity, price = the rounding
 of the exact price, change = price − previous price, charge = quantity × price + fee, the checks'
 difference = value − reference. Figures only Python can compute (FTE, allocations, a price
@@ -16,11 +16,13 @@ engine's value of the cell (``Formula.value``), which the file writer stores as 
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from xlkc import layout as L  # noqa: N812
@@ -28,160 +30,18 @@ from xlkc.errors import Problem
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock
 from xlkc.excel.output_cells import (
     Formula,
-    _blank,
     column_totals,
     sheet_cell_value,
     sheet_column,
     totals_cells,
 )
-from xlkc.inputs import ROUNDING_UNIT, Inputs, PriceModel
+from xlkc.excel.output_rules import FORMULA_RULES, _close, _finite
+from xlkc.inputs import Inputs
 from xlkc.pipeline import revenue_per_line
 from xlkc.results import Results
-from xlkc.rounding import excel_round_formula
 
 __all__ = ["DERIVED", "FORMULA_RULES", "LINK_RULES", "Formula", "plan_failure", "plan_outputs",
            "plan_validation", "result_frame", "sheet_cell_value", "status_text", "totals_cells"]
-
-
-#: Price models whose exact price is the line's cost basis over its quantity.
-_PER_UNIT = {PriceModel.PER_CONTACT.value, PriceModel.PER_CHANNEL.value,
-             PriceModel.PER_MINUTE.value, PriceModel.PER_HOUR.value}
-
-
-def _finite(v: Any) -> bool:
-    if type(v) is float:  # the commonest case (a rule reads several per row)
-        return v - v == 0
-    return isinstance(v, int | float | np.integer | np.floating) and math.isfinite(float(v))
-
-
-# --- transparent formulas ------------------------------------------------------------------------
-
-#: A rule gets (the row's code values by field, the A1 address of a field in the same row, the
-#: inputs) and returns the formula of one cell, or None to keep the value.
-Rule = Callable[[dict[str, Any], Callable[[str], str], Inputs], str | None]
-
-
-def _cost_rules() -> dict[str, Rule]:
-    parts = ("personnel_cost_kr", "seat_cost_kr", "minute_cost_kr", "direct_cost_kr",
-             "overhead_kr", "city_charge_kr")
-    return {
-        "personnel_cost_kr": lambda r, a, i: f"={a('fte')}*{a('cost_per_fte_kr')}"
-        if _finite(r["fte"]) and _finite(r["cost_per_fte_kr"]) else None,
-        "full_cost_kr": lambda r, a, i: "=" + "+".join(a(p) for p in parts)
-        if all(_finite(r[p]) for p in parts) else None,
-        "price_basis_kr": lambda r, a, i: f"={a('full_cost_kr')}+{a('carry_forward_kr')}"
-        if _finite(r["carry_forward_kr"]) else None,
-    }
-
-
-def _is_own_unit_price(r: dict[str, Any]) -> bool:
-    """A per-unit line whose exact price is its own cost basis over its own quantity."""
-    return (r["price_model"] in _PER_UNIT and _blank(r["price_group"])
-            and _finite(r["quantity"]) and r["quantity"] > 0
-            and _finite(r["cost_basis_kr"]) and r["cost_basis_kr"] != 0)
-
-
-def _rounded_price(r: dict[str, Any], a: Callable[[str], str], inputs: Inputs) -> str | None:
-    # Every price is the rounding of its exact price by its price unit's step and direction
-    # (an annual fee's exact price is its fee basis, rounded by kr/år); lines without a
-    # variable part keep their value.
-    if not (_finite(r["exact_price_kr"]) and r["exact_price_kr"] != 0):
-        return None
-    step, direction = inputs.parameters.rounding(ROUNDING_UNIT[PriceModel(r["price_model"])])
-    return "=" + excel_round_formula(a("exact_price_kr"), step, direction)
-
-
-def _price_rules() -> dict[str, Rule]:
-    def has_previous(r: dict[str, Any]) -> bool:
-        return _finite(r["previous_price_kr"]) and _finite(r["price_kr"])
-
-    return {
-        "exact_price_kr": lambda r, a, i: f"={a('cost_basis_kr')}/{a('quantity')}"
-        if _is_own_unit_price(r) else None,
-        "price_kr": _rounded_price,
-        "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
-        if has_previous(r) and _finite(r["change_kr"]) else None,
-        "change_pct": lambda r, a, i: f"={a('change_kr')}/{a('previous_price_kr')}"
-        if has_previous(r) and r["previous_price_kr"] != 0 and _finite(r["change_pct"])
-        else None,
-    }
-
-
-def _charge_rules() -> dict[str, Rule]:
-    return {
-        "charge_kr": lambda r, a, i: f"={a('quantity')}*{a('price_kr')}+{a('fee_kr')}"
-        if _finite(r["price_kr"]) and _finite(r["quantity"]) and _finite(r["fee_kr"])
-        else None,
-        "price_effect_kr": lambda r, a, i: f"={a('charge_kr')}-{a('previous_charge_kr')}"
-        if _finite(r["previous_charge_kr"]) and _finite(r["charge_kr"]) else None,
-    }
-
-
-def _pool_cost_rules() -> dict[str, Rule]:
-    return {
-        "total_kr": lambda r, a, i: f"={a('amount_kr')}+{a('staff_cost_kr')}"
-        if _finite(r["amount_kr"]) and _finite(r["staff_cost_kr"]) else None,
-    }
-
-
-def _check_rules() -> dict[str, Rule]:
-    return {
-        "difference_kr": lambda r, a, i: f"={a('value_kr')}-{a('reference_kr')}"
-        if _finite(r["reference_kr"]) and _finite(r["value_kr"]) else None,
-    }
-
-
-def _bridge_rules() -> dict[str, Rule]:
-    effects = ("previous_cost_kr", "volume_effect_kr", "handle_time_effect_kr",
-               "staffing_effect_kr", "salary_effect_kr", "overhead_effect_kr", "other_effect_kr")
-    return {
-        "full_cost_kr": lambda r, a, i: "=" + "+".join(a(p) for p in effects)
-        if all(_finite(r[p]) for p in effects) else None,
-    }
-
-
-def _price_bridge_rules() -> dict[str, Rule]:
-    from xlkc.price_bridge import ALL_EFFECTS
-
-    steps = ("previous_price_kr", *ALL_EFFECTS)
-
-    def explained(r: dict[str, Any]) -> bool:
-        return all(_finite(r[p]) for p in steps)
-
-    return {
-        "price_kr": lambda r, a, i: "=" + "+".join(a(p) for p in steps)
-        if explained(r) else None,
-        "change_kr": lambda r, a, i: f"={a('price_kr')}-{a('previous_price_kr')}"
-        if explained(r) and _finite(r["change_kr"]) else None,
-        "change_pct": lambda r, a, i: f"={a('change_kr')}/{a('previous_price_kr')}"
-        if explained(r) and _finite(r["change_pct"]) and r["previous_price_kr"] != 0 else None,
-    }
-
-
-def _pool_staffing_rules() -> dict[str, Rule]:
-    return {
-        "fte": lambda r, a, i: f"={a('on_queue_h')}/{a('productive_hours')}"
-        if _finite(r["on_queue_h"]) and _finite(r["productive_hours"])
-        and r["productive_hours"] > 0 and _finite(r["fte"])
-        and _close(r["on_queue_h"] / r["productive_hours"], r["fte"]) else None,
-    }
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
-
-
-#: Table name -> {field: rule}. Everything not listed is a value (or a link, below).
-FORMULA_RULES: dict[str, dict[str, Rule]] = {
-    L.T_POOL_STAFFING.name: _pool_staffing_rules(),
-    L.T_COST.name: _cost_rules(),
-    L.T_POOL_COST.name: _pool_cost_rules(),
-    L.T_PRICES.name: _price_rules(),
-    L.T_CHARGES.name: _charge_rules(),
-    L.T_CHECKS.name: _check_rules(),
-    L.T_BRIDGE.name: _bridge_rules(),
-    L.T_PRICE_BRIDGE.name: _price_bridge_rules(),
-}
 
 
 # --- links along the chain ------------------------------------------------------------------------
@@ -273,7 +133,7 @@ def _cost_fte_link(r: dict[str, Any], a: Callable[[str], str], links: Links) -> 
     staffing = L.T_STAFFING.name
     here = links.sheet_name(L.T_COST.name)
     rows = links.lookup(staffing, "service_id", r["service_id"], "fte")
-    if not rows or not all(_finite(x) for x in rows) or not _finite(r["fte"]) \
+    if not rows or not all(map(_finite, rows)) or not _finite(r["fte"]) \
             or not _close(math.fsum(rows), r["fte"]):
         return None
     return (f"=SUMIFS({links.range(staffing, 'fte', here)},"
@@ -324,6 +184,18 @@ def _resolve(obj: Any, path: str) -> Any:
     return obj
 
 
+def _code_columns(frame: pd.DataFrame, fields: tuple[str, ...]) -> list[list[Any]]:
+    """Each field's column as ``Series.tolist`` gives it (all NaN where the frame lacks the
+    field), as in ``frame.reindex(columns=fields)``, without building that frame: a column at
+    a time by its label (a plan reads some two hundred columns, issue 15)."""
+    columns = frame.columns
+    if not columns.is_unique or len(set(fields)) != len(fields):
+        framed = frame.reindex(columns=list(fields))
+        return [framed.iloc[:, j].tolist() for j in range(len(fields))]
+    n = len(frame)
+    return [frame[f].tolist() if f in columns else [math.nan] * n for f in fields]
+
+
 def _block(table: L.Table, frame: pd.DataFrame, inputs: Inputs,
            links: Links | None = None) -> TableBlock:
     """An output table's block."""
@@ -341,18 +213,17 @@ def _counted_block(table: L.Table, frame: pd.DataFrame, inputs: Inputs,
     fields = table.fields
     # Column by column into plain lists, converted a column at a time (issue 15); a row's dict
     # of code values is built only where a rule reads it, and only the ruled cells are visited.
-    framed = frame.reindex(columns=list(fields))
-    code = [framed.iloc[:, j].tolist() for j in range(len(fields))]
+    code = _code_columns(frame, fields)
     columns = [sheet_column(c, values) for c, values in zip(table.columns, code, strict=True)]
     ruled = [(j, c.field, rules.get(c.field), link_rules.get(c.field))
              for j, c in enumerate(table.columns)
              if rules.get(c.field) is not None or link_rules.get(c.field) is not None]
     n_formulas = 0
     if ruled:
-        for n, values in enumerate(zip(*code, strict=True)):
-            rec = dict(zip(fields, values, strict=True))
-            excel_row = header_row + 1 + n
-            addr = (lambda f, _r=excel_row: f"{letters[f]}{_r}")  # noqa: E731
+        # (each row's dict made in C: every value zipped with its field)
+        recs = map(dict, map(zip, itertools.repeat(fields), zip(*code, strict=True)))
+        for n, rec in enumerate(recs):
+            addr = (lambda f, _r=str(header_row + 1 + n): letters[f] + _r)  # noqa: E731
             for j, _field, rule, link in ruled:
                 formula = rule(rec, addr, inputs) if rule else None
                 if formula is None and link is not None:
@@ -446,8 +317,8 @@ def _note_cells(failed: list[str] | None, line: str | None = None) -> tuple[Cell
     return tuple(out)
 
 
-def _message(head: str, warnings: list[Problem] | None) -> str:
-    text = warnings_text(warnings)
+def _message(head: str, text: str | None) -> str:
+    """``head`` with the warnings' text (:func:`warnings_text`) below it."""
     return head if not text else head + "\n" + text
 
 
@@ -468,7 +339,28 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
     then says FEL and the Start status is FEL in red. ``versions`` (a
     :class:`xlkc.excel.versions_io.VersionPlan`) adds what the run writes on Versioner and
     Jämförelse; without it neither sheet is written.
+
+    The cyclic garbage collector is paused meanwhile: a plan is tens of thousands of row tuples
+    and formulas kept to the end, which every collection would scan again and again over the
+    results (at 100x the example a third of the plan; no cycles are made).
     """
+    with _paused_gc():
+        return _plan_outputs(inputs, results, run, warnings, versions)
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan_outputs(inputs: Inputs, results: Results, run: Any, warnings: list[Problem] | None,
+                  versions: Any) -> OutputPlan:
     from xlkc.crosscheck import failed_checks, failing_services
 
     warnings = list(warnings or [])
@@ -494,9 +386,10 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
                 ").")
     if versions is not None and versions.message:
         head += " " + versions.message
+    listed = warnings_text(warnings)  # (once: a large model may warn thousands of times)
     values = {**_run_values(run), "status": status, "total_cost_kr": total,
-              "revenue_kr": revenue, "checks": checks, "warnings": warnings_text(warnings),
-              "message": _message(head, warnings),
+              "revenue_kr": revenue, "checks": checks, "warnings": listed,
+              "message": _message(head, listed),
               "overhead_rate": results.cost.overhead_rate
               if math.isfinite(results.cost.overhead_rate) else None}
     n_formulas = sum(n for _, n in planned)
@@ -533,10 +426,11 @@ def plan_failure(problems: list[Problem], run: Any,
                  warnings: list[Problem] | None = None) -> OutputPlan:
     """Status and a Körlogg row only: nothing is calculated, no output table is touched."""
     warnings = list(warnings or [])
+    listed = warnings_text(warnings)
     status = status_text(problems=problems)
     values = {**_run_values(run), "status": status, "total_cost_kr": None, "revenue_kr": None,
-              "checks": "Ej beräknad", "warnings": warnings_text(warnings),
-              "message": _message(f"{status}: {_problem_summary(problems)}", warnings)}
+              "checks": "Ej beräknad", "warnings": listed,
+              "message": _message(f"{status}: {_problem_summary(problems)}", listed)}
     return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
                       meta={"status": status, "ok": False, "problems": list(problems),
                             "warnings": warnings, "failed_checks": []})
@@ -551,12 +445,13 @@ def plan_validation(run: Any, warnings: list[Problem] | None = None, inputs: Inp
     failed = failed_checks(results) if results is not None else []
     services = failing_services(inputs, results) if failed and inputs is not None else []
     status = status_text(results=results, warnings=warnings)
+    listed = warnings_text(warnings)
     head = ("Indata är giltiga." if not failed else
             f"{status}: " + "; ".join(failed)
             + (". Tjänster: " + ", ".join(services) if services else "") + ".")
     values = {**_run_values(run), "status": status,
               "checks": "Ej beräknad" if results is None else _checks_text(results),
-              "warnings": warnings_text(warnings), "message": _message(head, warnings)}
+              "warnings": listed, "message": _message(head, listed)}
     return OutputPlan(tables=(), cells=_status_cells(values), log_entry=_log_entry(values),
                       meta={"status": status, "ok": not failed, "problems": [],
                             "warnings": warnings, "failed_checks": failed,

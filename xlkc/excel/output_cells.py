@@ -42,6 +42,11 @@ class Formula(str):
 def _blank(v: Any) -> bool:
     if v is None:
         return True
+    t = type(v)
+    if t is str:  # the commonest values, as pd.isna says of them
+        return False
+    if t is float:
+        return v != v
     try:
         return bool(pd.isna(v))
     except (TypeError, ValueError):

@@ -20,13 +20,14 @@ it).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
+
+from xlkc.excel.sheet_read import SheetPart, col_index, read_cells, row_styles
 
 __all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
            "edit_sheet", "edit_sheet_pieces", "number_text", "read_cells", "row_styles", "rows_xml",
@@ -40,10 +41,6 @@ MAX_COLS = 16_384
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _X_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _EPOCH = dt.datetime(1899, 12, 30)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_ROW_NUM = re.compile(rb'\br="(\d+)"')
-_S_ATTR = re.compile(rb'\bs="(\d+)"')
-_T_ATTR = re.compile(rb'(?<![:\w])t="(\w+)"')
 
 
 def col_letter(col: int) -> str:
@@ -52,15 +49,6 @@ def col_letter(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         s = chr(65 + rem) + s
     return s
-
-
-def col_index(letters: str | bytes) -> int:
-    if isinstance(letters, bytes):
-        letters = letters.decode("ascii")
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -126,8 +114,17 @@ def _formula_xml(ref: str, s: str, formula: Any, p: str) -> str:
 
 def _formula_tail(formula: Any, p: str) -> str:
     """What follows ``<c r=".." s=".."`` for a formula, to the end of the cell."""
-    f = f"<{p}f>{escape(_clean(str(formula)[1:]))}</{p}f>"
+    text = str(formula)[1:]
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    # (saxutils.escape, inlined: a large model writes tens of thousands of formulas)
+    f = f"<{p}f>{text.replace('&', '&amp;').replace('>', '&gt;').replace('<', '&lt;')}</{p}f>"
     v = formula.value
+    if type(v) is float:  # the commonest value, as _number below writes it
+        if v - v != 0:
+            return f">{f}</{p}c>"
+        return (f">{f}<{p}v>{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
+                f"</{p}v></{p}c>")
     if isinstance(v, bool):
         return f' t="b">{f}<{p}v>{int(v)}</{p}v></{p}c>'
     if isinstance(v, str):
@@ -162,48 +159,51 @@ def number_text(v: float) -> str | None:
     return repr(v)
 
 
-def _column_xml(letter: str, style: int, values: Sequence[Any], rows: list[str],
-                texts: dict[str, str], p: str) -> list[str]:
-    """The ``<c>`` elements of one column (``rows``: the Excel row numbers as text)."""
-    head = f'<{p}c r="{letter}'
+def _column_tails(style: int, values: Sequence[Any], after: str, texts: dict[str | None, str],
+                  p: str) -> list[str]:
+    """Each cell of one column without its head (``<c r="`` and the reference): from the quote
+    that closes its ``r`` to the end of the element, followed by ``after`` (the head of the
+    next cell, or the end of the row). What follows a cell's reference depends on its value
+    and style only, so a row is its number joined between the pieces (:func:`_rows_xml`)."""
     mid = f'" s="{style}"' if style else '"'
     kinds = set(map(type, values))
     if kinds <= _FLOATS:
         # a column of floats is the commonest column (issue 15): number_text inlined, once per
         # distinct value where values repeat (repr is most of a number cell's cost)
-        empty, open_v, close_v = mid + "/>", f"{mid}><{p}v>", f"</{p}v></{p}c>"
+        empty, open_v, close_v = mid + "/>" + after, f"{mid}><{p}v>", f"</{p}v></{p}c>{after}"
         distinct = set(values)
         if 2 * len(distinct) > len(values):
-            return [f"{head}{r}{empty}" if v is None or v - v != 0 else
-                    f"{head}{r}{open_v}"
-                    f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
-                    for v, r in zip(values, rows, strict=True)]
-        text = {v: None if v is None or v - v != 0 else
+            return [empty if v is None or v - v != 0 else
+                    f"{open_v}{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
+                    f"{close_v}" for v in values]
+        text = {v: empty if v is None or v - v != 0 else
                 f"{open_v}{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}{close_v}"
                 for v in distinct}
-        return [f"{head}{r}{empty}" if (t := text[v]) is None else f"{head}{r}{t}"
-                for v, r in zip(values, rows, strict=True)]
+        return list(map(text.__getitem__, values))
     if kinds <= _NUMBERS and bool not in kinds:
         out = []
-        for v, r in zip(values, rows, strict=True):
+        for v in values:
             t = None if v is None else (number_text(v) if type(v) is float else str(v))
-            out.append(f"{head}{r}{mid}/>" if t is None
-                       else f"{head}{r}{mid}><{p}v>{t}</{p}v></{p}c>")
+            out.append(f"{mid}/>{after}" if t is None
+                       else f"{mid}><{p}v>{t}</{p}v></{p}c>{after}")
         return out
     if kinds <= _TEXTS:
-        for v in set(values) - texts.keys():
+        distinct = set(values)
+        for v in distinct - texts.keys():
             texts[v] = "/>" if v is None else _text_tail(v, p)
-        return [f"{head}{r}{mid}{texts[v]}" for v, r in zip(values, rows, strict=True)]
+        text = {v: f"{mid}{texts[v]}{after}" for v in distinct}
+        return list(map(text.__getitem__, values))
     out = []
-    for v, r in zip(values, rows, strict=True):  # formulas among numbers, or anything else
+    cut = len(f'<{p}c r="')
+    for v in values:  # formulas among numbers, or anything else
         if type(v) is float and v - v == 0:
-            out.append(f"{head}{r}{mid}><{p}v>"
+            out.append(f"{mid}><{p}v>"
                        f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)}"
-                       f"</{p}v></{p}c>")
+                       f"</{p}v></{p}c>{after}")
         elif isinstance(v, str) and hasattr(v, "value") and v.startswith("="):  # a Formula
-            out.append(f"{head}{r}{mid}{_formula_tail(v, p)}")
+            out.append(f"{mid}{_formula_tail(v, p)}{after}")
         else:
-            out.append(cell_xml(f"{letter}{r}", style, v, p))
+            out.append(cell_xml("", style, v, p)[cut:] + after)
     return out
 
 
@@ -226,11 +226,44 @@ def rows_xml(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[
     return "".join(chunks), last_row, last_col
 
 
+def _span_tails(part: Sequence[Sequence[Any]], names: Sequence[str], styles: Sequence[int],
+                texts: dict[str | None, str], p: str) -> list[list[str]]:
+    """The tails (:func:`_column_tails`) of a table's rows in one piece, column by column:
+    each followed by the head of the next cell of the row, the last column by nothing."""
+    n = len(styles)
+    # (a row shorter than the styles: indexed below, and fails as it did)
+    values = list(zip(*part, strict=False))
+    if len(values) < n:
+        values = [[row[j] for row in part] for j in range(n)]
+    after = [f'<{p}c r="{x}' for x in names[1:n]] + [""]
+    return [_column_tails(styles[j], values[j], after[j], texts, p) for j in range(n)]
+
+
+def _rows_xml(first: int, spans: Sequence[tuple[Sequence[str], list[list[str]]]], p: str) -> str:
+    """Whole ``<row>`` elements from Excel row ``first`` on, over tables side by side: each
+    span is (its column letters, its tails from this row on (:func:`_span_tails`), all as
+    long), in column order.
+
+    Each row is its number joined between the pieces of its cells (the heads and the tails),
+    so a row costs one join whatever its width."""
+    columns: list[Iterable[str]] = []
+    for i, (_, tails) in enumerate(spans):
+        end = f'<{p}c r="{spans[i + 1][0][0]}' if i + 1 < len(spans) else f"</{p}row>"
+        columns += tails[:-1]
+        columns.append(map(str.__add__, tails[-1], itertools.repeat(end)))
+    refs = [str(first + i) for i in range(len(spans[0][1][0]))]
+    lead = (itertools.repeat(f'<{p}row r="'), itertools.repeat(f'"><{p}c r="{spans[0][0][0]}'))
+    return "".join(map(str.join, refs, zip(*lead, *columns, strict=False)))
+
+
 def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Sequence[int]]],
-                    p: str = "", chunk_rows: int = CHUNK_ROWS
+                    p: str = "", chunk_rows: int = CHUNK_ROWS,
+                    texts: dict[str | None, str] | None = None
                     ) -> tuple[Iterator[str], int, int]:
     """:func:`rows_xml` as pieces of at most ``chunk_rows`` rows each, made as they are taken
-    (an iterator), with the last row and column."""
+    (an iterator), with the last row and column. ``texts``: the XML of the texts written so
+    far with this prefix ``p``, to share between the sheets of a workbook (the same ids and
+    names stand on several sheets)."""
     ordered = sorted(blocks, key=lambda b: b[1])
     last_col = 0
     for _, first_col, _, styles in ordered:
@@ -240,163 +273,36 @@ def rows_xml_chunks(blocks: Sequence[tuple[int, int, Sequence[Sequence[Any]], Se
                       for r in range(first_row, first_row + len(rows))})
     last_row = numbers[-1] if numbers else 0
 
-    def pieces() -> Iterator[str]:
-        texts: dict[str, str] = {}
+    def pieces(texts: dict[str | None, str]) -> Iterator[str]:
         letters = [[col_letter(c + j) for j in range(len(st))] for _, c, _, st in ordered]
         for at in range(0, len(numbers), chunk_rows):
             lo, hi = numbers[at], numbers[min(at + chunk_rows, len(numbers)) - 1]
-            by_row: dict[int, list[str]] = {}
+            spans = []  # (first row, rows, letters, tails) of each table in this piece
             for (first_row, _, rows, styles), names in zip(ordered, letters, strict=True):
                 a, b = max(lo - first_row, 0), min(hi - first_row + 1, len(rows))
-                if a >= b:
-                    continue
-                part = rows[a:b]
-                refs = [str(first_row + i) for i in range(a, b)]
-                # (a row shorter than the styles: indexed below, and fails as it did)
-                values = list(zip(*part, strict=False))
-                if len(values) < len(styles):
-                    values = [[row[j] for row in part] for j in range(len(styles))]
-                columns = [_column_xml(names[j], styles[j], values[j], refs, texts, p)
-                           for j in range(len(styles))]
-                for r, cells in enumerate(zip(*columns, strict=True), first_row + a):
-                    by_row.setdefault(r, []).append("".join(cells))
-            yield "".join(f'<{p}row r="{r}">{"".join(by_row[r])}</{p}row>'
-                          for r in sorted(by_row))
+                if a < b:  # (what a column holds is judged over the piece, as it always was)
+                    tails = _span_tails(rows[a:b], names, styles, texts, p)
+                    spans.append((first_row + a, b - a, names, tails))
+            yield _piece_xml(spans, p)
 
-    return pieces(), last_row, last_col
+    return pieces({} if texts is None else texts), last_row, last_col
 
 
-# --- reading a sheet part -----------------------------------------------------------------------
-
-class _Sheet:
-    """Positions in one worksheet part: the namespace prefix and the sheetData region."""
-
-    def __init__(self, xml: bytes) -> None:
-        m = re.search(rb"<(\w+:)?worksheet\b", xml)
-        if m is None:
-            raise ValueError("not a worksheet part")
-        self.prefix = (m.group(1) or b"").decode("ascii")
-        p = re.escape(m.group(1) or b"")
-        sd = re.search(rb"<" + p + rb"sheetData\b[^>]*?(/?)>", xml)
-        if sd is None:
-            raise ValueError("worksheet without sheetData")
-        if sd.group(1):  # <sheetData/>
-            tag = xml[sd.start():sd.end() - 2].rstrip() + b">"
-            xml = (xml[:sd.start()] + tag + b"</" + (m.group(1) or b"") + b"sheetData>"
-                   + xml[sd.end():])
-            sd = re.search(rb"<" + p + rb"sheetData\b[^>]*>", xml)
-        self.xml = xml
-        self.start = sd.end()
-        self.end = xml.index(b"</" + (m.group(1) or b"") + b"sheetData>", self.start)
-        self.row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)",
-                                 re.S)
-        self.cell_re = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
-
-    def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
-        """(row number, match) of each row, in order."""
-        num = 0
-        for m in self.row_re.finditer(self.xml, self.start, self.end):
-            r = _ROW_NUM.search(m.group(1))
-            num = int(r.group(1)) if r else num + 1
-            yield num, m
-
-    def cells(self, body: bytes | None) -> Iterator[tuple[int, re.Match[bytes]]]:
-        col = 0
-        if not body:
-            return
-        for m in self.cell_re.finditer(body):
-            r = _REF.search(m.group(1))
-            col = col_index(r.group(1)) if r else col + 1
-            yield col, m
-
-
-@functools.lru_cache(maxsize=4)
-def _parsed(xml: bytes) -> _Sheet:
-    """The positions of a sheet part read repeatedly (bytes hash once and compare by identity
-    first)."""
-    return _Sheet(xml)
-
-
-def row_styles(xml: bytes, row: int) -> dict[int, int]:
-    """Column -> style index of the cells in ``row`` (0 where a cell has no style)."""
-    sh = _parsed(xml)
-    for num, m in sh.rows():
-        if num == row:
-            out = {}
-            for col, c in sh.cells(m.group(2)):
-                s = _S_ATTR.search(c.group(1))
-                out[col] = int(s.group(1)) if s else 0
-            return out
-        if num > row:
-            break
-    return {}
-
-
-def read_cells(xml: bytes, first_row: int, last_row: int, first_col: int, last_col: int,
-               shared: Any = None) -> dict[tuple[int, int], Any]:
-    """(row, column) -> value of the cells in a rectangle: numbers as float (their ``<v>``
-    text kept exact), texts as str, booleans as bool, errors as their text, a formula as its
-    cached value. ``shared`` is called with a shared-string index to get its text."""
-    from xml.etree import ElementTree
-
-    sh = _parsed(xml)
-    out: dict[tuple[int, int], Any] = {}
-    for num, m in sh.rows():
-        if num > last_row:
-            break
-        if num < first_row:
-            continue
-        for col, c in sh.cells(m.group(2)):
-            if not first_col <= col <= last_col or not c.group(2):
-                continue
-            body = _unprefixed(c.group(2), sh.prefix) if sh.prefix else c.group(2)
-            t = _T_ATTR.search(c.group(1))
-            # only the type matters: other attributes may use prefixes declared on the root
-            el = ElementTree.fromstring(b'<c t="' + (t.group(1) if t else b"n") + b'">' + body
-                                        + b"</c>")
-            out[(num, col)] = _value(el, shared)
-    return out
-
-
-def _unprefixed(cell: bytes, prefix: str) -> bytes:
-    return re.sub(rb"(</?)" + re.escape(prefix.encode()), rb"\1", cell)
-
-
-def _value(el: Any, shared: Any) -> Any:
-    t = el.get("t", "n")
-    v = None
-    for child in el:
-        if child.tag.endswith("v"):
-            v = child.text or ""
-    if t == "inlineStr":
-        text = "".join(x.text or "" for x in el.iter() if x.tag.endswith("t")
-                       and not _under_rph(el, x))
-        return _unescape_x(text)
-    if v is None:
-        return None
-    if t == "s":
-        return shared(int(v)) if shared else None
-    if t in ("str", "e"):
-        return _unescape_x(v)
-    if t == "b":
-        return v.strip() in ("1", "true")
-    try:
-        return float(v)
-    except ValueError:
-        return v
-
-
-def _under_rph(root: Any, target: Any) -> bool:
-    for rph in root.iter():
-        if rph.tag.endswith("rPh") and any(x is target for x in rph.iter()):
-            return True
-    return False
-
-
-def _unescape_x(text: str) -> str:
-    if "_x" not in text:
-        return text
-    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+def _piece_xml(spans: list[tuple[int, int, Sequence[str], list[list[str]]]], p: str) -> str:
+    """The rows of the tables' spans (first row, rows, letters, tails; in column order) in one
+    piece, in row order: cut where a table starts or ends, so that between two cuts every row
+    has the same tables."""
+    cuts = sorted({x for first, n, _, _ in spans for x in (first, first + n)})
+    out = []
+    for lo, hi in itertools.pairwise(cuts):
+        here = []
+        for first, n, names, tails in spans:
+            if first <= lo < first + n:
+                whole = (lo, hi) == (first, first + n)
+                here.append((names, tails if whole else [c[lo - first:hi - first] for c in tails]))
+        if here:
+            out.append(_rows_xml(lo, here, p))
+    return "".join(out)
 
 
 # --- editing a sheet part ------------------------------------------------------------------------
@@ -404,7 +310,7 @@ def _unescape_x(text: str) -> str:
 _SPANS = re.compile(rb'\s+spans="[^"]*"')
 
 
-def _patch_row(sh: _Sheet, match: re.Match[bytes], cells: dict[int, bytes],
+def _patch_row(sh: SheetPart, match: re.Match[bytes], cells: dict[int, bytes],
                clear: Sequence[tuple[int, int]] = ()) -> bytes | None:
     """A row with ``cells`` (column -> ``<c>`` element) replacing or joining its cells and its
     cells in the ``clear`` column ranges removed; None when nothing is left of a plain row."""
@@ -505,7 +411,7 @@ def edit_sheet_pieces(xml: bytes, cells: dict[int, dict[int, str]], cut_from: in
     rows from ``clear_from`` on in the column ranges ``clear`` removed, the dimension grown to
     ``last`` (row, column) and the outline levels recomputed; as pieces of bytes, the pieces
     of ``new_rows`` encoded as they are taken (a large sheet is never whole in memory)."""
-    sh = _Sheet(xml)
+    sh = SheetPart(xml)
     prefix = sh.prefix.encode()
     kept: list[tuple[int, bytes]] = []
     todo = {r: {c: x.encode("utf-8") for c, x in row.items()} for r, row in cells.items()}

@@ -8,6 +8,13 @@ bold copy of the base font and a cell format using it, :meth:`Styles.with_bold`)
 the part stays as it was. A format already in the stylesheet is reused (compared by its
 attributes, ``applyNumberFormat`` aside, and its child elements), so repeated runs converge on
 the same stylesheet.
+
+A run asks for the same few formats over and over (every column of every table, issue 15): the
+cell formats are indexed by their comparison key, the fonts are split once, and each answer of
+:meth:`Styles.with_format` and :meth:`Styles.with_bold` is remembered. An answer stays right
+as the stylesheet grows, since formats, fonts and cell formats are only appended, and only
+when no existing one fits; the remembered number formats are forgotten when a number format is
+added (a cell format may name an id the stylesheet does not define yet).
 """
 
 from __future__ import annotations
@@ -30,7 +37,10 @@ _ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
 
 
 def _attrs(tag: str) -> dict[str, str]:
-    return {k: unescape(v[1:-1], {"&quot;": '"', "&apos;": "'"}) for k, v in _ATTR.findall(tag)}
+    return {k: unescape(v[1:-1], _QUOTES) if "&" in v else v[1:-1] for k, v in _ATTR.findall(tag)}
+
+
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
 class Styles:
@@ -47,6 +57,14 @@ class Styles:
         self._numfmts_re = re.compile(rf"<{p}numFmts\b[^>]*?(?:/>|>(.*?)</{p}numFmts>)", re.S)
         self.changed = False
         self._parse()
+        #: comparison key (:meth:`_key`) -> index of the first cell format with it
+        self._index: dict[tuple, int] = {}
+        for i, (a, b) in enumerate(self.xfs):
+            self._index.setdefault(self._key(a, b), i)
+        #: (element, its content) of each <font>, split when first needed
+        self._fonts: list[tuple[str, str]] | None = None
+        self._formatted: dict[tuple[int, str], int] = {}
+        self._bold: dict[int, int] = {}
 
     def _parse(self) -> None:
         fm = self._numfmts_re.search(self.xml)
@@ -79,16 +97,24 @@ class Styles:
             return xf
         if not 0 <= xf < len(self.xfs):
             xf = 0
+        known = self._formatted.get((xf, code))
+        if known is None:
+            known = self._formatted[(xf, code)] = self._with_format(xf, code)
+        return known
+
+    def _with_format(self, xf: int, code: str) -> int:
         if self.number_format(xf).casefold() == code.casefold():
             return xf
         fmt_id = self._format_id(code)
         attrs, body = self.xfs[xf]
-        new = {**attrs, "numFmtId": str(fmt_id), "applyNumberFormat": "1"}
-        key = self._key(new, body)
-        for i, (a, b) in enumerate(self.xfs):
-            if self._key(a, b) == key:
-                return i
-        self._append_xf(new, body)
+        return self._xf_like({**attrs, "numFmtId": str(fmt_id), "applyNumberFormat": "1"}, body)
+
+    def _xf_like(self, attrs: dict[str, str], body: str) -> int:
+        """The first cell format equal to (``attrs``, ``body``), appended when there is none."""
+        known = self._index.get(self._key(attrs, body))
+        if known is not None:
+            return known
+        self._append_xf(attrs, body)
         return len(self.xfs) - 1
 
     def with_bold(self, xf: int) -> int:
@@ -99,36 +125,51 @@ class Styles:
             return xf
         if not 0 <= xf < len(self.xfs):
             xf = 0
+        known = self._bold.get(xf)
+        if known is None:
+            known = self._bold[xf] = self._with_bold(xf)
+        return known
+
+    def _fonts_match(self) -> re.Match[str] | None:
+        p = re.escape(self.p)
+        return re.search(rf"<{p}fonts\b[^>]*?(?:/>|>(.*?)</{p}fonts>)", self.xml, re.S)
+
+    def _font_list(self) -> list[tuple[str, str]] | None:
+        """(element, content) of each ``<font>`` of ``fonts`` (None without a ``fonts``
+        element with content)."""
+        if self._fonts is None:
+            fm = self._fonts_match()
+            if fm is None or fm.group(1) is None:
+                return None
+            p = re.escape(self.p)
+            font_re = re.compile(rf"<{p}font\b[^>]*?(?:/>|>(.*?)</{p}font>)", re.S)
+            self._fonts = [(f.group(0), f.group(1) or "") for f in font_re.finditer(fm.group(1))]
+        return self._fonts
+
+    def _with_bold(self, xf: int) -> int:
         attrs, body = self.xfs[xf]
         p = re.escape(self.p)
-        fonts_re = re.compile(rf"<{p}fonts\b[^>]*?(?:/>|>(.*?)</{p}fonts>)", re.S)
-        font_re = re.compile(rf"<{p}font\b[^>]*?(?:/>|>(.*?)</{p}font>)", re.S)
-        fm = fonts_re.search(self.xml)
-        if fm is None or fm.group(1) is None:
+        fonts = self._font_list()
+        if fonts is None:
             return xf
-        fonts = list(font_re.finditer(fm.group(1)))
         font_id = int(attrs.get("fontId", "0"))
         if not 0 <= font_id < len(fonts):
             return xf
-        inner = fonts[font_id].group(1) or ""
+        inner = fonts[font_id][1]
         if re.search(rf"<{p}b(?:\s+val=\"(?:1|true)\")?\s*/>", inner):
             return xf
         inner = re.sub(rf"<{p}b\b[^>]*/>", "", inner)
         bold = f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>"
-        new_id = next((i for i, f in enumerate(fonts) if f.group(0) == bold), None)
+        new_id = next((i for i, (f, _) in enumerate(fonts) if f == bold), None)
         if new_id is None:
+            fm = self._fonts_match()
             end = fm.end(1)
             self.xml = self.xml[:end] + bold + self.xml[end:]
             self._set_count(fm.start(), "fonts", len(fonts) + 1)
             new_id = len(fonts)
+            fonts.append((bold, f"<{self.p}b/>{inner}"))
             self.changed = True
-        new = {**attrs, "fontId": str(new_id), "applyFont": "1"}
-        key = self._key(new, body)
-        for i, (a, b) in enumerate(self.xfs):
-            if self._key(a, b) == key:
-                return i
-        self._append_xf(new, body)
-        return len(self.xfs) - 1
+        return self._xf_like({**attrs, "fontId": str(new_id), "applyFont": "1"}, body)
 
     def _format_id(self, code: str) -> int:
         for i, c in self.formats.items():
@@ -136,6 +177,7 @@ class Styles:
                 return i
         new_id = max([163, *(i for i in self.formats if i >= 164)]) + 1
         self.formats[new_id] = code
+        self._formatted.clear()  # a cell format may name the new id: its answers may change
         el = f"<{self.p}numFmt numFmtId=\"{new_id}\" formatCode={quoteattr(code)}/>"
         m = self._numfmts_re.search(self.xml)
         if m is None:  # numFmts is the first child of styleSheet
@@ -169,6 +211,7 @@ class Styles:
         end = m.end(1)
         self.xml = self.xml[:end] + el + self.xml[end:]
         self.xfs.append((attrs, body))
+        self._index.setdefault(self._key(attrs, body), len(self.xfs) - 1)
         self._set_count(m.start(), "cellXfs", len(self.xfs))
         self.changed = True
 

@@ -32,11 +32,11 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
-from xml.sax.saxutils import escape, unescape
 
 import xlkc
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import XlkcError
+from xlkc.excel.xml_text import escape, unescape
 
 #: The workbook inside an installed wheel (copied there by setup.py's build_py).
 PACKAGED_WORKBOOK = Path(xlkc.__file__).resolve().parent / "data" / "Prismodell.xlsm"

@@ -11,9 +11,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 from xml.etree import ElementTree
-from xml.sax.saxutils import quoteattr, unescape
 
 from xlkc.excel.ooxml_zip import Package
+from xlkc.excel.xml_text import quoteattr, unescape
 
 __all__ = ["Book", "TablePart"]
 

@@ -56,7 +56,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape, unescape
 
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError
@@ -78,6 +77,7 @@ from xlkc.excel.sheet_xml import (
     rows_xml_chunks,
 )
 from xlkc.excel.styles_xml import Styles
+from xlkc.excel.xml_text import escape, unescape
 
 __all__ = ["backup_path", "render", "write_plan"]
 

@@ -25,9 +25,9 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from xlkc.excel.sheet_read import SheetPart, col_index, read_cells, row_styles
+from xlkc.excel.xml_text import escape
 
 __all__ = ["MAX_CHARS", "MAX_COLS", "MAX_ROWS", "cell_xml", "col_index", "col_letter",
            "edit_sheet", "edit_sheet_pieces", "number_text", "read_cells", "row_styles", "rows_xml",

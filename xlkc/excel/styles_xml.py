@@ -20,7 +20,8 @@ added (a cell format may name an id the stylesheet does not define yet).
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import quoteattr, unescape
+
+from xlkc.excel.xml_text import quoteattr, unescape
 
 __all__ = ["BUILTIN_FORMATS", "Styles"]
 

@@ -12,7 +12,7 @@ import pandas as pd
 from xlkc.allocation import FLOW_FIELDS, flows_of
 from xlkc.cost_model import CostModel, cost_per_fte, service_minutes
 from xlkc.errors import Problem, ValidationError
-from xlkc.fund import FundPlan, FundResult
+from xlkc.fund import FundResult
 from xlkc.inputs import (
     AllocationKey,
     CostKind,
@@ -131,23 +131,21 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
 
 def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
                   validated: bool = False, details: bool = True,
-                  fund_plan: FundPlan | None = None,
-                  minutes: pd.DataFrame | None = None) -> CostResult:
+                  model: CostModel | None = None) -> CostResult:
     """Full cost per service with every component visible, and the allocation of every pool.
 
     ``validated``: the inputs were already checked (by ``pipeline.validate``). ``details``:
     False leaves out what only the output sheets show (the allocation per pool and service,
     the pools, the allocation's steps and the fund table: None); the services frame, the
-    total and the fund result are the same either way. ``fund_plan``: ``xlkc.fund.plan_of
-    (inputs)``, for a caller rerunning the costs of the same inputs (the fund's movements do
-    not depend on the costs); ``minutes``: ``service_minutes(inputs, staffing)``, for a caller
-    rerunning the costs with only the FTE changed (they do not depend on it). The arithmetic
-    is :class:`xlkc.cost_model.CostModel`'s.
+    total and the fund result are the same either way. The arithmetic is
+    :class:`xlkc.cost_model.CostModel`'s (``model``: ``CostModel(inputs, staffing)``, when
+    the caller has it, as the SLA prices do).
     """
     problems = [] if validated else validate_costs(inputs)
     if problems:
         raise ValidationError(problems)
-    model = CostModel(inputs, staffing, fund_plan=fund_plan, minutes=minutes)
+    if model is None:
+        model = CostModel(inputs, staffing)
     costs = model.at(staffing.services["fte"].to_numpy(dtype=np.float64))
     services = services_frame(model, costs)
     total = model.total(costs)

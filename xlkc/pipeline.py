@@ -63,14 +63,18 @@ def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
         if problems:
             raise ValidationError(problems)
     staffing = staff(inputs, validated=True)  # validate() ran staffing_problems
-    cost = compute_costs(inputs, staffing, validated=True)
-    price = compute_prices(inputs, cost, staffing, validated=True)
+    # What the costs and prices need besides the FTE and the price basis, found once for the
+    # model and its SLA reruns (issue 15).
+    model, repricer = CostModel(inputs, staffing), Repricer(inputs)
+    cost = compute_costs(inputs, staffing, validated=True, model=model)
+    price = compute_prices(inputs, cost, staffing, validated=True, repricer=repricer)
     quality = data_quality(staffing, cost)
     bridge = price_bridge(inputs, staffing, cost)
     per_unit = price_bridge_per_unit(inputs, staffing, cost, price.prices)
     results = Results(staffing=staffing, cost=cost, price=price,
                       checks=reconcile(inputs, staffing, cost, price, quality, bridge, per_unit),
-                      sla=sla_prices(inputs, staffing, (cost.services, price.prices)),
+                      sla=sla_prices(inputs, staffing, (cost.services, price.prices),
+                                     model=model, repricer=repricer),
                       quality=quality,
                       bridge=bridge, inhouse=inhouse_comparison(inputs, staffing, price.charges),
                       price_bridge=per_unit)
@@ -190,7 +194,9 @@ def _bridged(bridge: pd.DataFrame) -> float:
 
 
 def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
-               baseline: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+               baseline: tuple[pd.DataFrame, pd.DataFrame] | None = None, *,
+               model: CostModel | None = None, repricer: Repricer | None = None
+               ) -> pd.DataFrame:
     """SLA-pris: each real-time service's FTE, full cost and price at the parameter SLA levels.
 
     For one answer group at a time, the group's real-time pools are restaffed at the level (an
@@ -204,7 +210,8 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
     (:func:`xlkc.staffing.model.restaffed_fte`), every other FTE is reused and no stand-alone
     volume is staffed. Without it the inputs are validated and staffed here. ``baseline``:
     (cost per service, price list) of ``inputs`` itself, reused where a group already runs at
-    the level.
+    the level. ``model``: ``CostModel(inputs, staffing)``, ``repricer``: ``Repricer(inputs)``,
+    when the caller has them.
     """
     if staffing is None:
         problems = staffing_problems(inputs)
@@ -230,8 +237,8 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
     # The price lines do not change with the level, only the costs: they are found once and
     # repriced per level and group (issue 15); so is everything of the costs but the FTE
     # (CostModel, built when first needed).
-    repricer = Repricer(inputs)
-    model = None
+    if repricer is None:
+        repricer = Repricer(inputs)
     line_of = _sla_lines(repricer.lines, real_time)
     rows = _SlaRows(inputs, line_of, repricer.is_fee)
     for li, level in enumerate(levels):

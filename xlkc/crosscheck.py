@@ -20,7 +20,7 @@ Errors (the run stops):
   as if it had had last year the contacts it is expected to have this year; every other
   customer keeps last year's contacts. The fee is shared over the sum of these key values, so the
   new customer pays its expected share and the others' shares fall accordingly. The run lists a
-  warning for each such customer (``xlkc.pricing._fee_weights`` applies the rule).
+  warning for each such customer (``xlkc.charges.fee_rows`` applies the rule).
 
 Warnings (the run goes on; each listed with its location):
 

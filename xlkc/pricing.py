@@ -14,11 +14,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from xlkc.allocation import distribute_ore_groups
+from xlkc.charges import WITH_FEE as _WITH_FEE
+from xlkc.charges import customer_charges, validate_customers
 from xlkc.errors import Problem, ValidationError
-from xlkc.inputs import PRICE_UNITS, ROUNDING_UNIT, FeeKey, Inputs, PriceModel
+from xlkc.inputs import PRICE_UNITS, ROUNDING_UNIT, Inputs, PriceModel
 from xlkc.results import (
-    CHARGE_COLUMNS,
     CUSTOMER_TOTAL_COLUMNS,
     PRICE_COLUMNS,
     CostResult,
@@ -28,7 +28,6 @@ from xlkc.results import (
 from xlkc.rounding import round_price
 from xlkc.sums import group_sums
 
-_WITH_FEE = {PriceModel.ANNUAL_FEE, PriceModel.SUBSCRIPTION}
 _QUANTITY_OF = {PriceModel.PER_MINUTE: "minutes", PriceModel.PER_HOUR: "hours"}
 
 
@@ -385,176 +384,4 @@ def _comparison(inputs: Inputs, lines: pd.DataFrame) -> list[str | None]:
             out.append(f"Ny prismodell (i fjol {before.value}, {PRICE_UNITS[before]})")
         else:
             out.append(None)
-    return out
-
-
-def _volumes_frame(inputs: Inputs) -> pd.DataFrame:
-    v = inputs.customer_volumes
-    customer = {c.customer_id: c for c in inputs.customers}
-    return pd.DataFrame({
-        "customer_id": [x.customer_id for x in v], "service_id": [x.service_id for x in v],
-        "channel_id": [x.channel_id for x in v],
-        "quantity": np.array([x.forecast_quantity for x in v], dtype=float),
-        "last_year_contacts": np.array([x.last_year_contacts for x in v], dtype=float),
-        "inhabitants": [float((customer[x.customer_id].inhabitants or 0.0)
-                              if x.customer_id in customer else 0.0) for x in v],
-        "employees": [float((customer[x.customer_id].employees or 0.0)
-                            if x.customer_id in customer else 0.0) for x in v],
-    }, columns=["customer_id", "service_id", "channel_id", "quantity", "last_year_contacts",
-                "inhabitants", "employees"])
-
-
-_KEY_COLUMN = {FeeKey.LAST_YEAR_CONTACTS: "last_year_contacts",
-               FeeKey.INHABITANTS: "inhabitants", FeeKey.EMPLOYEES: "employees"}
-
-
-def _fee_weights(volumes: pd.DataFrame, fee_keys: pd.Series) -> pd.Series:
-    """Each customer-volume row's weight under its service's fee key (equal shares: 1)."""
-    weight = pd.Series(1.0, index=volumes.index)
-    for key, column in _KEY_COLUMN.items():
-        mask = (fee_keys == key).to_numpy()
-        weight[mask] = volumes.loc[mask, column]
-    # A customer new this year (no contacts last year, a forecast this year) is keyed by its
-    # forecast (the rule is documented in xlkc.crosscheck).
-    new = ((fee_keys == FeeKey.LAST_YEAR_CONTACTS).to_numpy()
-           & (volumes["last_year_contacts"] == 0).to_numpy()
-           & (volumes["quantity"] > 0).to_numpy())
-    weight[new] = volumes.loc[new, "quantity"]
-    return weight
-
-
-def validate_customers(inputs: Inputs) -> list[Problem]:
-    problems: list[Problem] = []
-    services = {s.service_id: s for s in inputs.services}
-    customers = {c.customer_id for c in inputs.customers}
-    for i, c in enumerate(inputs.customers):
-        for field, label, ok in (
-                ("own_monthly_salary_kr", "egen månadslön", lambda x: x >= 0),
-                ("own_total_shrinkage", "egen frånvaro", lambda x: 0 <= x < 1),
-                ("own_overhead_rate", "eget overheadpålägg", lambda x: x >= 0)):
-            value = getattr(c, field)
-            if value is not None and not ok(value):
-                problems.append(Problem(f"Kunden '{c.customer_id}': {label} kan inte vara "
-                                        f"{value:g}".replace(".", ","), record="customers",
-                                        index=i, field=field))
-    for i, v in enumerate(inputs.customer_volumes):
-        if v.customer_id not in customers:
-            problems.append(Problem(f"Kunden '{v.customer_id}' finns inte under Kunder",
-                                    record="customer_volumes", index=i, field="customer_id"))
-        if v.service_id not in services:
-            problems.append(Problem(f"Tjänsten '{v.service_id}' finns inte under Tjänster",
-                                    record="customer_volumes", index=i, field="service_id"))
-        if v.forecast_quantity < 0 or v.last_year_contacts < 0:
-            problems.append(Problem(f"Kunden '{v.customer_id}' har en negativ volym för "
-                                    f"'{v.service_id}'", record="customer_volumes", index=i,
-                                    field="forecast_quantity"))
-    volumes = _fee_rows(inputs)
-    weights = volumes.groupby("service_id")["weight"].sum()
-    for i, s in enumerate(inputs.services):
-        if s.price_model not in _WITH_FEE or s.fee_key is None:
-            continue
-        if s.service_id not in weights.index:
-            problems.append(Problem(f"Tjänsten '{s.service_id}' har en fast avgift men inga "
-                                    "kunder under Kundvolymer", record="services", index=i,
-                                    field="fee_key"))
-        elif not weights[s.service_id] > 0:
-            problems.append(Problem(f"Fördelningsnyckeln '{s.fee_key.value}' för tjänsten "
-                                    f"'{s.service_id}' är 0 för alla kunder", record="services",
-                                    index=i, field="fee_key"))
-    return problems
-
-
-def _fee_rows(inputs: Inputs) -> pd.DataFrame:
-    """The first customer-volume row of each (service, customer) for fee services, weighted."""
-    volumes = _volumes_frame(inputs)
-    # A duplicated service id is reported by the staffing checks; the first one counts here.
-    svc = _services_frame(inputs).drop_duplicates("service_id").set_index("service_id")
-    model = volumes["service_id"].map(svc["price_model"])
-    fee_rows = volumes[model.isin(_WITH_FEE).to_numpy()
-                       & ~volumes.duplicated(["service_id", "customer_id"]).to_numpy()]
-    keys = fee_rows["service_id"].map(svc["fee_key"])
-    return fee_rows.assign(weight=_fee_weights(fee_rows, keys))
-
-
-def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:
-    """Per customer and service: quantity x price, plus the customer's key share of a fee.
-
-    A fee is shared to the öre among the customers that take the service (largest remainder),
-    one share per customer even when it has a row per channel.
-    """
-    volumes = _volumes_frame(inputs)
-    names = {c.customer_id: c.name for c in inputs.customers}
-    lines = prices.assign(channel_key=prices["channel_id"].fillna(""))
-    # A line without a comparable previous price (new, another model) has no previous charge.
-    lines = lines.assign(previous_price_kr=lines["previous_price_kr"].where(
-        lines["comparison"].isna()))
-    per_unit = lines[["service_id", "channel_key", "price_kr", "previous_price_kr"]]
-    keyed = volumes.assign(channel_key=volumes["channel_id"].fillna(""))
-    matched = keyed.merge(per_unit, on=["service_id", "channel_key"], how="left")
-    general = keyed[["service_id"]].merge(per_unit[per_unit["channel_key"] == ""],
-                                          on="service_id", how="left")
-    unit_price = matched["price_kr"].fillna(general["price_kr"]).to_numpy(dtype=float)
-    prev_unit = matched["previous_price_kr"].fillna(general["previous_price_kr"]).to_numpy(
-        dtype=float)
-    model = volumes["service_id"].map(
-        {s.service_id: s.price_model for s in inputs.services}).to_numpy()
-    fee_only = model == PriceModel.ANNUAL_FEE
-    unit_price = np.where(fee_only, np.nan, unit_price)
-    prev_unit = np.where(fee_only, np.nan, prev_unit)
-
-    fee = np.zeros(len(volumes))
-    prev_fee = np.zeros(len(volumes))
-    share = np.full(len(volumes), np.nan)
-    has_fee = np.isin(model, list(_WITH_FEE))
-    share[has_fee] = 0.0
-    fee_rows = _fee_rows(inputs)
-    annual = prices.dropna(subset=["annual_fee_kr"]).drop_duplicates("service_id").set_index(
-        "service_id")["annual_fee_kr"]
-    previous_fee = _previous_fees(inputs)
-    # Each fee service's rows (services in order of first appearance, rows in order), split
-    # all at once (issue 15: a groupby loop of one split per service cost most of this).
-    codes, sids = pd.factorize(fee_rows["service_id"], sort=False)
-    rows = np.argsort(codes, kind="stable")
-    rows = rows[codes[rows] >= 0]
-    if rows.size:
-        code_of = codes[rows]
-        starts = np.flatnonzero(np.r_[True, code_of[1:] != code_of[:-1]])
-        w = fee_rows["weight"].to_numpy(dtype=float)[rows]
-        at = fee_rows.index.to_numpy()[rows]
-        fee[at] = distribute_ore_groups([float(annual[sid]) for sid in sids], w, starts)
-        befores = [previous_fee.get(sid, np.nan) for sid in sids]
-        prev_fee[at] = distribute_ore_groups(
-            [b if np.isfinite(b) else np.nan for b in befores], w, starts)
-        for a, b in zip(starts, np.append(starts[1:], rows.size), strict=True):
-            share[at[a:b]] = w[a:b] / w[a:b].sum()
-
-    quantity = volumes["quantity"].to_numpy(dtype=float)
-    charge = np.nan_to_num(quantity * unit_price) + fee
-    # NaN where last year had no comparable price (a new service or channel, another model).
-    previous = np.where(fee_only, prev_fee, quantity * prev_unit + prev_fee)
-    out = pd.DataFrame({
-        "customer_id": volumes["customer_id"],
-        "customer_name": volumes["customer_id"].map(names).fillna(""),
-        "service_id": volumes["service_id"], "channel_id": volumes["channel_id"],
-        "quantity": quantity, "price_kr": unit_price, "fee_share": share, "fee_kr": fee,
-        "charge_kr": charge, "previous_price_kr": prev_unit, "previous_charge_kr": previous,
-        "price_effect_kr": charge - previous,
-    }, columns=list(CHARGE_COLUMNS))
-    order = {s.service_id: i for i, s in enumerate(inputs.services)}
-    out["_order"] = out["service_id"].map(order)
-    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-def _previous_fees(inputs: Inputs) -> dict[str, float]:
-    """Last year's whole fee per fee service (annual fee: its price; subscription: its fee)."""
-    model = {s.service_id: s.price_model for s in inputs.services}
-    out: dict[str, float] = {}
-    for q in inputs.previous_prices:
-        m = model.get(q.service_id)
-        if q.price_model is not None and q.price_model is not m:
-            continue  # another model last year: no fee to compare with
-        if m is PriceModel.ANNUAL_FEE:
-            out.setdefault(q.service_id, float(q.price_kr))
-        elif m is PriceModel.SUBSCRIPTION and q.annual_fee_kr is not None:
-            out.setdefault(q.service_id, float(q.annual_fee_kr))
     return out

@@ -22,8 +22,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from xlkc.charges import fee_rows
 from xlkc.inputs import FeeKey, Inputs, PriceModel
-from xlkc.pricing import _fee_rows
 from xlkc.results import BOARD_COLUMNS, STATEMENT_COLUMNS, Results
 
 __all__ = ["BOARD_COLUMNS", "STATEMENT_COLUMNS", "board_price_list", "customer_statement",
@@ -112,9 +112,9 @@ def board_heading(inputs: Inputs) -> str:
 
 def _keys(inputs: Inputs) -> dict[tuple[str, str], float]:
     """(service, customer) -> the key quantity that shares the service's fee."""
-    rows = _fee_rows(inputs)
-    return {(s, c): float(w) for s, c, w in zip(rows["service_id"], rows["customer_id"],
-                                                rows["weight"], strict=True)}
+    rows = fee_rows(inputs)
+    return {(s, c): float(w) for s, c, w in zip(rows.service_id, rows.customer_id,
+                                                rows.weight, strict=True)}
 
 
 def customer_statement(inputs: Inputs, results: Results) -> pd.DataFrame:

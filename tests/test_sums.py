@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlkc.sums import column_sums, group_sums, series_sum
+from xlkc.sums import column_sums, group_codes, group_sums, series_sum
+
+# inf − inf in the random data: NaN, with numpy's and pandas' warnings
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _values(rng, shape, special: bool):
@@ -91,3 +94,29 @@ def test_column_sums_are_a_frames_column_sums():
         filled = frame.reindex(index=list(frame.index), columns=list(frame.columns)).fillna(0.0)
         assert _same(column_sums(m), frame.sum(axis=0).to_numpy())
         assert _same(column_sums(np.nan_to_num(m)), filled.sum(axis=0).to_numpy())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_groups_by_first_appearance_sum_as_pandas(seed):
+    """group_codes numbers keys as they come (no sort) and tells whether pandas' sorted
+    numbers ascend: the sums and transforms per key are pandas' own, for one key or two."""
+    rng = np.random.default_rng(100 + seed)
+    for _ in range(150):
+        n_rows = int(rng.integers(0, 120))
+        keys = _keys(rng, n_rows)
+        second = rng.choice(np.array(["a", "b", "c"], dtype=object), size=n_rows)
+        frame = pd.DataFrame({"k": keys, "k2": second,
+                              "v": _values(rng, n_rows, rng.random() < 0.4)})
+        if rng.random() < 0.5:
+            frame = frame.sort_values(["k", "k2"], kind="stable", na_position="first")
+        values = frame["v"].to_numpy()
+        for by in (["k"], ["k", "k2"]):
+            labels = (frame["k"].tolist() if len(by) == 1 else
+                      list(zip(frame["k"].tolist(), frame["k2"].tolist(), strict=True)))
+            groups = group_codes(labels)
+            want = frame.groupby(by)["v"].sum().to_dict()
+            got = dict(zip(groups.keys, groups.sums(values), strict=True))
+            assert want.keys() == got.keys()
+            assert all(_same(want[k], got[k]) for k in want)
+            transformed = frame.groupby(by)["v"].transform("sum").to_numpy()
+            assert _same(groups.transform(values), transformed)

@@ -15,7 +15,7 @@ from xlkc.allocation import distribute_ore_groups
 from xlkc.errors import Problem
 from xlkc.inputs import FeeKey, Inputs, PriceModel
 from xlkc.results import CHARGE_COLUMNS
-from xlkc.sums import group_sums
+from xlkc.sums import sums_by_key
 
 #: The price models with a fee shared among the customers.
 WITH_FEE = {PriceModel.ANNUAL_FEE, PriceModel.SUBSCRIPTION}
@@ -98,7 +98,7 @@ def validate_customers(inputs: Inputs) -> list[Problem]:
                                     f"'{v.service_id}'", record="customer_volumes", index=i,
                                     field="forecast_quantity"))
     rows = fee_rows(inputs)
-    weights = _weights_per_service(rows)
+    weights = sums_by_key(rows.weight, rows.service_id)  # as groupby("service_id").sum()
     for i, s in enumerate(inputs.services):
         if s.price_model not in WITH_FEE or s.fee_key is None:
             continue
@@ -111,15 +111,6 @@ def validate_customers(inputs: Inputs) -> list[Problem]:
                                     f"'{s.service_id}' är 0 för alla kunder", record="services",
                                     index=i, field="fee_key"))
     return problems
-
-
-def _weights_per_service(rows: FeeRows) -> dict[str, float]:
-    """Σ weight per fee service (as ``groupby("service_id").sum()``, by sorted id)."""
-    distinct = sorted(set(rows.service_id))
-    code = {sid: g for g, sid in enumerate(distinct)}
-    codes = np.array([code[sid] for sid in rows.service_id], dtype=np.intp)
-    sums = group_sums(rows.weight, codes, len(distinct))
-    return dict(zip(distinct, sums.tolist(), strict=True))
 
 
 def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from xlkc.results import (
     StaffingResult,
 )
 from xlkc.rounding import round_price
-from xlkc.sums import group_sums
+from xlkc.sums import Groups, group_codes, is_missing
 
 _QUANTITY_OF = {PriceModel.PER_MINUTE: "minutes", PriceModel.PER_HOUR: "hours"}
 
@@ -51,19 +51,6 @@ def contact_quantities(inputs: Inputs) -> pd.DataFrame:
         "service_id": [x.service_id for x in c], "channel_id": [x.channel_id for x in c],
         "contacts": volume, "minutes": volume * aht / 60.0, "hours": volume * aht / 3600.0,
     })
-
-
-def _codes(keys: list) -> tuple[np.ndarray, list]:
-    """Each key's position among the sorted distinct keys, as pandas numbers groups (sort=True;
-    a missing key, None or NaN: −1), and those keys."""
-    distinct = sorted({k for k in keys if not _missing(k)})
-    position = {k: i for i, k in enumerate(distinct)}
-    return np.array([position.get(k, -1) if not _missing(k) else -1 for k in keys],
-                    dtype=np.intp), distinct
-
-
-def _missing(key) -> bool:
-    return key is None or (isinstance(key, float) and key != key)
 
 
 def price_lines(inputs: Inputs, basis: pd.Series, quantities: pd.DataFrame) -> pd.DataFrame:
@@ -94,10 +81,10 @@ def price_lines(inputs: Inputs, basis: pd.Series, quantities: pd.DataFrame) -> p
     sj = np.array([j for _, j in pairs], dtype=np.intp)
     channel_lines = _channel_lines(quantities, qi, b[sj], [q_ids[i] for i in qi])
 
-    codes, distinct = _codes(q_ids)
-    totals = group_sums(quantities[["contacts", "minutes", "hours"]].to_numpy(dtype=np.float64),
-                        codes, len(distinct))
-    total_of = {k: i for i, k in enumerate(distinct)}
+    by_service = group_codes(q_ids)
+    totals = by_service.sums(quantities[["contacts", "minutes", "hours"]].to_numpy(
+        dtype=np.float64))
+    total_of = {k: i for i, k in enumerate(by_service.keys)}
     rest = [j for j, s in enumerate(services) if s.price_model != PriceModel.PER_CHANNEL]
     column = {"contacts": 0, "minutes": 1, "hours": 2}
     picked = np.array([
@@ -140,10 +127,9 @@ def _channel_lines(quantities: pd.DataFrame, qi: np.ndarray, basis: np.ndarray,
     share where the service has no hours."""
     q = quantities.take(qi).reset_index(drop=True)
     hours = q["hours"].to_numpy(dtype=np.float64)
-    codes, distinct = _codes(ids)
-    n = len(distinct)
-    hours_total = group_sums(hours, codes, n)[codes]
-    count = np.bincount(codes, minlength=n)[codes]
+    by_service = group_codes(ids)
+    hours_total = by_service.transform(hours)
+    count = np.bincount(by_service.codes, minlength=len(by_service.keys))[by_service.codes]
     split = np.where(hours_total > 0, hours / np.where(hours_total > 0, hours_total, 1.0),
                      1.0 / count)
     return pd.DataFrame({
@@ -184,8 +170,8 @@ def validate_prices(inputs: Inputs) -> list[Problem]:
     lines = price_lines(inputs, basis, known)
     keep = (lines["variable_basis_kr"] > 0).to_numpy()
     ids = [sid for sid, k in zip(lines["service_id"].tolist(), keep, strict=True) if k]
-    codes, n = _line_groups(lines, keep)
-    pooled = group_sums(lines["quantity"].to_numpy(dtype=np.float64)[keep], codes, n)[codes]
+    pooled = _line_groups(lines, keep).transform(
+        lines["quantity"].to_numpy(dtype=np.float64)[keep])
     for sid in dict.fromkeys(sid for sid, q in zip(ids, pooled, strict=True) if q <= 0):
         problems.append(Problem(
             f"Tjänsten '{sid}' har ett styckpris men prognosvolymen är 0; priset kan inte "
@@ -193,17 +179,16 @@ def validate_prices(inputs: Inputs) -> list[Problem]:
     return problems
 
 
-def _line_groups(lines: pd.DataFrame, keep: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+def _line_groups(lines: pd.DataFrame, keep: np.ndarray | None = None) -> Groups:
     """The price groups of price lines (those ``keep`` marks): each line's group by its price
     group, else its service, and its channel; numbered as pandas numbers them (sorted)."""
     group = lines["price_group"].tolist()
     sid = lines["service_id"].tolist()
     channel = lines["channel_id"].tolist()
-    keys = [(sid[i] if _missing(group[i]) else group[i],
-             "" if _missing(channel[i]) else channel[i])
+    keys = [(sid[i] if is_missing(group[i]) else group[i],
+             "" if is_missing(channel[i]) else channel[i])
             for i in (range(len(sid)) if keep is None else np.flatnonzero(keep).tolist())]
-    codes, distinct = _codes(keys)
-    return codes, len(distinct)
+    return group_codes(keys)
 
 
 def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult, *,
@@ -273,7 +258,7 @@ def _previous_prices(inputs: Inputs, lines: pd.DataFrame) -> np.ndarray:
                         float(q.price_kr) if q.price_kr is not None else np.nan)
     out = []
     for sid, ch in zip(lines["service_id"].tolist(), lines["channel_id"].tolist(), strict=True):
-        value = prev.get((sid, "" if _missing(ch) else ch), np.nan)
+        value = prev.get((sid, "" if is_missing(ch) else ch), np.nan)
         out.append(prev.get((sid, ""), np.nan) if np.isnan(value) else value)
     return np.array(out, dtype=float)
 
@@ -315,9 +300,9 @@ class Repricer:
         self.has_fee = model.isin(_WITH_FEE).to_numpy()
         self._split = lines["variable_basis_kr"].to_numpy(dtype=float)
         self._fee_share = lines["fee_basis_kr"].to_numpy(dtype=float)
-        self._groups, self._n_groups = _line_groups(lines)
+        self._groups = _line_groups(lines)
         self.quantity = lines["quantity"].to_numpy(dtype=float)
-        self._pooled_qty = group_sums(self.quantity, self._groups, self._n_groups)[self._groups]
+        self._pooled_qty = self._groups.transform(self.quantity)
         unit = model.map(lambda m: ROUNDING_UNIT[PriceModel(m)]).to_numpy()
         self._units = [(unit == u, inputs.parameters.rounding(u)) for u in dict.fromkeys(unit)]
         self._fee_rounding = inputs.parameters.rounding("kr/år")
@@ -335,7 +320,7 @@ class Repricer:
         fee_basis = np.where(self._channel, 0.0, b * self._fee_share)
         variable_basis = np.where(self._channel, b * self._split, b - b * self._fee_share)
         variable_basis[self.is_fee] = 0.0
-        pooled_basis = group_sums(variable_basis, self._groups, self._n_groups)[self._groups]
+        pooled_basis = self._groups.transform(variable_basis)
         pooled_qty = self._pooled_qty
         variable = ~self.is_fee
         exact = np.where(variable & (pooled_qty > 0),

@@ -16,6 +16,8 @@ results bit-identical:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -24,16 +26,18 @@ import pandas as pd
 _LOOP_LIMIT = 32
 
 
-def group_sums(values, codes, n_groups: int, *, nan_beside: bool = False) -> np.ndarray:
+def group_sums(values, codes, n_groups: int, *, ascending: bool | None = None,
+               nan_beside: bool = False) -> np.ndarray:
     """``groupby(key).sum()`` of ``values`` by group, as pandas sums it.
 
     ``values``: 1-D (a column: ``SeriesGroupBy``) or 2-D (rows × float columns held in one
-    block: ``DataFrameGroupBy``). ``codes``: each row's group as pandas numbers them, the
-    position of its key among the sorted keys present (−1: a missing key, the row left out);
-    any numbering in the same order serves. Returns the sum per code 0..n_groups-1 (0.0 where
-    a group has no row), shape ``(n_groups,)`` or ``(n_groups, columns)``.
+    block: ``DataFrameGroupBy``). ``codes``: each row's group (−1: a missing key, the row left
+    out); ``ascending``: pandas' own group numbers (by sorted key) ascend over the rows (None:
+    ``codes`` are those numbers, or any in the same order). Returns the sum per code
+    0..n_groups-1 (0.0 where a group has no row), shape ``(n_groups,)`` or
+    ``(n_groups, columns)``. :func:`group_codes` numbers keys and tells ``ascending``.
 
-    pandas (3.1) has two ways: where the codes ascend and no value of the block is NaN
+    pandas (3.1) has two ways: where its group numbers ascend and no value of the block is NaN
     (``nan_beside``: the block has a NaN in a column not passed here), each group's run is
     summed by ``np.add.reduceat``; otherwise each group is added in row order with Kahan's
     compensated summation, skipping NaN, from ``s = c = 0.0``: ``y = v − c; t = s + y;
@@ -44,8 +48,9 @@ def group_sums(values, codes, n_groups: int, *, nan_beside: bool = False) -> np.
     v2 = v[:, None] if flat else v
     codes = np.asarray(codes, dtype=np.intp)
     dropped = int((codes < 0).sum())
-    if (codes.size > dropped and not nan_beside and bool((np.diff(codes) >= 0).all())
-            and not np.isnan(v2).any()):
+    if ascending is None:
+        ascending = bool((np.diff(codes) >= 0).all())
+    if codes.size > dropped and ascending and not nan_beside and not np.isnan(v2).any():
         out = _reduceat_sums(v2, codes, n_groups, dropped, flat)
     else:
         out = _kahan_sums(v2, codes, n_groups)
@@ -60,11 +65,13 @@ def _reduceat_sums(v2: np.ndarray, codes: np.ndarray, n_groups: int, dropped: in
     ids = codes[dropped:]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     out = np.zeros((n_groups, v2.shape[1]))
-    if flat:
-        out[ids[starts], 0] = np.add.reduceat(np.ascontiguousarray(v2[dropped:, 0]), starts)
-    else:
-        block = np.ascontiguousarray(v2[dropped:].T)
-        out[ids[starts]] = np.add.reduceat(block, starts, axis=1).T
+    with np.errstate(invalid="ignore"):  # inf − inf: NaN, as pandas gives it
+        if flat:
+            out[ids[starts], 0] = np.add.reduceat(np.ascontiguousarray(v2[dropped:, 0]),
+                                                  starts)
+        else:
+            block = np.ascontiguousarray(v2[dropped:].T)
+            out[ids[starts]] = np.add.reduceat(block, starts, axis=1).T
     return out
 
 
@@ -106,6 +113,61 @@ def _pandas_group_sums(v2: np.ndarray, codes: np.ndarray, n_groups: int) -> np.n
     summed = frame.groupby(codes).sum().iloc[:, :-1]  # a code < 0: dropped below
     summed = summed[summed.index >= 0]
     return summed.reindex(range(n_groups), fill_value=0.0).to_numpy(dtype=np.float64)
+
+
+class Groups(NamedTuple):
+    """Keys numbered for :func:`group_sums`: ``codes`` per row (−1: missing), the distinct
+    ``keys`` in order of first appearance, and whether pandas' numbers (by sorted key)
+    ascend over the rows: the keys in order, the missing ones first."""
+
+    codes: np.ndarray
+    keys: list
+    ascending: bool
+
+    def sums(self, values, *, nan_beside: bool = False) -> np.ndarray:
+        """``groupby(key).sum()`` per key of :attr:`keys` (see :func:`group_sums`)."""
+        return group_sums(values, self.codes, len(self.keys), ascending=self.ascending,
+                          nan_beside=nan_beside)
+
+    def transform(self, values) -> np.ndarray:
+        """``groupby(key).transform("sum")``: each row's group sum (NaN without a group)."""
+        sums = self.sums(values)
+        out = sums[np.maximum(self.codes, 0)] if len(sums) else np.full(
+            (len(self.codes), *sums.shape[1:]), np.nan)
+        out[self.codes < 0] = np.nan
+        return out
+
+
+def group_codes(keys: list) -> Groups:
+    """:class:`Groups` of ``keys`` (a missing key: None or NaN, or a tuple holding one, left
+    out as ``dropna=True`` does; tuples are the keys of a groupby on several columns). By
+    hashing and one comparison per neighbouring pair, not a sort of the keys (issue 15)."""
+    position: dict = {}
+    codes = np.empty(len(keys), dtype=np.intp)
+    ascending, previous, seen_key = True, None, False
+    for i, k in enumerate(keys):
+        if is_missing(k):
+            codes[i] = -1
+            ascending = ascending and not seen_key
+            continue
+        codes[i] = position.setdefault(k, len(position))
+        if ascending and seen_key and k < previous:
+            ascending = False
+        previous, seen_key = k, True
+    return Groups(codes, list(position), ascending)
+
+
+def is_missing(key) -> bool:
+    """None or NaN (or a tuple holding one): a key pandas leaves out of every group."""
+    if isinstance(key, tuple):
+        return any(is_missing(k) for k in key)
+    return key is None or (isinstance(key, float) and key != key)
+
+
+def sums_by_key(values, keys: list) -> dict:
+    """``Series(values).groupby(keys).sum().to_dict()``: the sum per distinct key."""
+    groups = group_codes(keys)
+    return dict(zip(groups.keys, groups.sums(values), strict=True))
 
 
 def series_sum(values) -> float:

@@ -29,7 +29,7 @@ from xlkc.inputs import (
     StaffRole,
 )
 from xlkc.results import StaffingResult
-from xlkc.sums import column_sums, group_sums, series_sum
+from xlkc.sums import column_sums, group_codes, series_sum
 
 METHOD_CODES = {
     AllocationMethod.DIRECT: "direct",
@@ -146,10 +146,9 @@ class CostModel:
         self.productive_hours = staffing.productive_hours
         self._fund_plan = plan_of(inputs) if fund_plan is None else fund_plan
         rows = staffing.services
-        # pandas groups the staffing rows by sorted service id; each service's group (−1: none)
-        self._codes, uniques = pd.factorize(rows["service_id"], sort=True)
-        group = {u: g for g, u in enumerate(uniques)}
-        self._n_groups = len(uniques)
+        # The staffing rows grouped by service id; each service's group (−1: none)
+        self._by_service = group_codes(rows["service_id"].tolist())
+        group = {u: g for g, u in enumerate(self._by_service.keys)}
         self._group_of = np.array([group.get(i, -1) for i in ids], dtype=np.intp)
         self._volume_work = rows[["volume", "workload_h"]].to_numpy(dtype=np.float64)
         self._volume_work_nan = bool(np.isnan(self._volume_work).any())
@@ -184,10 +183,8 @@ class CostModel:
             scope = None if cat.span is None or cat.unit is None else unit_of == cat.unit
             per_fte = float(cost_per_fte(cat.monthly_salary_kr, inputs.parameters))
             self.categories.append((cat, scope, per_fte))
-        codes, uniques = pd.factorize(pd.Series([c.pool_id for c, _, _ in self.categories],
-                                                dtype=object), sort=True)
-        self._category_codes = codes
-        self._category_pools = list(uniques)
+        self._by_pool = group_codes([c.pool_id for c, _, _ in self.categories])
+        self._category_pools = self._by_pool.keys
 
     def _pools(self, inputs: Inputs) -> None:
         """The pools in step-down order, their amounts and what of their keys is fixed."""
@@ -240,13 +237,11 @@ class CostModel:
         fte_rows = np.asarray(fte_rows, dtype=np.float64)
         fte_nan = not fte_apart and bool(np.isnan(fte_rows).any())
         if fte_nan not in self._sums:
-            sums = group_sums(self._volume_work, self._codes, self._n_groups,
-                              nan_beside=fte_nan)
+            sums = self._by_service.sums(self._volume_work, nan_beside=fte_nan)
             self._sums[fte_nan] = self._per_service(sums)
         volume_work = self._sums[fte_nan]
-        fte = self._per_service(group_sums(
-            fte_rows, self._codes, self._n_groups,
-            nan_beside=not fte_apart and self._volume_work_nan))
+        fte = self._per_service(self._by_service.sums(
+            fte_rows, nan_beside=not fte_apart and self._volume_work_nan))
         seats = fte * p.seat_ratio
         return {"fte": fte, "seats": seats, "area_m2": seats * p.area_per_seat_m2,
                 "volume": volume_work[:, 0], "workload_h": volume_work[:, 1],
@@ -274,10 +269,9 @@ class CostModel:
     def _pool_staff(self, staff: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
         """(FTE of each pool's staff in the pools' input order, their cost in step-down
         order): the categories summed per pool, as ``groupby("pool_id").sum()``."""
-        n = len(self._category_pools)
         values = np.array(staff, dtype=np.float64).reshape(-1, 2)
-        fte = group_sums(values[:, 0], self._category_codes, n)
-        cost = group_sums(values[:, 1], self._category_codes, n)
+        fte = self._by_pool.sums(values[:, 0])
+        cost = self._by_pool.sums(values[:, 1])
 
         def take(sums, at):
             out = np.zeros(len(at))

@@ -24,6 +24,8 @@ import pandas as pd
 #: Groups larger than this are summed by pandas itself (the vectorised Kahan below loops once
 #: per member of the largest group).
 _LOOP_LIMIT = 32
+#: Up to this many values the Kahan sums run as a Python loop (no array set-up).
+_SMALL = 256
 
 
 def group_sums(values, codes, n_groups: int, *, ascending: bool | None = None,
@@ -78,6 +80,8 @@ def _reduceat_sums(v2: np.ndarray, codes: np.ndarray, n_groups: int, dropped: in
 def _kahan_sums(v2: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """pandas' Cython group sum: Kahan per group in row order, NaN skipped. Vectorised over
     the groups, one step per member rank; groups larger than ``_LOOP_LIMIT`` by pandas."""
+    if v2.size <= _SMALL:
+        return _kahan_loop(v2, codes, n_groups)
     rows = np.flatnonzero(codes >= 0)
     order = rows[np.argsort(codes[rows], kind="stable")]
     g = codes[order]
@@ -103,6 +107,27 @@ def _kahan_sums(v2: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
             s[grp] = np.where(skip, s[grp], t)
             c[grp] = np.where(skip, c[grp], comp)
     return s
+
+
+def _kahan_loop(v2: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """:func:`_kahan_sums` row by row in Python floats (IEEE doubles, the same operations):
+    for a few values cheaper than the arrays' fixed costs."""
+    width = v2.shape[1]
+    s = [[0.0] * width for _ in range(n_groups)]
+    c = [[0.0] * width for _ in range(n_groups)]
+    for g, row in zip(codes.tolist(), v2.tolist(), strict=True):
+        if g < 0:
+            continue
+        sg, cg = s[g], c[g]
+        for j, val in enumerate(row):
+            if val != val:  # NaN: skipped
+                continue
+            y = val - cg[j]
+            t = sg[j] + y
+            comp = (t - sg[j]) - y
+            cg[j] = 0.0 if comp != comp else comp
+            sg[j] = t
+    return np.array(s, dtype=np.float64).reshape(n_groups, width)
 
 
 def _pandas_group_sums(v2: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:

@@ -111,9 +111,7 @@ def test_groups_by_first_appearance_sum_as_pandas(seed):
             frame = frame.sort_values(["k", "k2"], kind="stable", na_position="first")
         values = frame["v"].to_numpy()
         for by in (["k"], ["k", "k2"]):
-            labels = (frame["k"].tolist() if len(by) == 1 else
-                      list(zip(frame["k"].tolist(), frame["k2"].tolist(), strict=True)))
-            groups = group_codes(labels)
+            groups = group_codes(*(frame[c].tolist() for c in by))
             want = frame.groupby(by)["v"].sum().to_dict()
             got = dict(zip(groups.keys, groups.sums(values), strict=True))
             assert want.keys() == got.keys()

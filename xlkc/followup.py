@@ -194,11 +194,9 @@ def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
                             "forecast_quantity": [v.forecast_quantity for v in cv]})
     volumes["channel_key"] = volumes["channel_id"].fillna("")
     totals = sums_by_key(volumes["forecast_quantity"].to_numpy(dtype=np.float64),
-                         list(zip(volumes["service_id"].tolist(),
-                                  volumes["channel_key"].tolist(), strict=True)))
+                         volumes["service_id"].tolist(), volumes["channel_key"].tolist())
     charged = sums_by_key(charges["charge_kr"].to_numpy(dtype=np.float64),
-                          list(zip(charges["customer_id"].tolist(),
-                                   charges["service_id"].tolist(), strict=True)))
+                          charges["customer_id"].tolist(), charges["service_id"].tolist())
     # Each customer's quantities by service (in order of first appearance) and channel key, in
     # one pass over the rows: filtering all rows once per customer would be quadratic.
     taken_by: dict[str, dict[str, dict[str, float]]] = {}

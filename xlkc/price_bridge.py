@@ -121,8 +121,7 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
     ids = by_service.keys
     now = by_service.sums(rows[["volume", "workload_h"]].to_numpy(dtype=np.float64))
     hours_c = sums_by_key(rows["workload_h"].to_numpy(dtype=np.float64),
-                          list(zip(rows["service_id"].tolist(), rows["channel_id"].tolist(),
-                                   strict=True)))
+                          rows["service_id"].tolist(), rows["channel_id"].tolist())
     outcome = {o.service_id: o for o in inputs.outcomes}
     n = len(prices)
     sid = prices["service_id"].to_numpy(dtype=object)

@@ -181,14 +181,13 @@ def validate_prices(inputs: Inputs) -> list[Problem]:
 
 def _line_groups(lines: pd.DataFrame, keep: np.ndarray | None = None) -> Groups:
     """The price groups of price lines (those ``keep`` marks): each line's group by its price
-    group, else its service, and its channel; numbered as pandas numbers them (sorted)."""
+    group, else its service, and its channel."""
     group = lines["price_group"].tolist()
     sid = lines["service_id"].tolist()
     channel = lines["channel_id"].tolist()
-    keys = [(sid[i] if is_missing(group[i]) else group[i],
-             "" if is_missing(channel[i]) else channel[i])
-            for i in (range(len(sid)) if keep is None else np.flatnonzero(keep).tolist())]
-    return group_codes(keys)
+    at = range(len(sid)) if keep is None else np.flatnonzero(keep).tolist()
+    return group_codes([sid[i] if is_missing(group[i]) else group[i] for i in at],
+                       ["" if is_missing(channel[i]) else channel[i] for i in at])
 
 
 def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult, *,

@@ -163,35 +163,34 @@ class Groups(NamedTuple):
         return out
 
 
-def group_codes(keys: list) -> Groups:
-    """:class:`Groups` of ``keys`` (a missing key: None or NaN, or a tuple holding one, left
-    out as ``dropna=True`` does; tuples are the keys of a groupby on several columns). By
-    hashing and one comparison per neighbouring pair, not a sort of the keys (issue 15)."""
+def group_codes(*columns: list) -> Groups:
+    """:class:`Groups` of the keys in ``columns`` (one list per key column, as the columns of
+    a groupby; more than one: the keys are tuples). A row with a missing key (None or NaN) in
+    any column is left out, as ``dropna=True`` does. By hashing and one comparison per
+    neighbouring pair, not a sort of the keys (issue 15)."""
+    missing = [k is None or k != k for k in columns[0]]
+    for column in columns[1:]:
+        missing = [m or k is None or k != k for m, k in zip(missing, column, strict=True)]
+    keys = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
     position: dict = {}
-    codes = np.empty(len(keys), dtype=np.intp)
-    ascending, previous, seen_key = True, None, False
-    for i, k in enumerate(keys):
-        if is_missing(k):
-            codes[i] = -1
-            ascending = ascending and not seen_key
-            continue
-        codes[i] = position.setdefault(k, len(position))
-        if ascending and seen_key and k < previous:
-            ascending = False
-        previous, seen_key = k, True
-    return Groups(codes, list(position), ascending)
+    codes = [-1 if m else position.setdefault(k, len(position))
+             for k, m in zip(keys, missing, strict=True)]
+    # pandas' numbers ascend: the missing keys first, then the keys in order.
+    present = [k for k, m in zip(keys, missing, strict=True) if not m]
+    ascending = (not any(missing[len(keys) - len(present):])
+                 and all(a <= b for a, b in zip(present, present[1:], strict=False)))
+    return Groups(np.array(codes, dtype=np.intp), list(position), ascending)
 
 
 def is_missing(key) -> bool:
-    """None or NaN (or a tuple holding one): a key pandas leaves out of every group."""
-    if isinstance(key, tuple):
-        return any(is_missing(k) for k in key)
-    return key is None or (isinstance(key, float) and key != key)
+    """None or NaN: a key pandas leaves out of every group."""
+    return key is None or key != key
 
 
-def sums_by_key(values, keys: list) -> dict:
-    """``Series(values).groupby(keys).sum().to_dict()``: the sum per distinct key."""
-    groups = group_codes(keys)
+def sums_by_key(values, *columns: list) -> dict:
+    """``Series(values).groupby(columns).sum().to_dict()``: the sum per distinct key (a tuple
+    for more than one column)."""
+    groups = group_codes(*columns)
     return dict(zip(groups.keys, groups.sums(values), strict=True))
 
 

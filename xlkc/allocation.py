@@ -406,15 +406,25 @@ def flows_of(prep: Prepared) -> tuple[pd.DataFrame, pd.Series]:
         x = c.copy()
         for j in range(k):  # step-down: in order; direct: s_pp is zero
             x[j + 1:] += x[j] * s_pp[j, j + 1:]
-    rows = []
-    for i, p in enumerate(pools):
-        for j, q in enumerate(pools):
-            if u_pp[i, j] > 0:
-                rows.append((p, q, True, u_pp[i, j], s_pp[i, j], x[i] * s_pp[i, j]))
-        for j, svc in enumerate(services):
-            if u_ps[i, j] > 0:
-                rows.append((p, svc, False, u_ps[i, j], s_ps[i, j], x[i] * s_ps[i, j]))
-    flows = pd.DataFrame(rows, columns=list(FLOW_FIELDS))
+    # Per pool its pool receivers, then its services, each with a positive key.
+    pool_list, service_list = list(pools), list(services)
+    columns: dict[str, list] = {f: [] for f in FLOW_FIELDS}
+    for i, p in enumerate(pool_list):
+        for u, s, names, to_pool in ((u_pp, s_pp, pool_list, True),
+                                     (u_ps, s_ps, service_list, False)):
+            at = np.flatnonzero(u[i] > 0)
+            columns["pool_id"] += [p] * at.size
+            columns["receiver"] += [names[j] for j in at.tolist()]
+            columns["to_pool"] += [to_pool] * at.size
+            columns["key_quantity"].append(u[i, at])
+            columns["share"].append(s[i, at])
+            columns["amount_kr"].append(x[i] * s[i, at])
+    if not columns["pool_id"]:  # an empty table of objects, as from no rows
+        flows = pd.DataFrame([], columns=list(FLOW_FIELDS))
+    else:
+        for f in ("key_quantity", "share", "amount_kr"):
+            columns[f] = np.concatenate(columns[f]).tolist()
+        flows = pd.DataFrame(columns, columns=list(FLOW_FIELDS))
     return flows, pd.Series(x, index=pools.copy())
 
 

@@ -146,9 +146,10 @@ def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:
     rank = [order.get(x.service_id) for x in v]
     sort = sorted(range(n), key=lambda i: (rank[i] is None, rank[i] or 0))
     rows = [v[i] for i in sort]
+    # As a column of a frame of these rows (its dtype as pandas infers it, also with none).
+    customer = pd.DataFrame({"customer_id": [x.customer_id for x in rows]})["customer_id"]
     return pd.DataFrame({
-        "customer_id": [x.customer_id for x in rows],
-        "customer_name": [names.get(x.customer_id, "") for x in rows],
+        "customer_id": customer, "customer_name": customer.map(names).fillna(""),
         "service_id": [x.service_id for x in rows], "channel_id": [x.channel_id for x in rows],
         "quantity": quantity[sort], "price_kr": unit_price[sort], "fee_share": share[sort],
         "fee_kr": fee[sort], "charge_kr": charge[sort], "previous_price_kr": prev_unit[sort],

@@ -243,7 +243,8 @@ def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFra
         "receiver": steps["receiver"],
         "receiver_kind": np.where(to_pool, "pool", "tjänst"),
         "receiver_name": [pool[r].name if t else service.get(r, r)
-                          for r, t in zip(steps["receiver"], to_pool, strict=True)],
+                          for r, t in zip(steps["receiver"].tolist(), to_pool.tolist(),
+                                          strict=True)],
         "key_quantity": steps["key_quantity"].astype(float),
         "share": steps["share"].astype(float),
         "amount_kr": steps["amount_kr"].astype(float),

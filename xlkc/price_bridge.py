@@ -162,6 +162,7 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
     for (s, ch), h in hours_c.items():
         by_channel.setdefault(s, {})[ch] = h
     hours_total: dict[str, np.float64] = {}
+    quantity = prices["quantity"].to_numpy()
     for j in range(n):
         svc = services[sid[j]]
         if svc.price_model is PriceModel.PER_CHANNEL:
@@ -172,7 +173,7 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
             total = hours_total[sid[j]]
             phi[j] = (hours.get(channel[j], 0.0) / total if total > 0
                       else 1.0 / len(hours))
-            q[j] = prices["quantity"].iat[j] / v1[j] if v1[j] > 0 else np.nan
+            q[j] = quantity[j] / v1[j] if v1[j] > 0 else np.nan
         elif svc.price_model is PriceModel.SUBSCRIPTION:
             phi[j] = 1.0 - (svc.fixed_share or 0.0)
     cf0 = np.nan_to_num(last("carry_forward_kr"))

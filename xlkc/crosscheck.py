@@ -44,6 +44,7 @@ import pandas as pd
 
 from xlkc.errors import Problem, warning
 from xlkc.inputs import ROUNDING_FIELDS, FeeKey, Inputs, PriceModel
+from xlkc.results import records
 
 #: Documented limits of the warnings (code units: seconds, contacts, kronor, shares).
 LIMITS = {
@@ -344,7 +345,7 @@ def result_warnings(inputs: Inputs, results) -> list[Problem]:
     out = []
     index = {s.service_id: i for i, s in enumerate(inputs.services)}
     prices = results.price.prices
-    for r in prices.itertuples(index=False):
+    for r in records(prices):
         where = {"record": "services", "index": index.get(r.service_id), "field": "price_model"}
         what = f"'{r.service_id}'" + (f" ({r.channel_id})" if isinstance(r.channel_id, str)
                                       and r.channel_id else "")

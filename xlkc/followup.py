@@ -54,7 +54,7 @@ def data_quality(staffing: StaffingResult, cost: CostResult) -> pd.DataFrame:
                     cost.services["full_cost_kr"].to_numpy(dtype=np.float64), strict=True))
     columns = {"contacts": s["volume"].to_numpy(dtype=np.float64), "workload_h": workload,
                "fte": fte,
-               "cost_kr": share * np.array([full.get(i, np.nan) for i in s["service_id"]],
+               "cost_kr": share * np.array([full.get(i, np.nan) for i in s["service_id"].tolist()],
                                            dtype=np.float64)}
     out = _by_source(source, columns)
     # Σ of each column over the sources (each a column of its own: a 1-D sum).

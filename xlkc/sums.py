@@ -166,20 +166,46 @@ class Groups(NamedTuple):
 def group_codes(*columns: list) -> Groups:
     """:class:`Groups` of the keys in ``columns`` (one list per key column, as the columns of
     a groupby; more than one: the keys are tuples). A row with a missing key (None or NaN) in
-    any column is left out, as ``dropna=True`` does. By hashing and one comparison per
-    neighbouring pair, not a sort of the keys (issue 15)."""
-    missing = [k is None or k != k for k in columns[0]]
-    for column in columns[1:]:
-        missing = [m or k is None or k != k for m, k in zip(missing, column, strict=True)]
-    keys = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
-    position: dict = {}
-    codes = [-1 if m else position.setdefault(k, len(position))
-             for k, m in zip(keys, missing, strict=True)]
+    any column is left out, as ``dropna=True`` does. By hashing (``pd.factorize``) and one
+    comparison per neighbouring pair, not a sort of the keys (issue 15)."""
+    arrays = [_objects(c) for c in columns]
+    codes = pd.factorize(arrays[0])[0]
+    for a in arrays[1:]:
+        more, distinct = pd.factorize(a)
+        pair = np.where((codes < 0) | (more < 0), -1, codes * len(distinct) + more)
+        codes = np.full(len(pair), -1, dtype=np.intp)
+        codes[pair >= 0] = pd.factorize(pair[pair >= 0])[0]
+    codes = codes.astype(np.intp, copy=False)
+    present = codes >= 0
+    # Numbered by first appearance: a row starts its group where its number is a new high.
+    high = np.maximum.accumulate(np.where(present, codes, -1)) if codes.size else codes
+    starts = np.flatnonzero(present & (codes > np.r_[-1, high[:-1]]))
+    rows = [a[starts] for a in arrays]
+    keys = rows[0].tolist() if len(rows) == 1 else list(zip(*(r.tolist() for r in rows),
+                                                            strict=True))
     # pandas' numbers ascend: the missing keys first, then the keys in order.
-    present = [k for k, m in zip(keys, missing, strict=True) if not m]
-    ascending = (not any(missing[len(keys) - len(present):])
-                 and all(a <= b for a, b in zip(present, present[1:], strict=False)))
-    return Groups(np.array(codes, dtype=np.intp), list(position), ascending)
+    at = np.flatnonzero(present)
+    ascending = bool(present[at[0]:].all()) if at.size else True
+    if ascending and at.size > 1:
+        ascending = _non_decreasing([a[at] for a in arrays])
+    return Groups(codes, keys, ascending)
+
+
+def _objects(column: list) -> np.ndarray:
+    """A list of keys as a 1-D object array."""
+    out = np.empty(len(column), dtype=object)
+    out[:] = column
+    return out
+
+
+def _non_decreasing(columns: list[np.ndarray]) -> bool:
+    """Whether the rows (one value per column) are in order, compared column by column."""
+    before = np.zeros(len(columns[0]) - 1, dtype=bool)  # strictly before the next row
+    equal = np.ones(len(columns[0]) - 1, dtype=bool)
+    for c in columns:
+        before |= equal & (c[:-1] < c[1:])
+        equal &= c[:-1] == c[1:]
+    return bool((before | equal).all())
 
 
 def is_missing(key) -> bool:

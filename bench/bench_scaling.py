@@ -87,7 +87,9 @@ def child(workbook: Path, out: Path) -> dict:
                         ("compute_prices", "price"), ("sla_prices", "sla"),
                         ("data_quality", "follow-up"), ("price_bridge", "follow-up"),
                         ("inhouse_comparison", "follow-up"), ("price_bridge_per_unit", "follow-up"),
-                        ("reconcile", "reconcile"), ("with_statements", "statements")):
+                        ("reconcile", "reconcile"), ("with_statements", "statements"),
+                        # set up once in calculate for the costs and prices and their SLA reruns
+                        ("CostModel", "cost"), ("Repricer", "price")):
         clock.wrap(pipeline, name, stage)
     clock.wrap(crosscheck, "result_warnings", "result checks")
     clock.wrap(parse, "check_workbook", "parse+validate")

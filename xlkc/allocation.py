@@ -29,13 +29,15 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from xlkc.errors import InputError
 
-__all__ = ["FLOW_FIELDS", "METHODS", "allocate", "allocation_flows", "distribute_ore", "to_ore"]
+__all__ = ["FLOW_FIELDS", "METHODS", "Prepared", "allocate", "allocation_flows", "distribute_ore",
+           "flows_of", "prepare", "shares", "to_ore"]
 
 #: Accepted method names (English codes and Swedish labels) → canonical code.
 METHODS = {
@@ -79,29 +81,81 @@ def _method(method: str) -> str:
 def _costs(pool_costs) -> pd.Series:
     if not isinstance(pool_costs, pd.Series):
         pool_costs = pd.Series(pool_costs)
-    dup = pool_costs.index[pool_costs.index.duplicated()].unique()
-    if len(dup):
-        raise InputError(f"Overheadpoolen {_names(dup)} förekommer flera gånger.")
+    _unique_pools(pool_costs.index)
     values = pd.to_numeric(pool_costs, errors="coerce").astype(np.float64)
-    for p, v in values.items():
-        if not math.isfinite(v):
-            raise InputError(f"Overheadpoolen '{p}' saknar ett giltigt belopp (fick {pool_costs[p]!r}).")
-        if v < 0:
-            raise InputError(
-                f"Overheadpoolen '{p}' har ett negativt belopp ({_kr(v)}); "
-                "kostnaden måste vara 0 eller större."
-            )
+    pools = list(values.index)
+    _check_costs(pools, values.to_numpy(), lambda i: pool_costs[pools[i]])
     return values
 
 
-def _checked(pool_costs, usage: pd.DataFrame, method: str
-             ) -> tuple[str, pd.Index, np.ndarray, np.ndarray, np.ndarray, pd.Index]:
-    """The validated inputs of an allocation: (method code, pools, own costs c, U_pp, U_ps,
-    services), in pool order."""
+def _unique_pools(pools) -> None:
+    """No pool twice among the costs."""
+    if len(set(pools)) == len(pools):
+        return
+    index = pd.Index(pools)
+    dup = index[index.duplicated()].unique()
+    raise InputError(f"Overheadpoolen {_names(dup)} förekommer flera gånger.")
+
+
+def _check_costs(pools: list, c: np.ndarray, entered) -> None:
+    """Every pool's cost (``c``, floats in pool order) finite and not negative; the first pool
+    that is not is named, with ``entered(i)``: its value as given."""
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(~np.isfinite(c) | (c < 0))
+    if not bad.size:
+        return
+    i = int(bad[0])
+    if not math.isfinite(c[i]):
+        raise InputError(
+            f"Overheadpoolen '{pools[i]}' saknar ett giltigt belopp (fick {entered(i)!r}).")
+    raise InputError(
+        f"Overheadpoolen '{pools[i]}' har ett negativt belopp ({_kr(c[i])}); "
+        "kostnaden måste vara 0 eller större."
+    )
+
+
+class Prepared(NamedTuple):
+    """The validated inputs of an allocation, in pool order: the method's code, the pools,
+    their own costs c, the key quantities U_pp (pool to pool, diagonal zeroed) and U_ps (pool
+    to service), and the services."""
+
+    how: str
+    pools: pd.Index | list
+    c: np.ndarray
+    u_pp: np.ndarray
+    u_ps: np.ndarray
+    services: pd.Index | list
+
+
+def _checked(pool_costs, usage: pd.DataFrame, method: str) -> Prepared:
+    """:class:`Prepared` from a cost series and a key table (rows matched by label)."""
     how = _method(method)
     costs = _costs(pool_costs)
     u_pp, u_ps, services = _usage(usage, costs.index)
-    return how, costs.index, costs.to_numpy(dtype=np.float64), u_pp, u_ps, services
+    return Prepared(how, costs.index, costs.to_numpy(dtype=np.float64), u_pp, u_ps, services)
+
+
+def prepare(method: str, pools: list, costs: np.ndarray, usage: np.ndarray,
+            receivers: list) -> Prepared:
+    """:class:`Prepared` from arrays, validated as :func:`allocate` validates its tables.
+
+    ``costs``: each pool's own cost, in the order of ``pools`` (the step-down order);
+    ``usage``: one row per pool in that order, one column per receiver (``receivers``: their
+    ids; those among ``pools`` are pools, the others services). For a caller holding the
+    arrays (the costs rerun per SLA level, issue 15): no tables built and matched by label.
+    """
+    how = _method(method)
+    _unique_pools(pools)
+    c = np.asarray(costs, dtype=np.float64)
+    _check_costs(pools, c, c.__getitem__)
+    if len(set(receivers)) != len(receivers):
+        index = pd.Index(receivers)
+        dup = index[index.duplicated()].unique()
+        raise InputError(f"Fördelningsnycklarna har mottagaren {_names(dup)} flera gånger.")
+    vals = np.array(usage, dtype=np.float64)
+    u_pp, u_ps, is_pool = _split_usage(vals, pools, receivers, lambda i, j: vals[i, j])
+    return Prepared(how, pools, c, u_pp, u_ps,
+                    [r for r, p in zip(receivers, is_pool, strict=True) if not p])
 
 
 def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -127,29 +181,38 @@ def _usage(usage: pd.DataFrame, pools: pd.Index) -> tuple[np.ndarray, np.ndarray
         vals = table.to_numpy(dtype=np.float64, copy=True)
     except (TypeError, ValueError):  # text or empty cells: locate them below
         vals = table.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    u_pp, u_ps, is_pool = _split_usage(vals, pools, table.columns,
+                                       lambda i, j: table.iat[i, j])
+    return u_pp, u_ps, table.columns[~is_pool]
+
+
+def _split_usage(vals: np.ndarray, pools, columns, entered
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the key quantities (finite, not negative; the first bad one named, with
+    ``entered(i, j)``: its value as given) and split them into (U_pp, U_ps, which columns are
+    pools)."""
     bad = ~np.isfinite(vals)
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise InputError(
-            f"Fördelningsnyckeln från overheadpoolen '{pools[i]}' till '{table.columns[j]}' "
-            f"saknar ett giltigt värde (fick {table.iat[i, j]!r})."
+            f"Fördelningsnyckeln från overheadpoolen '{pools[i]}' till '{columns[j]}' "
+            f"saknar ett giltigt värde (fick {entered(i, j)!r})."
         )
     neg = vals < 0
     if neg.any():
         i, j = np.argwhere(neg)[0]
         raise InputError(
-            f"Fördelningsnyckeln från overheadpoolen '{pools[i]}' till '{table.columns[j]}' "
+            f"Fördelningsnyckeln från overheadpoolen '{pools[i]}' till '{columns[j]}' "
             f"är negativ ({vals[i, j]:g}); nycklar måste vara 0 eller större."
         )
     pos = {p: i for i, p in enumerate(pools)}
-    is_pool = np.array([c in pos for c in table.columns], dtype=bool)
-    services = table.columns[~is_pool]
+    is_pool = np.array([c in pos for c in columns], dtype=bool)
     u_ps = vals[:, ~is_pool]
     u_pp = np.zeros((len(pools), len(pools)))
-    target = [pos[c] for c in table.columns[is_pool]]
+    target = [pos[c] for c, p in zip(columns, is_pool, strict=True) if p]
     u_pp[:, target] = vals[:, is_pool]
     np.fill_diagonal(u_pp, 0.0)  # a pool's use of itself is ignored
-    return u_pp, u_ps, services
+    return u_pp, u_ps, is_pool
 
 
 def _no_receiver(pool, amount: float, own: bool, hint: str = "") -> InputError:
@@ -279,7 +342,13 @@ def allocate(pool_costs: pd.Series, usage: pd.DataFrame, method: str) -> pd.Data
         Negative or missing amounts or keys, unknown method, a pool with money to pass on but no
         receiver with a positive key, or (reciprocal) pools that only serve each other.
     """
-    how, pools, c, u_pp, u_ps, services = _checked(pool_costs, usage, method)
+    prep = _checked(pool_costs, usage, method)
+    return pd.DataFrame(shares(prep), index=prep.pools.copy(), columns=prep.services.copy())
+
+
+def shares(prep: Prepared) -> np.ndarray:
+    """:func:`allocate`'s matrix (pools × services) of prepared inputs."""
+    how, pools, c, u_pp, u_ps, _ = prep
     plist = list(pools)
     if how == "direct":
         out = _direct(c, u_ps, plist)
@@ -290,8 +359,7 @@ def allocate(pool_costs: pd.Series, usage: pd.DataFrame, method: str) -> pd.Data
     # Conserve money per pool exactly up to float rounding: rescale each row to its cost.
     rows = out.sum(axis=1)
     scale = np.divide(c, rows, out=np.zeros_like(c), where=rows > 0)
-    out = out * scale[:, None]
-    return pd.DataFrame(out, index=pools.copy(), columns=services.copy())
+    return out * scale[:, None]
 
 
 #: Columns of :func:`allocation_flows`' frame.
@@ -317,7 +385,12 @@ def allocation_flows(pool_costs: pd.Series, usage: pd.DataFrame, method: str
     step by step instead of by origin); every pool passes on exactly what it holds. Call it on
     inputs :func:`allocate` accepted.
     """
-    how, pools, c, u_pp, u_ps, services = _checked(pool_costs, usage, method)
+    return flows_of(_checked(pool_costs, usage, method))
+
+
+def flows_of(prep: Prepared) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`allocation_flows` of prepared inputs."""
+    how, pools, c, u_pp, u_ps, services = prep
     k = len(pools)
     if how == "direct":
         u_pp = np.zeros_like(u_pp)
@@ -333,15 +406,25 @@ def allocation_flows(pool_costs: pd.Series, usage: pd.DataFrame, method: str
         x = c.copy()
         for j in range(k):  # step-down: in order; direct: s_pp is zero
             x[j + 1:] += x[j] * s_pp[j, j + 1:]
-    rows = []
-    for i, p in enumerate(pools):
-        for j, q in enumerate(pools):
-            if u_pp[i, j] > 0:
-                rows.append((p, q, True, u_pp[i, j], s_pp[i, j], x[i] * s_pp[i, j]))
-        for j, svc in enumerate(services):
-            if u_ps[i, j] > 0:
-                rows.append((p, svc, False, u_ps[i, j], s_ps[i, j], x[i] * s_ps[i, j]))
-    flows = pd.DataFrame(rows, columns=list(FLOW_FIELDS))
+    # Per pool its pool receivers, then its services, each with a positive key.
+    pool_list, service_list = list(pools), list(services)
+    columns: dict[str, list] = {f: [] for f in FLOW_FIELDS}
+    for i, p in enumerate(pool_list):
+        for u, s, names, to_pool in ((u_pp, s_pp, pool_list, True),
+                                     (u_ps, s_ps, service_list, False)):
+            at = np.flatnonzero(u[i] > 0)
+            columns["pool_id"] += [p] * at.size
+            columns["receiver"] += [names[j] for j in at.tolist()]
+            columns["to_pool"] += [to_pool] * at.size
+            columns["key_quantity"].append(u[i, at])
+            columns["share"].append(s[i, at])
+            columns["amount_kr"].append(x[i] * s[i, at])
+    if not columns["pool_id"]:  # an empty table of objects, as from no rows
+        flows = pd.DataFrame([], columns=list(FLOW_FIELDS))
+    else:
+        for f in ("key_quantity", "share", "amount_kr"):
+            columns[f] = np.concatenate(columns[f]).tolist()
+        flows = pd.DataFrame(columns, columns=list(FLOW_FIELDS))
     return flows, pd.Series(x, index=pools.copy())
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlkc.allocation import FLOW_FIELDS, allocate, allocation_flows
+from xlkc.allocation import FLOW_FIELDS, flows_of
+from xlkc.cost_model import CostModel, cost_per_fte, service_minutes
 from xlkc.errors import Problem, ValidationError
-from xlkc.fund import FundPlan, FundResult, compute_fund
+from xlkc.fund import FundResult
 from xlkc.inputs import (
     AllocationKey,
-    AllocationMethod,
     CostKind,
     Inputs,
-    Parameters,
     PoolLevel,
     StaffRole,
 )
@@ -31,95 +30,7 @@ from xlkc.results import (
     StaffingResult,
 )
 
-_METHOD_CODES = {
-    AllocationMethod.DIRECT: "direct",
-    AllocationMethod.STEP_DOWN: "step-down",
-    AllocationMethod.RECIPROCAL: "reciprocal",
-}
-
-
-def cost_per_fte(monthly_salary_kr, parameters: Parameters):
-    """Monthly salary x 12 x (1 + salary revision) x (1 + PO)."""
-    return (np.asarray(monthly_salary_kr, dtype=float) * 12.0
-            * (1.0 + parameters.salary_revision) * (1.0 + parameters.payroll_overhead_rate))
-
-
-def service_drivers(inputs: Inputs, staffing: StaffingResult) -> pd.DataFrame:
-    """Per service: FTE, volume, workload hours, seats, m², last year's invoiced amount."""
-    ids = [s.service_id for s in inputs.services]
-    by_service = staffing.services.groupby("service_id")[["fte", "volume", "workload_h"]].sum()
-    drivers = by_service.reindex(ids).fillna(0.0)
-    p = inputs.parameters
-    drivers["seats"] = drivers["fte"] * p.seat_ratio
-    drivers["area_m2"] = drivers["seats"] * p.area_per_seat_m2
-    invoiced = pd.Series({o.service_id: o.revenue_kr for o in inputs.outcomes}, dtype=float)
-    drivers["invoiced_kr"] = invoiced.reindex(ids).fillna(0.0)
-    drivers["equal"] = 1.0
-    return drivers
-
-
-def overhead_staff(inputs: Inputs, drivers: pd.DataFrame) -> pd.DataFrame:
-    """Overhead staff per category: FTE (fixed, or agents of the scope / span) and cost."""
-    unit_of = pd.Series({s.service_id: s.unit for s in inputs.services})
-    rows = []
-    for cat in inputs.staff:
-        if cat.role is not StaffRole.OVERHEAD:
-            continue
-        if cat.span is not None:
-            agents = drivers["fte"] if cat.unit is None else drivers["fte"][unit_of == cat.unit]
-            fte = float(agents.sum()) / cat.span
-        else:
-            fte = float(cat.headcount or 0.0)
-        rows.append({"category_id": cat.category_id, "pool_id": cat.pool_id, "fte": fte,
-                     "cost_kr": fte * float(cost_per_fte(cat.monthly_salary_kr,
-                                                         inputs.parameters))})
-    return pd.DataFrame(rows, columns=["category_id", "pool_id", "fte", "cost_kr"])
-
-
-_SERVICE_DRIVER = {
-    AllocationKey.FTE: "fte",
-    AllocationKey.SEATS: "seats",
-    AllocationKey.AREA: "area_m2",
-    AllocationKey.CONTACTS: "volume",
-    AllocationKey.WORKLOAD: "workload_h",
-    AllocationKey.INVOICED: "invoiced_kr",
-    AllocationKey.EQUAL: "equal",
-}
-# Pools consume support by the staff in them: FTE, seats and floor area; not contacts etc.
-_POOL_DRIVER_PER_FTE = {
-    AllocationKey.FTE: lambda p: 1.0,
-    AllocationKey.SEATS: lambda p: p.seat_ratio,
-    AllocationKey.AREA: lambda p: p.seat_ratio * p.area_per_seat_m2,
-}
-
-
-def usage_matrix(inputs: Inputs, drivers: pd.DataFrame, pool_fte: pd.Series) -> pd.DataFrame:
-    """Rows pools, columns pools then services: the driver quantity each receiver uses.
-
-    A unit-level pool serves its own unit's services (and pools of that unit); higher levels
-    serve every service and every pool. A pool never serves itself.
-    """
-    pool_ids = [p.pool_id for p in inputs.pools]
-    service_ids = np.array(drivers.index, dtype=object)
-    unit_of = np.array([s.unit for s in inputs.services], dtype=object)
-    scope = [p.unit if p.level is PoolLevel.UNIT else None for p in inputs.pools]
-    pool_unit = np.array(scope, dtype=object)
-    staff_fte = pool_fte.reindex(pool_ids).fillna(0.0).to_numpy(dtype=float)
-    to_services = np.zeros((len(pool_ids), len(service_ids)))
-    to_pools = np.zeros((len(pool_ids), len(pool_ids)))
-    for i, pool in enumerate(inputs.pools):
-        if pool.key is AllocationKey.DIRECT:
-            to_services[i] = np.isin(service_ids, list(pool.receivers))
-            continue
-        row = drivers[_SERVICE_DRIVER[pool.key]].to_numpy(dtype=float)
-        to_services[i] = row if scope[i] is None else np.where(unit_of == scope[i], row, 0.0)
-        per_fte = _POOL_DRIVER_PER_FTE.get(pool.key)
-        if per_fte is not None:
-            in_scope = np.ones(len(pool_ids), bool) if scope[i] is None else pool_unit == scope[i]
-            to_pools[i] = np.where(in_scope, staff_fte * per_fte(inputs.parameters), 0.0)
-            to_pools[i, i] = 0.0
-    return pd.DataFrame(np.hstack([to_pools, to_services]), index=pool_ids,
-                        columns=[*pool_ids, *service_ids])
+__all__ = ["compute_costs", "cost_per_fte", "fund_table", "service_minutes", "validate_costs"]
 
 
 def validate_costs(inputs: Inputs) -> list[Problem]:
@@ -218,131 +129,72 @@ def validate_costs(inputs: Inputs) -> list[Problem]:
     return problems
 
 
-def service_minutes(inputs: Inputs, staffing: StaffingResult) -> pd.DataFrame:
-    """Handled minutes per service (rows, the services' order) and channel (columns)."""
-    ids = [s.service_id for s in inputs.services]
-    return (staffing.services.assign(minutes=lambda d: d["volume"] * d["aht_s"] / 60.0)
-            .pivot_table(index="service_id", columns="channel_id", values="minutes",
-                         aggfunc="sum", fill_value=0.0)
-            .reindex(ids).fillna(0.0))
-
-
 def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
                   validated: bool = False, details: bool = True,
-                  fund_plan: FundPlan | None = None,
-                  minutes: pd.DataFrame | None = None) -> CostResult:
+                  model: CostModel | None = None) -> CostResult:
     """Full cost per service with every component visible, and the allocation of every pool.
 
     ``validated``: the inputs were already checked (by ``pipeline.validate``). ``details``:
     False leaves out what only the output sheets show (the allocation per pool and service,
-    the pools, the allocation's steps and the fund table: None), for the SLA prices, which
-    rerun the costs per level and read the services' costs only; the services frame, the
-    total and the fund result are the same either way. ``fund_plan``: ``xlkc.fund.plan_of
-    (inputs)``, for a caller rerunning the costs of the same inputs (the fund's movements do
-    not depend on the costs); ``minutes``: ``service_minutes(inputs, staffing)``, for a caller
-    rerunning the costs with only the FTE changed (they do not depend on it).
+    the pools, the allocation's steps and the fund table: None); the services frame, the
+    total and the fund result are the same either way. The arithmetic is
+    :class:`xlkc.cost_model.CostModel`'s (``model``: ``CostModel(inputs, staffing)``, when
+    the caller has it, as the SLA prices do).
     """
     problems = [] if validated else validate_costs(inputs)
     if problems:
         raise ValidationError(problems)
-    p = inputs.parameters
-    drivers = service_drivers(inputs, staffing)
-    service_ids = list(drivers.index)
-    fte = drivers["fte"]
+    if model is None:
+        model = CostModel(inputs, staffing)
+    costs = model.at(staffing.services["fte"].to_numpy(dtype=np.float64))
+    services = services_frame(model, costs)
+    total = model.total(costs)
+    if not details:
+        return CostResult(services=services, allocation=None, pools=None,
+                          total_cost_kr=total, fund_result=costs.fund)
+    allocation, pools, flows = _allocation_frames(inputs, model, costs)
+    return CostResult(services=services, allocation=allocation, pools=pools,
+                      total_cost_kr=total, fund=fund_table(costs.fund), fund_result=costs.fund,
+                      flows=flows)
 
-    category = {c.category_id: c for c in inputs.staff}
-    # Elementwise the same operations as one cost_per_fte per service (issue 15).
-    per_fte = pd.Series(
-        cost_per_fte(np.array([category[s.staff_category].monthly_salary_kr
-                               for s in inputs.services], dtype=float), p), index=service_ids)
-    personnel = fte * per_fte
 
-    seat_rate = sum(c.amount_kr for c in inputs.costs
-                    if c.kind is CostKind.PER_SEAT and c.service_id is None)
-    seat_named = _named(inputs, CostKind.PER_SEAT, service_ids)
-    seat_cost = drivers["seats"] * (seat_rate + seat_named)
+def services_frame(model: CostModel, costs) -> pd.DataFrame:
+    """Självkostnad: one row per service (COST_COLUMNS) of :meth:`CostModel.at`'s costs."""
+    names = {s.service_id: s for s in model.inputs.services}
+    ids = model.ids
+    return pd.DataFrame({
+        "service_id": ids,
+        "name": [names[i].name for i in ids],
+        "unit": [names[i].unit for i in ids],
+        "staff_category": [names[i].staff_category for i in ids],
+        "fte": costs.fte,
+        "productive_hours": model.productive_hours,
+        "cost_per_fte_kr": model.per_fte,
+        "personnel_cost_kr": costs.personnel,
+        "seat_cost_kr": costs.seat_cost,
+        "minute_cost_kr": model.minute_cost,
+        "direct_cost_kr": model.direct,
+        "overhead_kr": costs.overhead,
+        "city_charge_kr": costs.city,
+        "full_cost_kr": costs.full,
+        "carry_forward_kr": costs.carry,
+        "price_basis_kr": costs.full + costs.carry,
+    }, columns=list(COST_COLUMNS))
 
-    if minutes is None:
-        minutes = service_minutes(inputs, staffing)
-    # Summed in the costs' order per service, as before; a cost named to one service touches
-    # that service only (not a masked copy of every service per cost: costs × services at
-    # scale, issue 15), and each channel's minutes are taken out once.
-    minute_cost_at = np.zeros(len(service_ids))
-    position = {sid: i for i, sid in enumerate(service_ids)}
-    used_by: dict[str | None, np.ndarray] = {}
-    for c in inputs.costs:
-        if c.kind is not CostKind.PER_MINUTE:
-            continue
-        if c.channel_id not in used_by:
-            used_by[c.channel_id] = (
-                minutes.sum(axis=1) if c.channel_id is None
-                else minutes.get(c.channel_id, pd.Series(0.0, index=service_ids))
-            ).to_numpy(dtype=np.float64)
-        used = used_by[c.channel_id]
-        if c.service_id is None:
-            minute_cost_at += used * c.amount_kr
-        elif c.service_id in position:
-            at = position[c.service_id]
-            minute_cost_at[at] += used[at] * c.amount_kr
-    minute_cost = pd.Series(minute_cost_at, index=service_ids)
 
-    direct = _named(inputs, CostKind.DIRECT, service_ids)
-
-    staff = overhead_staff(inputs, drivers)
-    pool_staff_cost = staff.groupby("pool_id")["cost_kr"].sum()
-    pool_fte = staff.groupby("pool_id")["fte"].sum()
-    pools_sorted = sorted(inputs.pools, key=lambda q: q.order)
-    pool_ids = [q.pool_id for q in pools_sorted]
-    pool_amount = pd.Series({q.pool_id: q.amount_kr for q in pools_sorted}, dtype=float)
-    pool_costs = (pool_amount + pool_staff_cost.reindex(pool_ids).fillna(0.0)).reindex(pool_ids)
-    usage = usage_matrix(inputs, drivers, pool_fte).reindex(index=pool_ids)
-    usage = usage[pool_ids + service_ids]
-    method = _METHOD_CODES[p.allocation_method]
+def _allocation_frames(inputs: Inputs, model: CostModel, costs
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Fördelning: the allocation per pool and service (ALLOCATION_COLUMNS), the pools
+    (POOL_COST_COLUMNS) and the allocation's steps (FLOW_COLUMNS)."""
+    pool_ids, service_ids = model.pool_ids, model.ids
     if pool_ids:
-        matrix = allocate(pool_costs, usage, method)
+        matrix = pd.DataFrame(costs.allocated, index=pd.Index(pool_ids),
+                              columns=pd.Index(service_ids))
         matrix = matrix.reindex(index=pool_ids, columns=service_ids).fillna(0.0)
-        steps, shared = (allocation_flows(pool_costs, usage, method) if details
-                         else (None, None))
+        steps, shared = flows_of(costs.prepared)
     else:
         matrix = pd.DataFrame(0.0, index=[], columns=service_ids)
         steps, shared = pd.DataFrame(columns=list(FLOW_FIELDS)), pd.Series(dtype=float)
-    overhead = matrix.sum(axis=0)
-
-    before_city = personnel + seat_cost + minute_cost + direct + overhead
-    city = before_city * p.city_charge_rate
-    full = before_city + city
-
-    # Carry-forward: this year's instalments of the result fund (xlkc.fund), per service.
-    # As full.to_dict(), without a pandas lookup per label (issue 15).
-    fund = compute_fund(inputs, dict(zip(full.index.tolist(), full.to_numpy().tolist(),
-                                         strict=True)), fund_plan)
-    carry = pd.Series(fund.carry_forward_kr, dtype=float).reindex(service_ids).fillna(0.0)
-
-    names = {s.service_id: s for s in inputs.services}
-    services = pd.DataFrame({
-        "service_id": service_ids,
-        "name": [names[i].name for i in service_ids],
-        "unit": [names[i].unit for i in service_ids],
-        "staff_category": [names[i].staff_category for i in service_ids],
-        "fte": fte.to_numpy(),
-        "productive_hours": staffing.productive_hours,
-        "cost_per_fte_kr": per_fte.to_numpy(),
-        "personnel_cost_kr": personnel.to_numpy(),
-        "seat_cost_kr": seat_cost.to_numpy(),
-        "minute_cost_kr": minute_cost.to_numpy(),
-        "direct_cost_kr": direct.to_numpy(),
-        "overhead_kr": overhead.reindex(service_ids).to_numpy(),
-        "city_charge_kr": city.to_numpy(),
-        "full_cost_kr": full.to_numpy(),
-        "carry_forward_kr": carry.to_numpy(),
-        "price_basis_kr": (full + carry).to_numpy(),
-    }, columns=list(COST_COLUMNS))
-    if not details:
-        return CostResult(services=services, allocation=None, pools=None,
-                          total_cost_kr=_total(personnel, seat_cost, minute_cost, direct,
-                                               pool_costs, p.city_charge_rate),
-                          fund_result=fund)
-
     pool_meta = {q.pool_id: q for q in inputs.pools}
     allocation = (matrix.rename_axis(index="pool_id", columns="service_id")
                   .stack().rename("amount_kr").reset_index())
@@ -354,31 +206,28 @@ def compute_costs(inputs: Inputs, staffing: StaffingResult, *,
     allocation["key"] = allocation["pool_id"].map({i: q.key.value for i, q in pool_meta.items()})
     allocation = allocation[list(ALLOCATION_COLUMNS)]
 
+    shared = shared.reindex(pool_ids).to_numpy()
+    staff_cost, total = costs.pool_staff_cost, costs.pool_costs
+    received = shared - total
+    if not model.categories:
+        # No overhead staff: these columns have always been objects (pandas' sum over an
+        # empty table of staff is an object column); their values are the same floats.
+        staff_cost, total, received = (np.array(a.tolist(), dtype=object)
+                                       for a in (staff_cost, total, received))
     pools = pd.DataFrame({
         "pool_id": pool_ids,
         "name": [pool_meta[i].name for i in pool_ids],
         "level": [pool_meta[i].level.value for i in pool_ids],
         "key": [pool_meta[i].key.value for i in pool_ids],
-        "amount_kr": pool_amount.reindex(pool_ids).to_numpy(),
-        "staff_cost_kr": pool_staff_cost.reindex(pool_ids).fillna(0.0).to_numpy(),
-        "total_kr": pool_costs.to_numpy(),
-        "received_kr": (shared.reindex(pool_ids) - pool_costs).to_numpy(),
-        "shared_kr": shared.reindex(pool_ids).to_numpy(),
+        "amount_kr": model.pool_amount,
+        "staff_cost_kr": staff_cost,
+        "total_kr": total,
+        "received_kr": received,
+        "shared_kr": shared,
         "allocated_kr": matrix.sum(axis=1).reindex(pool_ids).to_numpy(),
     }, columns=list(POOL_COST_COLUMNS))
-    flows = _flows_frame(inputs, steps, p.allocation_method.value)
-
-    total = _total(personnel, seat_cost, minute_cost, direct, pool_costs, p.city_charge_rate)
-    return CostResult(services=services, allocation=allocation, pools=pools,
-                      total_cost_kr=total, fund=fund_table(fund), fund_result=fund,
-                      flows=flows)
-
-
-def _total(personnel, seat_cost, minute_cost, direct, pool_costs, city_charge_rate) -> float:
-    """Every krona entered (salaries, costs, pools) with the city charge."""
-    entered = (personnel.sum() + seat_cost.sum() + minute_cost.sum() + direct.sum()
-               + pool_costs.sum())
-    return float(entered * (1.0 + city_charge_rate))
+    flows = _flows_frame(inputs, steps, inputs.parameters.allocation_method.value)
+    return allocation, pools, flows
 
 
 def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -394,21 +243,12 @@ def _flows_frame(inputs: Inputs, steps: pd.DataFrame, method: str) -> pd.DataFra
         "receiver": steps["receiver"],
         "receiver_kind": np.where(to_pool, "pool", "tjänst"),
         "receiver_name": [pool[r].name if t else service.get(r, r)
-                          for r, t in zip(steps["receiver"], to_pool, strict=True)],
+                          for r, t in zip(steps["receiver"].tolist(), to_pool.tolist(),
+                                          strict=True)],
         "key_quantity": steps["key_quantity"].astype(float),
         "share": steps["share"].astype(float),
         "amount_kr": steps["amount_kr"].astype(float),
     }, columns=list(FLOW_COLUMNS))
-
-
-def _named(inputs: Inputs, kind: CostKind, service_ids: list[str]) -> pd.Series:
-    """Sum of costs of one kind named to each service."""
-    position = {sid: i for i, sid in enumerate(service_ids)}
-    out = np.zeros(len(service_ids))
-    for c in inputs.costs:
-        if c.kind is kind and c.service_id is not None:
-            out[position[c.service_id]] += c.amount_kr
-    return pd.Series(out, index=service_ids)
 
 
 def fund_table(fund: FundResult) -> pd.DataFrame:

@@ -20,7 +20,7 @@ Errors (the run stops):
   as if it had had last year the contacts it is expected to have this year; every other
   customer keeps last year's contacts. The fee is shared over the sum of these key values, so the
   new customer pays its expected share and the others' shares fall accordingly. The run lists a
-  warning for each such customer (``xlkc.pricing._fee_weights`` applies the rule).
+  warning for each such customer (``xlkc.charges.fee_rows`` applies the rule).
 
 Warnings (the run goes on; each listed with its location):
 
@@ -44,6 +44,7 @@ import pandas as pd
 
 from xlkc.errors import Problem, warning
 from xlkc.inputs import ROUNDING_FIELDS, FeeKey, Inputs, PriceModel
+from xlkc.results import records
 
 #: Documented limits of the warnings (code units: seconds, contacts, kronor, shares).
 LIMITS = {
@@ -344,7 +345,7 @@ def result_warnings(inputs: Inputs, results) -> list[Problem]:
     out = []
     index = {s.service_id: i for i, s in enumerate(inputs.services)}
     prices = results.price.prices
-    for r in prices.itertuples(index=False):
+    for r in records(prices):
         where = {"record": "services", "index": index.get(r.service_id), "field": "price_model"}
         what = f"'{r.service_id}'" + (f" ({r.channel_id})" if isinstance(r.channel_id, str)
                                       and r.channel_id else "")

@@ -19,6 +19,7 @@ from xlkc.results import (
 )
 from xlkc.staffing.group_profiles import group_profiles
 from xlkc.staffing.model import staff_many_alone
+from xlkc.sums import group_codes, series_sum, sums_by_key
 
 #: Less certain last: a contact row rests on the less certain of its volume and handle time.
 _ORDER = (Source.MEASURED, Source.VALUATION, Source.TARGET)
@@ -36,33 +37,53 @@ def data_quality(staffing: StaffingResult, cost: CostResult) -> pd.DataFrame:
     rank = {src.value: i for i, src in enumerate(_ORDER)}
     row_rank = np.maximum(s["volume_source"].map(rank).to_numpy(),
                           s["aht_source"].map(rank).to_numpy())
-    source = np.array([_ORDER[int(r)].value for r in row_rank], dtype=object)
-    by_service = s.groupby("service_id")
-    fte_total = by_service["fte"].transform("sum").to_numpy()
-    workload_total = by_service["workload_h"].transform("sum").to_numpy()
-    rows = by_service["fte"].transform("size").to_numpy()
-    share = np.where(fte_total > 0, s["fte"] / np.where(fte_total > 0, fte_total, 1.0),
+    source = [_ORDER[int(r)].value for r in row_rank]
+    # Group sums as pandas' groupby takes them (issue 15: on arrays, not per-group frames).
+    by_service = group_codes(s["service_id"].tolist())
+    fte = s["fte"].to_numpy(dtype=np.float64)
+    workload = s["workload_h"].to_numpy(dtype=np.float64)
+    fte_total = by_service.transform(fte)
+    workload_total = by_service.transform(workload)
+    codes = by_service.codes
+    rows = np.bincount(codes[codes >= 0], minlength=len(by_service.keys))[codes]
+    share = np.where(fte_total > 0, fte / np.where(fte_total > 0, fte_total, 1.0),
                      np.where(workload_total > 0,
-                              s["workload_h"] / np.where(workload_total > 0, workload_total, 1),
+                              workload / np.where(workload_total > 0, workload_total, 1),
                               1.0 / rows))
-    full = cost.services.set_index("service_id")["full_cost_kr"]
-    frame = pd.DataFrame({
-        "source": source, "contacts": s["volume"].to_numpy(),
-        "workload_h": s["workload_h"].to_numpy(), "fte": s["fte"].to_numpy(),
-        "cost_kr": share * s["service_id"].map(full).to_numpy(),
-    })
-    out = (frame.groupby("source").agg(contact_rows=("contacts", "size"),
-                                       contacts=("contacts", "sum"),
-                                       workload_h=("workload_h", "sum"), fte=("fte", "sum"),
-                                       cost_kr=("cost_kr", "sum"))
-           .reindex([src.value for src in _ORDER], fill_value=0).reset_index())
-    total = out.drop(columns="source").sum()
+    full = dict(zip(cost.services["service_id"].tolist(),
+                    cost.services["full_cost_kr"].to_numpy(dtype=np.float64), strict=True))
+    columns = {"contacts": s["volume"].to_numpy(dtype=np.float64), "workload_h": workload,
+               "fte": fte,
+               "cost_kr": share * np.array([full.get(i, np.nan) for i in s["service_id"].tolist()],
+                                           dtype=np.float64)}
+    out = _by_source(source, columns)
+    # Σ of each column over the sources (each a column of its own: a 1-D sum).
+    total = pd.Series({c: float(series_sum(out[c].to_numpy())) for c in out.columns[1:]},
+                      dtype=float)
     out.loc[len(out)] = {"source": TOTAL, **total.to_dict()}
     for part, whole in (("workload_share", "workload_h"), ("cost_share", "cost_kr")):
         denominator = float(total[whole])
         out[part] = out[whole] / denominator if denominator > 0 else np.nan
     out["contact_rows"] = out["contact_rows"].astype(int)
     return out[list(QUALITY_COLUMNS)]
+
+
+def _by_source(source: list[str], columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per source (in ``_ORDER``, 0 where none): the number of rows and the sum of each
+    column, as ``groupby("source").agg(...)`` sums them."""
+    groups = group_codes(source)
+    distinct = groups.keys
+    at = [distinct.index(src.value) if src.value in distinct else -1 for src in _ORDER]
+
+    def ordered(values):
+        return np.array([values[i] if i >= 0 else 0 for i in at], dtype=values.dtype)
+
+    out = {"source": [src.value for src in _ORDER],
+           "contact_rows": ordered(np.bincount(groups.codes, minlength=len(distinct))
+                                   .astype(np.int64))}
+    for name, values in columns.items():
+        out[name] = ordered(groups.sums(values))
+    return pd.DataFrame(out)
 
 
 def price_bridge(inputs: Inputs, staffing: StaffingResult, cost: CostResult) -> pd.DataFrame:
@@ -80,7 +101,7 @@ def price_bridge(inputs: Inputs, staffing: StaffingResult, cost: CostResult) -> 
     """
     s = cost.services.set_index("service_id")
     ids = list(s.index)
-    now = staffing.services.groupby("service_id")[["volume", "workload_h"]].sum().reindex(ids)
+    now = _per_service(staffing, ["volume", "workload_h"], ids)
     last = {o.service_id: o for o in inputs.outcomes}
 
     def before(attr: str) -> np.ndarray:
@@ -88,7 +109,7 @@ def price_bridge(inputs: Inputs, staffing: StaffingResult, cost: CostResult) -> 
 
     c0, v0, w0 = before("cost_kr"), before("volume"), before("workload_h")
     fte0, p0, oh0 = before("fte"), before("personnel_cost_kr"), before("overhead_kr")
-    v1, w1 = now["volume"].to_numpy(dtype=float), now["workload_h"].to_numpy(dtype=float)
+    v1, w1 = now[:, 0], now[:, 1]
     fte1 = s["fte"].to_numpy(dtype=float)
     p1 = s["personnel_cost_kr"].to_numpy(dtype=float)
     oh1 = (s["overhead_kr"] + s["city_charge_kr"]).to_numpy(dtype=float)
@@ -133,6 +154,20 @@ def price_bridge(inputs: Inputs, staffing: StaffingResult, cost: CostResult) -> 
     }, columns=list(BRIDGE_COLUMNS))
 
 
+def _per_service(staffing: StaffingResult, columns: list[str], ids: list[str]) -> np.ndarray:
+    """``staffing.services.groupby("service_id")[columns].sum().reindex(ids)``: the staffing
+    rows' sums per service in the order of ``ids`` (NaN for a service without rows)."""
+    rows = staffing.services
+    groups = group_codes(rows["service_id"].tolist())
+    sums = groups.sums(rows[columns].to_numpy(dtype=np.float64))
+    at = {k: i for i, k in enumerate(groups.keys)}
+    out = np.full((len(ids), len(columns)), np.nan)
+    for j, i in enumerate(ids):
+        if i in at:
+            out[j] = sums[at[i]]
+    return out
+
+
 def _number(x) -> float:
     return float(x) if x is not None else np.nan
 
@@ -158,8 +193,10 @@ def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
                             "channel_id": [v.channel_id for v in cv],
                             "forecast_quantity": [v.forecast_quantity for v in cv]})
     volumes["channel_key"] = volumes["channel_id"].fillna("")
-    totals = volumes.groupby(["service_id", "channel_key"])["forecast_quantity"].sum().to_dict()
-    charged = charges.groupby(["customer_id", "service_id"])["charge_kr"].sum().to_dict()
+    totals = sums_by_key(volumes["forecast_quantity"].to_numpy(dtype=np.float64),
+                         volumes["service_id"].tolist(), volumes["channel_key"].tolist())
+    charged = sums_by_key(charges["charge_kr"].to_numpy(dtype=np.float64),
+                          charges["customer_id"].tolist(), charges["service_id"].tolist())
     # Each customer's quantities by service (in order of first appearance) and channel key, in
     # one pass over the rows: filtering all rows once per customer would be quadratic.
     taken_by: dict[str, dict[str, dict[str, float]]] = {}
@@ -167,13 +204,16 @@ def inhouse_comparison(inputs: Inputs, staffing: StaffingResult,
         per_key = taken_by.setdefault(v.customer_id, {}).setdefault(v.service_id, {})
         per_key[key] = per_key.get(key, 0.0) + v.forecast_quantity
     # Every contact row of a service as plain values, with its pool's targets.
-    targets = {pid: {"service_level": _given(r.service_level_target),
-                     "answer_time_s": _given(r.answer_time_s),
-                     "max_occupancy": _given(r.max_occupancy)}
-               for pid, r in zip(pools.index, pools.itertuples(), strict=True)}
+    targets = {pid: {"service_level": _given(level), "answer_time_s": _given(seconds),
+                     "max_occupancy": _given(occupancy)}
+               for pid, level, seconds, occupancy in zip(
+                   pools.index, *(pools[c].tolist() for c in (
+                       "service_level_target", "answer_time_s", "max_occupancy")), strict=True)}
     rows_of: dict[str, list[tuple[str, str, float, float]]] = {}
-    for r in staffing.services.itertuples():
-        rows_of.setdefault(r.service_id, []).append((r.channel_id, r.pool_id, r.volume, r.aht_s))
+    for sid, *row in zip(*(staffing.services[c].tolist()
+                           for c in ("service_id", "channel_id", "pool_id", "volume", "aht_s")),
+                         strict=True):
+        rows_of.setdefault(sid, []).append(tuple(row))
     profiles = group_profiles(inputs)  # answer group -> its own profile, if it has one
     out, requests, spans = [], [], []
     for customer in comparing:

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from xlkc import bounds, crosscheck
-from xlkc.costing import compute_costs, service_minutes, validate_costs
+from xlkc.cost_model import CostModel
+from xlkc.costing import compute_costs, validate_costs
 from xlkc.errors import InputError, Problem, ValidationError, errors_of
 from xlkc.followup import TOTAL, data_quality, inhouse_comparison, price_bridge
-from xlkc.fund import plan_of, validate_fund
+from xlkc.fund import validate_fund
 from xlkc.inputs import AnswerGroup, ChannelKind, Inputs, PriceModel
 from xlkc.price_bridge import ALL_EFFECTS, price_bridge_per_unit
 from xlkc.pricing import Repricer, compute_prices, validate_customers, validate_prices
@@ -62,14 +63,18 @@ def calculate(inputs: Inputs, *, validated: bool = False) -> Results:
         if problems:
             raise ValidationError(problems)
     staffing = staff(inputs, validated=True)  # validate() ran staffing_problems
-    cost = compute_costs(inputs, staffing, validated=True)
-    price = compute_prices(inputs, cost, staffing, validated=True)
+    # What the costs and prices need besides the FTE and the price basis, found once for the
+    # model and its SLA reruns (issue 15).
+    model, repricer = CostModel(inputs, staffing), Repricer(inputs)
+    cost = compute_costs(inputs, staffing, validated=True, model=model)
+    price = compute_prices(inputs, cost, staffing, validated=True, repricer=repricer)
     quality = data_quality(staffing, cost)
     bridge = price_bridge(inputs, staffing, cost)
     per_unit = price_bridge_per_unit(inputs, staffing, cost, price.prices)
     results = Results(staffing=staffing, cost=cost, price=price,
                       checks=reconcile(inputs, staffing, cost, price, quality, bridge, per_unit),
-                      sla=sla_prices(inputs, staffing, (cost.services, price.prices)),
+                      sla=sla_prices(inputs, staffing, (cost.services, price.prices),
+                                     model=model, repricer=repricer),
                       quality=quality,
                       bridge=bridge, inhouse=inhouse_comparison(inputs, staffing, price.charges),
                       price_bridge=per_unit)
@@ -189,7 +194,9 @@ def _bridged(bridge: pd.DataFrame) -> float:
 
 
 def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
-               baseline: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+               baseline: tuple[pd.DataFrame, pd.DataFrame] | None = None, *,
+               model: CostModel | None = None, repricer: Repricer | None = None
+               ) -> pd.DataFrame:
     """SLA-pris: each real-time service's FTE, full cost and price at the parameter SLA levels.
 
     For one answer group at a time, the group's real-time pools are restaffed at the level (an
@@ -203,7 +210,8 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
     (:func:`xlkc.staffing.model.restaffed_fte`), every other FTE is reused and no stand-alone
     volume is staffed. Without it the inputs are validated and staffed here. ``baseline``:
     (cost per service, price list) of ``inputs`` itself, reused where a group already runs at
-    the level.
+    the level. ``model``: ``CostModel(inputs, staffing)``, ``repricer``: ``Repricer(inputs)``,
+    when the caller has them.
     """
     if staffing is None:
         problems = staffing_problems(inputs)
@@ -227,13 +235,12 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
     restaffed = restaffed_fte(inputs, levels, staffing, by_group=True)
     base_fte = staffing.services["fte"].to_numpy(dtype=np.float64)
     # The price lines do not change with the level, only the costs: they are found once and
-    # repriced per level and group (issue 15), the costs rerun without the output-only details.
-    repricer = Repricer(inputs)
-    # The fund's movements and the handled minutes, the same at every level (found when first
-    # needed): only the FTE changes.
-    fund_plan = minutes = None
+    # repriced per level and group (issue 15); so is everything of the costs but the FTE
+    # (CostModel, built when first needed).
+    if repricer is None:
+        repricer = Repricer(inputs)
     line_of = _sla_lines(repricer.lines, real_time)
-    frames = []
+    rows = _SlaRows(inputs, line_of, repricer.is_fee)
     for li, level in enumerate(levels):
         for group, chans in group_channels.items():
             ids = [s.service_id for s in services if s.answer_group == group]
@@ -241,34 +248,18 @@ def sla_prices(inputs: Inputs, staffing: StaffingResult | None = None,
                 continue
             if baseline is not None and _at_level(inputs, group, chans, level) is None:
                 cost_services, prices = baseline
-                price = prices["price_kr"].to_numpy(dtype=float)
-                annual = prices["annual_fee_kr"].to_numpy(dtype=float)
-            else:
-                fte = restaffed.get((li, group), base_fte)
-                at_level = StaffingResult(services=staffing.services.assign(fte=fte),
-                                          pools=staffing.pools,
-                                          productive_hours=staffing.productive_hours)
-                if fund_plan is None:
-                    fund_plan, minutes = plan_of(inputs), service_minutes(inputs, staffing)
-                cost_services = compute_costs(inputs, at_level, validated=True,
-                                              details=False, fund_plan=fund_plan,
-                                              minutes=minutes).services
-                price, annual = repricer.prices(cost_services["service_id"],
-                                                cost_services["price_basis_kr"])
-            frames.append(_sla_rows(inputs, ids, level, line_of, repricer.is_fee, price,
-                                    annual, cost_services))
-    if not frames:
-        return pd.DataFrame(columns=list(SLA_COLUMNS))
-    out = pd.concat(frames, ignore_index=True)[list(SLA_COLUMNS)]
-    # Service order, then level order (as the parameters list them).
-    order = {s.service_id: i for i, s in enumerate(services)}
-    levels = {(lv.service_level, lv.answer_time_s): i
-              for i, lv in reversed(list(enumerate(inputs.parameters.sla_levels)))}
-    out["_level"] = [levels[(a, b)] for a, b in zip(out["service_level"], out["answer_time_s"],
-                                                    strict=True)]
-    out["_order"] = out["service_id"].map(order)
-    return (out.sort_values(["_level", "_order"], kind="stable")
-            .drop(columns=["_level", "_order"]).reset_index(drop=True))
+                rows.add(ids, level, prices["price_kr"].to_numpy(dtype=float),
+                         prices["annual_fee_kr"].to_numpy(dtype=float),
+                         cost_services["service_id"].tolist(),
+                         cost_services["fte"].to_numpy(), cost_services["full_cost_kr"].to_numpy())
+                continue
+            if model is None:
+                model = CostModel(inputs, staffing)
+            # The FTE as a column of their own, as ``staffing.services.assign(fte=...)``.
+            costs = model.at(restaffed.get((li, group), base_fte), fte_apart=True)
+            price, annual = repricer.prices(model.ids, costs.full + costs.carry)
+            rows.add(ids, level, price, annual, model.ids, costs.fte, costs.full)
+    return rows.frame(services, inputs.parameters.sla_levels)
 
 
 def _at_level(inputs: Inputs, group: str, channels: list[str], level) -> Inputs | None:
@@ -305,22 +296,52 @@ def _sla_lines(lines: pd.DataFrame, real_time: set) -> dict[str, int]:
     return {sid: first_real_time.get(sid, j) for sid, j in first.items()}
 
 
-def _sla_rows(inputs: Inputs, ids: list[str], level, line_of: dict[str, int],
-              is_fee: np.ndarray, price: np.ndarray, annual: np.ndarray,
-              cost_services: pd.DataFrame) -> pd.DataFrame:
-    # One line per service: a per-channel service is quoted at its first real-time channel;
-    # an annual fee at its fee. ``price``, ``annual``: the price list's price_kr and
-    # annual_fee_kr per line.
-    services = {s.service_id: s for s in inputs.services}
-    at = np.array([line_of[i] for i in ids], dtype=np.intp)
-    frame = pd.DataFrame({
-        "service_id": ids, "name": [services[i].name for i in ids],
-        "service_level": level.service_level, "answer_time_s": level.answer_time_s,
-        "price_kr": np.where(is_fee[at], annual[at], price[at]),
-        "price_unit": [services[i].price_unit for i in ids],
-    })
-    row = {sid: j for j, sid in enumerate(cost_services["service_id"].tolist())}
-    rows = np.array([row[i] for i in ids], dtype=np.intp)
-    frame["fte"] = cost_services["fte"].to_numpy()[rows]
-    frame["full_cost_kr"] = cost_services["full_cost_kr"].to_numpy()[rows]
-    return frame
+class _SlaRows:
+    """SLA-pris's rows, gathered per level and answer group and made one table at the end.
+
+    One line per service: a per-channel service is quoted at its first real-time channel; an
+    annual fee at its fee.
+    """
+
+    def __init__(self, inputs: Inputs, line_of: dict[str, int], is_fee: np.ndarray) -> None:
+        self.services = {s.service_id: s for s in inputs.services}
+        self.line_of = line_of
+        self.is_fee = is_fee
+        self.chunks: list[tuple] = []
+
+    def add(self, ids: list[str], level, price: np.ndarray, annual: np.ndarray,
+            cost_ids: list[str], fte: np.ndarray, full: np.ndarray) -> None:
+        """The rows of ``ids`` at ``level``: ``price``, ``annual``: the price list's price_kr
+        and annual_fee_kr per line; ``fte``, ``full``: FTE and full cost per ``cost_ids``."""
+        at = np.array([self.line_of[i] for i in ids], dtype=np.intp)
+        row = {sid: j for j, sid in enumerate(cost_ids)}
+        rows = np.array([row[i] for i in ids], dtype=np.intp)
+        self.chunks.append((ids, level, fte[rows], full[rows],
+                            np.where(self.is_fee[at], annual[at], price[at])))
+
+    def frame(self, services: list, sla_levels) -> pd.DataFrame:
+        """SLA_COLUMNS, by level (the parameters' order; the first of equal levels) then
+        service (``services``' order), stable."""
+        if not self.chunks:
+            return pd.DataFrame(columns=list(SLA_COLUMNS))
+        order = {s.service_id: i for i, s in enumerate(services)}
+        first = {(lv.service_level, lv.answer_time_s): i
+                 for i, lv in reversed(list(enumerate(sla_levels)))}
+        ids = [i for chunk in self.chunks for i in chunk[0]]
+        by_level = np.concatenate([
+            np.full(len(c[0]), first[(c[1].service_level, c[1].answer_time_s)], dtype=np.intp)
+            for c in self.chunks])
+        sort = np.lexsort((np.array([order[i] for i in ids], dtype=np.intp), by_level))
+        ids = [ids[i] for i in sort]
+        levels = [lv for c in self.chunks for lv in [c[1]] * len(c[0])]
+        levels = [levels[i] for i in sort]
+        services_of = [self.services[i] for i in ids]
+        return pd.DataFrame({
+            "service_id": ids, "name": [s.name for s in services_of],
+            "service_level": [lv.service_level for lv in levels],
+            "answer_time_s": [lv.answer_time_s for lv in levels],
+            "fte": np.concatenate([c[2] for c in self.chunks])[sort],
+            "full_cost_kr": np.concatenate([c[3] for c in self.chunks])[sort],
+            "price_kr": np.concatenate([c[4] for c in self.chunks])[sort],
+            "price_unit": [s.price_unit for s in services_of],
+        }, columns=list(SLA_COLUMNS))

@@ -53,6 +53,7 @@ import pandas as pd
 
 from xlkc.inputs import Inputs, PriceModel
 from xlkc.results import PRICE_BRIDGE_COLUMNS, CostResult, StaffingResult
+from xlkc.sums import group_codes, sums_by_key
 
 #: The components in their order of substitution (index into the chain vector).
 COMPONENTS = ("volume", "handle_time", "staffing", "salary", "overhead", "other",
@@ -114,8 +115,13 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
     rate = inputs.parameters.city_charge_rate
     services = {s.service_id: s for s in inputs.services}
     s1 = cost.services.set_index("service_id")
-    now = staffing.services.groupby("service_id")[["volume", "workload_h"]].sum()
-    hours_c = staffing.services.groupby(["service_id", "channel_id"])["workload_h"].sum()
+    rows = staffing.services
+    # Sums per service and per service and channel as pandas' groupby takes them (issue 15).
+    by_service = group_codes(rows["service_id"].tolist())
+    ids = by_service.keys
+    now = by_service.sums(rows[["volume", "workload_h"]].to_numpy(dtype=np.float64))
+    hours_c = sums_by_key(rows["workload_h"].to_numpy(dtype=np.float64),
+                          rows["service_id"].tolist(), rows["channel_id"].tolist())
     outcome = {o.service_id: o for o in inputs.outcomes}
     n = len(prices)
     sid = prices["service_id"].to_numpy(dtype=object)
@@ -139,8 +145,8 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
             out.append(np.nan if val is None else float(val))
         return np.array(out)
 
-    volume_of = dict(zip(now.index, now["volume"].to_numpy(dtype=float), strict=True))
-    hours_of = dict(zip(now.index, now["workload_h"].to_numpy(dtype=float), strict=True))
+    volume_of = dict(zip(ids, now[:, 0], strict=True))
+    hours_of = dict(zip(ids, now[:, 1], strict=True))
     v1 = np.array([float(volume_of.get(i, 0.0)) for i in sid])
     w1 = np.array([float(hours_of.get(i, 0.0)) for i in sid])
     c1 = this("full_cost_kr")
@@ -153,9 +159,10 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
     # Each service's hours per channel and their sum (as Series.sum: NaN as 0), found once
     # instead of a MultiIndex lookup per line (issue 15).
     by_channel: dict[str, dict[str, float]] = {}
-    for (s, ch), h in zip(hours_c.index, hours_c.to_numpy(dtype=float), strict=True):
+    for (s, ch), h in hours_c.items():
         by_channel.setdefault(s, {})[ch] = h
     hours_total: dict[str, np.float64] = {}
+    quantity = prices["quantity"].to_numpy()
     for j in range(n):
         svc = services[sid[j]]
         if svc.price_model is PriceModel.PER_CHANNEL:
@@ -166,7 +173,7 @@ def price_bridge_per_unit(inputs: Inputs, staffing: StaffingResult, cost: CostRe
             total = hours_total[sid[j]]
             phi[j] = (hours.get(channel[j], 0.0) / total if total > 0
                       else 1.0 / len(hours))
-            q[j] = prices["quantity"].iat[j] / v1[j] if v1[j] > 0 else np.nan
+            q[j] = quantity[j] / v1[j] if v1[j] > 0 else np.nan
         elif svc.price_model is PriceModel.SUBSCRIPTION:
             phi[j] = 1.0 - (svc.fixed_share or 0.0)
     cf0 = np.nan_to_num(last("carry_forward_kr"))
@@ -227,13 +234,22 @@ def _group_transfer0(inputs: Inputs, prices: pd.DataFrame, x0: np.ndarray, phi: 
     if not in_group.any():
         return out
     key = group.fillna("").astype(str) + "\x00" + prices["channel_id"].fillna("").astype(str)
-    frame = pd.DataFrame({"key": key, "basis": basis, "q": quantity})[in_group]
-    # A member without last year leaves its whole group unknown (sum with min_count).
-    pooled = frame.groupby("key")[["basis", "q"]].transform(
-        lambda col: col.sum(min_count=len(col)))
+    keys = key[in_group].tolist()
+    basis, quantity = basis[in_group], quantity[in_group]
+    # A member without last year leaves its whole group unknown (a sum with min_count: NaN
+    # if one is NaN); each group's sum as pandas takes a column's (numpy's, in row order).
+    members: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        members.setdefault(k, []).append(i)
+    pooled_basis = np.empty(len(keys))
+    pooled_q = np.empty(len(keys))
+    for idx in members.values():
+        for values, pooled in ((basis, pooled_basis), (quantity, pooled_q)):
+            part = values[idx]
+            pooled[idx] = np.nan if np.isnan(part).any() else part.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        exact = pooled["basis"] / pooled["q"]
-    out[in_group] = (exact * frame["q"] - frame["basis"]).to_numpy()
+        exact = pooled_basis / pooled_q
+    out[in_group] = exact * quantity - basis
     return out
 
 

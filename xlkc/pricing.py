@@ -9,14 +9,16 @@ sums to zero per group).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-from xlkc.allocation import distribute_ore_groups
+from xlkc.charges import WITH_FEE as _WITH_FEE
+from xlkc.charges import customer_charges, validate_customers
 from xlkc.errors import Problem, ValidationError
-from xlkc.inputs import PRICE_UNITS, ROUNDING_UNIT, FeeKey, Inputs, PriceModel
+from xlkc.inputs import PRICE_UNITS, ROUNDING_UNIT, Inputs, PriceModel
 from xlkc.results import (
-    CHARGE_COLUMNS,
     CUSTOMER_TOTAL_COLUMNS,
     PRICE_COLUMNS,
     CostResult,
@@ -24,8 +26,8 @@ from xlkc.results import (
     StaffingResult,
 )
 from xlkc.rounding import round_price
+from xlkc.sums import Groups, group_codes, is_missing
 
-_WITH_FEE = {PriceModel.ANNUAL_FEE, PriceModel.SUBSCRIPTION}
 _QUANTITY_OF = {PriceModel.PER_MINUTE: "minutes", PriceModel.PER_HOUR: "hours"}
 
 
@@ -56,47 +58,84 @@ def price_lines(inputs: Inputs, basis: pd.Series, quantities: pd.DataFrame) -> p
 
     ``basis`` is the price basis per service id; ``quantities`` has one row per service and
     channel (contacts, minutes, hours). Per-channel services get one line per channel, their
-    cost split by channel workload; a subscription's basis is split into the fixed fee's share
-    and the per-contact rest; an annual fee is all fee.
+    cost split by channel workload (hours / the service's hours; equal shares when it has
+    none); a subscription's basis is split into the fixed fee's share and the per-contact
+    rest; an annual fee is all fee. Lines in the services' order, each service's channels in
+    the quantities' order. The joins and group sums are done on arrays, as the frames did them
+    (issue 15).
     """
     svc = _services_frame(inputs)
-    svc["basis"] = basis.reindex(svc["service_id"]).to_numpy(dtype=float)
-    model = svc["price_model"]
-    per_channel = svc[model == PriceModel.PER_CHANNEL]
-    q = quantities.merge(per_channel[["service_id", "basis"]], on="service_id")
-    hours_total = q.groupby("service_id")["hours"].transform("sum")
-    count = q.groupby("service_id")["hours"].transform("size")
-    split = np.where(hours_total > 0, q["hours"] / hours_total.where(hours_total > 0, 1.0),
-                     1.0 / count)
-    channel_lines = pd.DataFrame({
-        "service_id": q["service_id"], "channel_id": q["channel_id"],
-        "quantity": q["contacts"], "variable_basis_kr": q["basis"] * split,
-        "fee_basis_kr": 0.0})
+    services = inputs.services
+    b = basis.reindex(svc["service_id"]).to_numpy(dtype=float)
+    # Each service id's rows among the services (more than one only in invalid inputs).
+    rows_of: dict[str, list[int]] = {}
+    for j, s in enumerate(services):
+        rows_of.setdefault(s.service_id, []).append(j)
+    per_channel = [j for j, s in enumerate(services) if s.price_model == PriceModel.PER_CHANNEL]
+    channel_rows = {}
+    for j in per_channel:
+        channel_rows.setdefault(services[j].service_id, []).append(j)
+    q_ids = quantities["service_id"].tolist()
+    pairs = [(i, j) for i, sid in enumerate(q_ids) for j in channel_rows.get(sid, ())]
+    qi = np.array([i for i, _ in pairs], dtype=np.intp)
+    sj = np.array([j for _, j in pairs], dtype=np.intp)
+    channel_lines = _channel_lines(quantities, qi, b[sj], [q_ids[i] for i in qi])
 
-    totals = quantities.groupby("service_id")[["contacts", "minutes", "hours"]].sum()
-    rest = svc[model != PriceModel.PER_CHANNEL].copy()
-    t = totals.reindex(rest["service_id"]).fillna(0.0)
-    column = rest["price_model"].map(lambda m: _QUANTITY_OF.get(m, "contacts")).to_numpy()
-    picked = t.to_numpy()[np.arange(len(rest)), [t.columns.get_loc(c) for c in column]] \
-        if len(rest) else np.zeros(0)
-    fee_share = np.select([rest["price_model"] == PriceModel.ANNUAL_FEE,
-                           rest["price_model"] == PriceModel.SUBSCRIPTION],
-                          [1.0, rest["fixed_share"]], 0.0)
-    fee_basis = rest["basis"].to_numpy() * fee_share
+    by_service = group_codes(q_ids)
+    totals = by_service.sums(quantities[["contacts", "minutes", "hours"]].to_numpy(
+        dtype=np.float64))
+    total_of = {k: i for i, k in enumerate(by_service.keys)}
+    rest = [j for j, s in enumerate(services) if s.price_model != PriceModel.PER_CHANNEL]
+    column = {"contacts": 0, "minutes": 1, "hours": 2}
+    picked = np.array([
+        totals[total_of[services[j].service_id], column[
+            _QUANTITY_OF.get(services[j].price_model, "contacts")]]
+        if services[j].service_id in total_of else 0.0 for j in rest], dtype=float)
+    picked = np.where(np.isnan(picked), 0.0, picked)
+    model = [services[j].price_model for j in rest]
+    fixed = svc["fixed_share"].to_numpy()[rest] if rest else np.zeros(0)
+    is_fee = np.array([m == PriceModel.ANNUAL_FEE for m in model], dtype=bool)
+    fee_share = np.select([is_fee, np.array([m == PriceModel.SUBSCRIPTION for m in model],
+                                            dtype=bool)], [1.0, fixed], 0.0)
+    fee_basis = b[rest] * fee_share
+    variable = b[rest] - fee_basis
+    variable[is_fee] = 0.0
     other_lines = pd.DataFrame({
-        "service_id": rest["service_id"].to_numpy(), "channel_id": None,
-        "quantity": picked, "variable_basis_kr": rest["basis"].to_numpy() - fee_basis,
+        "service_id": np.array([services[j].service_id for j in rest], dtype=object),
+        "channel_id": None, "quantity": picked, "variable_basis_kr": variable,
         "fee_basis_kr": fee_basis})
-    other_lines.loc[rest["price_model"].to_numpy() == PriceModel.ANNUAL_FEE,
-                    "variable_basis_kr"] = 0.0
 
     lines = pd.concat([channel_lines, other_lines], ignore_index=True)
-    order = {sid: i for i, sid in enumerate(svc["service_id"])}
-    lines["_order"] = lines["service_id"].map(order)
-    lines = lines.sort_values("_order", kind="stable").drop(columns="_order")
-    lines = lines.merge(svc[["service_id", "price_model", "price_group"]], on="service_id",
-                        how="left")
-    return lines.reset_index(drop=True)
+    # In the services' order (stable), each line beside its service's model and group (one
+    # line per service row of its id: a left join).
+    order = {s.service_id: j for j, s in enumerate(services)}
+    line_ids = [services[j].service_id for j in sj] + [services[j].service_id for j in rest]
+    sort = np.argsort(np.array([order[i] for i in line_ids], dtype=np.intp), kind="stable")
+    joined = [(k, j) for k in sort.tolist() for j in rows_of[line_ids[k]]]
+    at = np.array([k for k, _ in joined], dtype=np.intp)
+    js = np.array([j for _, j in joined], dtype=np.intp)
+    lines = lines.take(at).reset_index(drop=True)
+    for col in ("price_model", "price_group"):
+        lines[col] = svc[col].take(js).reset_index(drop=True)
+    return lines
+
+
+def _channel_lines(quantities: pd.DataFrame, qi: np.ndarray, basis: np.ndarray,
+                   ids: list[str]) -> pd.DataFrame:
+    """The lines of per-channel services: quantity rows ``qi`` (their services' ``ids`` and
+    price ``basis``), each basis x hours / the service's hours over its rows, or an equal
+    share where the service has no hours."""
+    q = quantities.take(qi).reset_index(drop=True)
+    hours = q["hours"].to_numpy(dtype=np.float64)
+    by_service = group_codes(ids)
+    hours_total = by_service.transform(hours)
+    count = np.bincount(by_service.codes, minlength=len(by_service.keys))[by_service.codes]
+    split = np.where(hours_total > 0, hours / np.where(hours_total > 0, hours_total, 1.0),
+                     1.0 / count)
+    return pd.DataFrame({
+        "service_id": q["service_id"], "channel_id": q["channel_id"],
+        "quantity": q["contacts"], "variable_basis_kr": basis * split,
+        "fee_basis_kr": 0.0})
 
 
 def validate_prices(inputs: Inputs) -> list[Problem]:
@@ -129,23 +168,36 @@ def validate_prices(inputs: Inputs) -> list[Problem]:
     known = q[q["service_id"].isin(index)]
     basis = pd.Series(1.0, index=list(index))
     lines = price_lines(inputs, basis, known)
-    lines = lines[lines["variable_basis_kr"] > 0]
-    group = lines["price_group"].fillna(lines["service_id"])
-    pooled = lines.groupby([group, lines["channel_id"].fillna("")])["quantity"].transform("sum")
-    for sid in dict.fromkeys(lines.loc[(pooled <= 0).to_numpy(), "service_id"]):
+    keep = (lines["variable_basis_kr"] > 0).to_numpy()
+    ids = [sid for sid, k in zip(lines["service_id"].tolist(), keep, strict=True) if k]
+    pooled = _line_groups(lines, keep).transform(
+        lines["quantity"].to_numpy(dtype=np.float64)[keep])
+    for sid in dict.fromkeys(sid for sid, q in zip(ids, pooled, strict=True) if q <= 0):
         problems.append(Problem(
             f"Tjänsten '{sid}' har ett styckpris men prognosvolymen är 0; priset kan inte "
             "beräknas", record="services", index=index[sid], field="price_model"))
     return problems
 
 
+def _line_groups(lines: pd.DataFrame, keep: np.ndarray | None = None) -> Groups:
+    """The price groups of price lines (those ``keep`` marks): each line's group by its price
+    group, else its service, and its channel."""
+    group = lines["price_group"].tolist()
+    sid = lines["service_id"].tolist()
+    channel = lines["channel_id"].tolist()
+    at = range(len(sid)) if keep is None else np.flatnonzero(keep).tolist()
+    return group_codes([sid[i] if is_missing(group[i]) else group[i] for i in at],
+                       ["" if is_missing(channel[i]) else channel[i] for i in at])
+
+
 def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult, *,
-                   validated: bool = False) -> PriceResult:
-    """The price list, customer charges and totals (``validated``: inputs already checked)."""
+                   validated: bool = False, repricer: Repricer | None = None) -> PriceResult:
+    """The price list, customer charges and totals (``validated``: inputs already checked;
+    ``repricer``: the inputs' :class:`Repricer`, when the caller has it)."""
     problems = [] if validated else validate_prices(inputs) + validate_customers(inputs)
     if problems:
         raise ValidationError(problems)
-    prices = price_list(inputs, cost)
+    prices = price_list(inputs, cost, repricer)
     charges = customer_charges(inputs, prices)
     totals = (charges.groupby(["customer_id", "customer_name"], sort=False)
               [["charge_kr", "previous_charge_kr", "price_effect_kr"]].sum().reset_index())
@@ -153,53 +205,24 @@ def compute_prices(inputs: Inputs, cost: CostResult, staffing: StaffingResult, *
                        customer_totals=totals[list(CUSTOMER_TOTAL_COLUMNS)])
 
 
-def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
-    """The price list (PRICE_COLUMNS) of valid inputs: exact and rounded prices, last year's."""
-    p = inputs.parameters
-    basis = cost.services.set_index("service_id")["price_basis_kr"]
-    lines = price_lines(inputs, basis, contact_quantities(inputs))
+def price_list(inputs: Inputs, cost: CostResult, repricer: Repricer | None = None
+               ) -> pd.DataFrame:
+    """The price list (PRICE_COLUMNS) of valid inputs: exact and rounded prices, last year's.
 
-    # Price groups share one price: pooled basis over pooled quantity (per channel).
-    key = [lines["price_group"].fillna(lines["service_id"]), lines["channel_id"].fillna("")]
-    pooled_basis = lines.groupby(key)["variable_basis_kr"].transform("sum")
-    pooled_qty = lines.groupby(key)["quantity"].transform("sum")
-    quantity = lines["quantity"].to_numpy(dtype=float)
-    variable_basis = lines["variable_basis_kr"].to_numpy(dtype=float)
-    fee_basis = lines["fee_basis_kr"].to_numpy(dtype=float)
-    is_fee = (lines["price_model"] == PriceModel.ANNUAL_FEE).to_numpy()
-    has_fee = lines["price_model"].isin(_WITH_FEE).to_numpy()
+    The prices are :class:`Repricer`'s (``repricer``: the inputs' own, when the caller has
+    it); the rounding residual per line is (price − exact price) x quantity + (fee − fee
+    basis), the price group transfer exact price x quantity − the line's own basis.
+    """
+    r = Repricer(inputs) if repricer is None else repricer
+    lines = r.lines
+    a = r.priced(cost.services["service_id"], cost.services["price_basis_kr"])
+    quantity, is_fee, has_fee = r.quantity, r.is_fee, r.has_fee
     variable = ~is_fee
-    exact = np.where(variable & (pooled_qty.to_numpy() > 0),
-                     pooled_basis.to_numpy() / np.where(pooled_qty > 0, pooled_qty, 1.0), 0.0)
-    # Each price unit has its own rounding step and direction (Parametrar); fees round by kr/år.
-    unit = lines["price_model"].map(lambda m: ROUNDING_UNIT[PriceModel(m)]).to_numpy()
-    rounded = np.zeros(len(lines))
-    fee = np.zeros(len(lines))
-    for u in dict.fromkeys(unit):
-        at = unit == u
-        step, direction = p.rounding(u)
-        rounded[at] = np.where(variable[at], np.asarray(
-            round_price(exact[at], step, direction), dtype=float), 0.0)
-    fee_step, fee_direction = p.rounding("kr/år")
-    fee[has_fee] = np.asarray(round_price(fee_basis[has_fee], fee_step, fee_direction),
-                              dtype=float)
-    residual = (rounded - exact) * quantity + (fee - fee_basis)
-    transfer = np.where(variable, exact * quantity - variable_basis, 0.0)
+    residual = (a.rounded - a.exact) * quantity + (a.fee - a.fee_basis)
+    transfer = np.where(variable, a.exact * quantity - a.variable_basis, 0.0)
+    previous = _previous_prices(inputs, lines)
 
-    prev = pd.DataFrame({
-        "service_id": [q.service_id for q in inputs.previous_prices],
-        "channel_id": [q.channel_id or "" for q in inputs.previous_prices],
-        "previous_price_kr": [q.price_kr for q in inputs.previous_prices],
-    }, columns=["service_id", "channel_id", "previous_price_kr"]).drop_duplicates(
-        ["service_id", "channel_id"])
-    exact_key = lines[["service_id"]].assign(channel_id=lines["channel_id"].fillna(""))
-    previous = exact_key.merge(prev, on=["service_id", "channel_id"], how="left")[
-        "previous_price_kr"].to_numpy(dtype=float)
-    fallback = exact_key[["service_id"]].merge(
-        prev[prev["channel_id"] == ""], on="service_id", how="left")["previous_price_kr"]
-    previous = np.where(np.isnan(previous), fallback.to_numpy(dtype=float), previous)
-
-    price = np.where(is_fee, fee, rounded)
+    price = np.where(is_fee, a.fee, a.rounded)
     comparison = _comparison(inputs, lines)
     comparable = np.array([c is None for c in comparison])
     change = np.where(comparable, price - previous, np.nan)
@@ -213,9 +236,9 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
         "price_model": lines["price_model"].map({m: m.value for m in PriceModel}),
         "price_unit": sid.map({i: v.price_unit for i, v in services.items()}),
         "price_group": lines["price_group"],
-        "quantity": quantity, "cost_basis_kr": variable_basis + fee_basis,
-        "exact_price_kr": np.where(is_fee, fee_basis, exact), "price_kr": price,
-        "annual_fee_kr": np.where(has_fee, fee, np.nan),
+        "quantity": quantity, "cost_basis_kr": a.variable_basis + a.fee_basis,
+        "exact_price_kr": np.where(is_fee, a.fee_basis, a.exact), "price_kr": price,
+        "annual_fee_kr": np.where(has_fee, a.fee, np.nan),
         "previous_price_kr": previous, "change_kr": change,
         "change_pct": np.divide(change, previous, out=np.full(len(change), np.nan),
                                 where=comparable & (np.nan_to_num(previous) != 0)),
@@ -225,14 +248,40 @@ def price_list(inputs: Inputs, cost: CostResult) -> pd.DataFrame:
     return prices
 
 
-class Repricer:
-    """:func:`price_list`'s prices for other price bases of the same valid inputs.
+def _previous_prices(inputs: Inputs, lines: pd.DataFrame) -> np.ndarray:
+    """Last year's price of each line: Föregående prislista's first row for its service and
+    channel, else for its service without a channel (NaN: none)."""
+    prev: dict[tuple, float] = {}
+    for q in inputs.previous_prices:
+        prev.setdefault((q.service_id, q.channel_id or ""),
+                        float(q.price_kr) if q.price_kr is not None else np.nan)
+    out = []
+    for sid, ch in zip(lines["service_id"].tolist(), lines["channel_id"].tolist(), strict=True):
+        value = prev.get((sid, "" if is_missing(ch) else ch), np.nan)
+        out.append(prev.get((sid, ""), np.nan) if np.isnan(value) else value)
+    return np.array(out, dtype=float)
 
-    The SLA prices reprice the inputs once per level and answer group with only the costs
-    changed (issue 15): the lines, their quantities, channel splits, fee shares, price groups
-    and the rounding of each line do not depend on the basis and are found here once;
-    :meth:`prices` then does price_list's arithmetic on arrays, operation for operation (the
-    same products, the same grouped sums), so its prices equal price_list's bit for bit.
+
+class Priced(NamedTuple):
+    """:class:`Repricer`'s arithmetic per price line."""
+
+    variable_basis: np.ndarray  # the basis priced per unit
+    fee_basis: np.ndarray  # the basis priced as a fee
+    exact: np.ndarray  # pooled variable basis / pooled quantity (per unit lines)
+    rounded: np.ndarray  # the exact price rounded by its unit's step and direction
+    fee: np.ndarray  # the fee basis rounded by the fee's step and direction
+
+
+class Repricer:
+    """:func:`price_list`'s prices for any price basis of the same valid inputs.
+
+    The lines, their quantities, channel splits, fee shares, price groups and the rounding of
+    each line do not depend on the basis and are found here once; :meth:`priced` then does
+    the arithmetic on arrays: a channel line's basis = the service's basis x its channel
+    split, any other line's fee basis = basis x fee share and its variable basis the rest (an
+    annual fee: none); exact price = the variable basis pooled over the line's price group
+    and channel / the pooled quantity. The SLA prices reprice the inputs once per level and
+    answer group with only the costs changed (issue 15).
     """
 
     def __init__(self, inputs: Inputs) -> None:
@@ -250,17 +299,16 @@ class Repricer:
         self.has_fee = model.isin(_WITH_FEE).to_numpy()
         self._split = lines["variable_basis_kr"].to_numpy(dtype=float)
         self._fee_share = lines["fee_basis_kr"].to_numpy(dtype=float)
-        key = [lines["price_group"].fillna(lines["service_id"]), lines["channel_id"].fillna("")]
-        self._groups = lines.groupby(key).ngroup().to_numpy()
+        self._groups = _line_groups(lines)
         self.quantity = lines["quantity"].to_numpy(dtype=float)
-        self._pooled_qty = lines.groupby(key)["quantity"].transform("sum")
+        self._pooled_qty = self._groups.transform(self.quantity)
         unit = model.map(lambda m: ROUNDING_UNIT[PriceModel(m)]).to_numpy()
         self._units = [(unit == u, inputs.parameters.rounding(u)) for u in dict.fromkeys(unit)]
         self._fee_rounding = inputs.parameters.rounding("kr/år")
 
-    def prices(self, service_ids, basis) -> tuple[np.ndarray, np.ndarray]:
-        """(price_kr, annual_fee_kr) per line for ``basis`` per service (a service's id beside
-        its price basis), as price_list gives them."""
+    def priced(self, service_ids, basis) -> Priced:
+        """The arithmetic per line for ``basis`` per service (a service's id beside its price
+        basis)."""
         service_ids = list(service_ids)
         if service_ids == self._ids:
             order = self._service_at
@@ -268,17 +316,14 @@ class Repricer:
             position = {sid: i for i, sid in enumerate(service_ids)}
             order = np.array([position[s] for s in self.lines["service_id"]], dtype=np.intp)
         b = np.asarray(basis, dtype=float)[order]
-        # price_lines: a channel line's cost split by workload, a fee line's fee share.
         fee_basis = np.where(self._channel, 0.0, b * self._fee_share)
         variable_basis = np.where(self._channel, b * self._split, b - b * self._fee_share)
         variable_basis[self.is_fee] = 0.0
-        # price_list: pooled per price group and channel, rounded per price unit.
-        pooled_basis = pd.Series(variable_basis).groupby(self._groups).transform("sum")
+        pooled_basis = self._groups.transform(variable_basis)
         pooled_qty = self._pooled_qty
         variable = ~self.is_fee
-        exact = np.where(variable & (pooled_qty.to_numpy() > 0),
-                         pooled_basis.to_numpy() / np.where(pooled_qty > 0, pooled_qty, 1.0),
-                         0.0)
+        exact = np.where(variable & (pooled_qty > 0),
+                         pooled_basis / np.where(pooled_qty > 0, pooled_qty, 1.0), 0.0)
         rounded = np.zeros(len(b))
         fee = np.zeros(len(b))
         for at, (step, direction) in self._units:
@@ -287,7 +332,13 @@ class Repricer:
         fee_step, fee_direction = self._fee_rounding
         fee[self.has_fee] = np.asarray(round_price(fee_basis[self.has_fee], fee_step,
                                                    fee_direction), dtype=float)
-        return (np.where(self.is_fee, fee, rounded), np.where(self.has_fee, fee, np.nan))
+        return Priced(variable_basis, fee_basis, exact, rounded, fee)
+
+    def prices(self, service_ids, basis) -> tuple[np.ndarray, np.ndarray]:
+        """(price_kr, annual_fee_kr) per line for ``basis`` per service, as price_list gives
+        them."""
+        a = self.priced(service_ids, basis)
+        return (np.where(self.is_fee, a.fee, a.rounded), np.where(self.has_fee, a.fee, np.nan))
 
 
 def _comparison(inputs: Inputs, lines: pd.DataFrame) -> list[str | None]:
@@ -317,176 +368,4 @@ def _comparison(inputs: Inputs, lines: pd.DataFrame) -> list[str | None]:
             out.append(f"Ny prismodell (i fjol {before.value}, {PRICE_UNITS[before]})")
         else:
             out.append(None)
-    return out
-
-
-def _volumes_frame(inputs: Inputs) -> pd.DataFrame:
-    v = inputs.customer_volumes
-    customer = {c.customer_id: c for c in inputs.customers}
-    return pd.DataFrame({
-        "customer_id": [x.customer_id for x in v], "service_id": [x.service_id for x in v],
-        "channel_id": [x.channel_id for x in v],
-        "quantity": np.array([x.forecast_quantity for x in v], dtype=float),
-        "last_year_contacts": np.array([x.last_year_contacts for x in v], dtype=float),
-        "inhabitants": [float((customer[x.customer_id].inhabitants or 0.0)
-                              if x.customer_id in customer else 0.0) for x in v],
-        "employees": [float((customer[x.customer_id].employees or 0.0)
-                            if x.customer_id in customer else 0.0) for x in v],
-    }, columns=["customer_id", "service_id", "channel_id", "quantity", "last_year_contacts",
-                "inhabitants", "employees"])
-
-
-_KEY_COLUMN = {FeeKey.LAST_YEAR_CONTACTS: "last_year_contacts",
-               FeeKey.INHABITANTS: "inhabitants", FeeKey.EMPLOYEES: "employees"}
-
-
-def _fee_weights(volumes: pd.DataFrame, fee_keys: pd.Series) -> pd.Series:
-    """Each customer-volume row's weight under its service's fee key (equal shares: 1)."""
-    weight = pd.Series(1.0, index=volumes.index)
-    for key, column in _KEY_COLUMN.items():
-        mask = (fee_keys == key).to_numpy()
-        weight[mask] = volumes.loc[mask, column]
-    # A customer new this year (no contacts last year, a forecast this year) is keyed by its
-    # forecast (the rule is documented in xlkc.crosscheck).
-    new = ((fee_keys == FeeKey.LAST_YEAR_CONTACTS).to_numpy()
-           & (volumes["last_year_contacts"] == 0).to_numpy()
-           & (volumes["quantity"] > 0).to_numpy())
-    weight[new] = volumes.loc[new, "quantity"]
-    return weight
-
-
-def validate_customers(inputs: Inputs) -> list[Problem]:
-    problems: list[Problem] = []
-    services = {s.service_id: s for s in inputs.services}
-    customers = {c.customer_id for c in inputs.customers}
-    for i, c in enumerate(inputs.customers):
-        for field, label, ok in (
-                ("own_monthly_salary_kr", "egen månadslön", lambda x: x >= 0),
-                ("own_total_shrinkage", "egen frånvaro", lambda x: 0 <= x < 1),
-                ("own_overhead_rate", "eget overheadpålägg", lambda x: x >= 0)):
-            value = getattr(c, field)
-            if value is not None and not ok(value):
-                problems.append(Problem(f"Kunden '{c.customer_id}': {label} kan inte vara "
-                                        f"{value:g}".replace(".", ","), record="customers",
-                                        index=i, field=field))
-    for i, v in enumerate(inputs.customer_volumes):
-        if v.customer_id not in customers:
-            problems.append(Problem(f"Kunden '{v.customer_id}' finns inte under Kunder",
-                                    record="customer_volumes", index=i, field="customer_id"))
-        if v.service_id not in services:
-            problems.append(Problem(f"Tjänsten '{v.service_id}' finns inte under Tjänster",
-                                    record="customer_volumes", index=i, field="service_id"))
-        if v.forecast_quantity < 0 or v.last_year_contacts < 0:
-            problems.append(Problem(f"Kunden '{v.customer_id}' har en negativ volym för "
-                                    f"'{v.service_id}'", record="customer_volumes", index=i,
-                                    field="forecast_quantity"))
-    volumes = _fee_rows(inputs)
-    weights = volumes.groupby("service_id")["weight"].sum()
-    for i, s in enumerate(inputs.services):
-        if s.price_model not in _WITH_FEE or s.fee_key is None:
-            continue
-        if s.service_id not in weights.index:
-            problems.append(Problem(f"Tjänsten '{s.service_id}' har en fast avgift men inga "
-                                    "kunder under Kundvolymer", record="services", index=i,
-                                    field="fee_key"))
-        elif not weights[s.service_id] > 0:
-            problems.append(Problem(f"Fördelningsnyckeln '{s.fee_key.value}' för tjänsten "
-                                    f"'{s.service_id}' är 0 för alla kunder", record="services",
-                                    index=i, field="fee_key"))
-    return problems
-
-
-def _fee_rows(inputs: Inputs) -> pd.DataFrame:
-    """The first customer-volume row of each (service, customer) for fee services, weighted."""
-    volumes = _volumes_frame(inputs)
-    # A duplicated service id is reported by the staffing checks; the first one counts here.
-    svc = _services_frame(inputs).drop_duplicates("service_id").set_index("service_id")
-    model = volumes["service_id"].map(svc["price_model"])
-    fee_rows = volumes[model.isin(_WITH_FEE).to_numpy()
-                       & ~volumes.duplicated(["service_id", "customer_id"]).to_numpy()]
-    keys = fee_rows["service_id"].map(svc["fee_key"])
-    return fee_rows.assign(weight=_fee_weights(fee_rows, keys))
-
-
-def customer_charges(inputs: Inputs, prices: pd.DataFrame) -> pd.DataFrame:
-    """Per customer and service: quantity x price, plus the customer's key share of a fee.
-
-    A fee is shared to the öre among the customers that take the service (largest remainder),
-    one share per customer even when it has a row per channel.
-    """
-    volumes = _volumes_frame(inputs)
-    names = {c.customer_id: c.name for c in inputs.customers}
-    lines = prices.assign(channel_key=prices["channel_id"].fillna(""))
-    # A line without a comparable previous price (new, another model) has no previous charge.
-    lines = lines.assign(previous_price_kr=lines["previous_price_kr"].where(
-        lines["comparison"].isna()))
-    per_unit = lines[["service_id", "channel_key", "price_kr", "previous_price_kr"]]
-    keyed = volumes.assign(channel_key=volumes["channel_id"].fillna(""))
-    matched = keyed.merge(per_unit, on=["service_id", "channel_key"], how="left")
-    general = keyed[["service_id"]].merge(per_unit[per_unit["channel_key"] == ""],
-                                          on="service_id", how="left")
-    unit_price = matched["price_kr"].fillna(general["price_kr"]).to_numpy(dtype=float)
-    prev_unit = matched["previous_price_kr"].fillna(general["previous_price_kr"]).to_numpy(
-        dtype=float)
-    model = volumes["service_id"].map(
-        {s.service_id: s.price_model for s in inputs.services}).to_numpy()
-    fee_only = model == PriceModel.ANNUAL_FEE
-    unit_price = np.where(fee_only, np.nan, unit_price)
-    prev_unit = np.where(fee_only, np.nan, prev_unit)
-
-    fee = np.zeros(len(volumes))
-    prev_fee = np.zeros(len(volumes))
-    share = np.full(len(volumes), np.nan)
-    has_fee = np.isin(model, list(_WITH_FEE))
-    share[has_fee] = 0.0
-    fee_rows = _fee_rows(inputs)
-    annual = prices.dropna(subset=["annual_fee_kr"]).drop_duplicates("service_id").set_index(
-        "service_id")["annual_fee_kr"]
-    previous_fee = _previous_fees(inputs)
-    # Each fee service's rows (services in order of first appearance, rows in order), split
-    # all at once (issue 15: a groupby loop of one split per service cost most of this).
-    codes, sids = pd.factorize(fee_rows["service_id"], sort=False)
-    rows = np.argsort(codes, kind="stable")
-    rows = rows[codes[rows] >= 0]
-    if rows.size:
-        code_of = codes[rows]
-        starts = np.flatnonzero(np.r_[True, code_of[1:] != code_of[:-1]])
-        w = fee_rows["weight"].to_numpy(dtype=float)[rows]
-        at = fee_rows.index.to_numpy()[rows]
-        fee[at] = distribute_ore_groups([float(annual[sid]) for sid in sids], w, starts)
-        befores = [previous_fee.get(sid, np.nan) for sid in sids]
-        prev_fee[at] = distribute_ore_groups(
-            [b if np.isfinite(b) else np.nan for b in befores], w, starts)
-        for a, b in zip(starts, np.append(starts[1:], rows.size), strict=True):
-            share[at[a:b]] = w[a:b] / w[a:b].sum()
-
-    quantity = volumes["quantity"].to_numpy(dtype=float)
-    charge = np.nan_to_num(quantity * unit_price) + fee
-    # NaN where last year had no comparable price (a new service or channel, another model).
-    previous = np.where(fee_only, prev_fee, quantity * prev_unit + prev_fee)
-    out = pd.DataFrame({
-        "customer_id": volumes["customer_id"],
-        "customer_name": volumes["customer_id"].map(names).fillna(""),
-        "service_id": volumes["service_id"], "channel_id": volumes["channel_id"],
-        "quantity": quantity, "price_kr": unit_price, "fee_share": share, "fee_kr": fee,
-        "charge_kr": charge, "previous_price_kr": prev_unit, "previous_charge_kr": previous,
-        "price_effect_kr": charge - previous,
-    }, columns=list(CHARGE_COLUMNS))
-    order = {s.service_id: i for i, s in enumerate(inputs.services)}
-    out["_order"] = out["service_id"].map(order)
-    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-def _previous_fees(inputs: Inputs) -> dict[str, float]:
-    """Last year's whole fee per fee service (annual fee: its price; subscription: its fee)."""
-    model = {s.service_id: s.price_model for s in inputs.services}
-    out: dict[str, float] = {}
-    for q in inputs.previous_prices:
-        m = model.get(q.service_id)
-        if q.price_model is not None and q.price_model is not m:
-            continue  # another model last year: no fee to compare with
-        if m is PriceModel.ANNUAL_FEE:
-            out.setdefault(q.service_id, float(q.price_kr))
-        elif m is PriceModel.SUBSCRIPTION and q.annual_fee_kr is not None:
-            out.setdefault(q.service_id, float(q.annual_fee_kr))
     return out

@@ -6,6 +6,7 @@ table has exactly these columns, in this order (the layout gives them Swedish he
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,14 @@ PRICE_BRIDGE_COLUMNS = (
 # What each customer would pay doing the work itself (Kundjämförelse), per customer and service.
 INHOUSE_COLUMNS = ("customer_id", "customer_name", "service_id", "contacts", "workload_h",
                    "inhouse_fte", "inhouse_cost_kr", "charge_kr", "difference_kr")
+
+
+def records(frame: pd.DataFrame) -> list:
+    """The rows of a result table as named tuples of plain Python values, as
+    ``frame.itertuples(index=False)`` gives them, without pandas' access per value (issue
+    15)."""
+    row = namedtuple("Row", list(frame.columns), rename=True)
+    return list(map(row._make, zip(*(frame[c].tolist() for c in frame.columns), strict=True)))
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from xlkc.charges import fee_rows
 from xlkc.inputs import FeeKey, Inputs, PriceModel
-from xlkc.pricing import _fee_rows
-from xlkc.results import BOARD_COLUMNS, STATEMENT_COLUMNS, Results
+from xlkc.results import BOARD_COLUMNS, STATEMENT_COLUMNS, Results, records
 
 __all__ = ["BOARD_COLUMNS", "STATEMENT_COLUMNS", "board_price_list", "customer_statement",
            "NOTE_CHANGED_MODEL", "NOTE_NEW", "ROW_TOTAL", "ROW_LINE", "board_heading"]
@@ -74,7 +74,7 @@ def board_price_list(inputs: Inputs, results: Results) -> pd.DataFrame:
     previous_fee = {p.service_id: p.annual_fee_kr for p in inputs.previous_prices
                     if p.annual_fee_kr is not None}
     rows = []
-    for r in results.price.prices.itertuples(index=False):
+    for r in records(results.price.prices):
         model = models[r.service_id]
         fee_only = model is PriceModel.ANNUAL_FEE
         note = notes.get(r.service_id)
@@ -112,9 +112,9 @@ def board_heading(inputs: Inputs) -> str:
 
 def _keys(inputs: Inputs) -> dict[tuple[str, str], float]:
     """(service, customer) -> the key quantity that shares the service's fee."""
-    rows = _fee_rows(inputs)
-    return {(s, c): float(w) for s, c, w in zip(rows["service_id"], rows["customer_id"],
-                                                rows["weight"], strict=True)}
+    rows = fee_rows(inputs)
+    return {(s, c): float(w) for s, c, w in zip(rows.service_id, rows.customer_id,
+                                                rows.weight, strict=True)}
 
 
 def customer_statement(inputs: Inputs, results: Results) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def customer_statement(inputs: Inputs, results: Results) -> pd.DataFrame:
     # Each customer's lines in the charges' order, customers in order of first appearance (as
     # ``groupby(sort=False)``, without a frame and a namedtuple class per customer).
     by_customer: dict[str, list] = {}
-    for r in charges.itertuples(index=False):
+    for r in records(charges):
         if not pd.isna(r.customer_id):
             by_customer.setdefault(r.customer_id, []).append(r)
     rows = []

@@ -186,3 +186,22 @@ def test_entry_points_ask_for_one_blas_thread_unless_told(entry, preset):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, check=True).stdout.split()
     assert out == ["False", preset or "1"]
+
+
+def test_imports_are_frozen_once_per_process():
+    """settle_imports hides the imports from the cyclic collector once (issue 15); a second
+    call (a later click in the UDF server) freezes nothing more, so later objects stay
+    collectable."""
+    code = ("import gc, xlkc, pandas; assert gc.get_freeze_count() == 0; xlkc.settle_imports(); "
+            "n = gc.get_freeze_count(); junk = [[] for _ in range(1000)]; "
+            "xlkc.settle_imports(); print(n > 10000, gc.get_freeze_count() == n)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "True"]
+
+
+def test_berakna_settles_its_imports(monkeypatch, tmp_path, capsys):
+    calls = []
+    monkeypatch.setattr(xlkc, "settle_imports", lambda: calls.append(1))
+    assert main(["berakna", str(BUNDLED), "-o", str(tmp_path / "ut.xlsm")]) == 0
+    assert calls == [1]

@@ -156,6 +156,7 @@ def _berakna(args: argparse.Namespace) -> int:
     from xlkc.excel.safe_write import SaveError, save
     from xlkc.versions import VersionFrozen
 
+    xlkc.settle_imports()
     src = _workbook_arg(args.arbetsbok)
     dst = _target(args, src)
     progress = _Progress()

@@ -158,6 +158,7 @@ def _run(command: str) -> ExcelRun:
     from xlkc.excel.output import plan_failure
     from xlkc.excel.xlwings_adapter import WriteInterrupted, apply_plan, read_book
 
+    xlkc.settle_imports()
     book = xw.Book.caller()  # without a caller xlwings raises its own clear error
     verb = "Beräkningen" if command == "berakna" else "Valideringen"
     user = runner.current_user()

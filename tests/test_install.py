@@ -204,7 +204,9 @@ def test_installera_help_is_swedish(capsys):
 
 
 def test_bundled_workbook_is_the_checkouts_here():
-    assert I.bundled_workbook() == WORKBOOK == cli.default_workbook()
+    from xlkc.bundled import bundled_workbook
+
+    assert bundled_workbook() == WORKBOOK == cli.default_workbook()
 
 
 # --- the release ---------------------------------------------------------------------------------
@@ -311,7 +313,7 @@ def test_wheel_in_a_fresh_venv_prices_its_bundled_workbook(release, tmp_path):
     assert pip.returncode == 0, pip.stderr
     work = tmp_path / "arbete"
     work.mkdir()
-    where = subprocess.run([str(py), "-c", "import xlkc, xlkc_udfs, xlkc.install as i;"
+    where = subprocess.run([str(py), "-c", "import xlkc, xlkc_udfs, xlkc.bundled as i;"
                             "print(xlkc.__file__); print(xlkc_udfs.__file__);"
                             "print(i.bundled_workbook())"],
                            capture_output=True, text=True, env=env, cwd=work, check=True)

@@ -64,7 +64,7 @@ MAX_FINDINGS_SHOWN = 20
 
 def default_workbook() -> Path:
     """The workbook bundled with xlkc: the checkout's, or the installed wheel's."""
-    from xlkc.install import bundled_workbook
+    from xlkc.bundled import bundled_workbook
 
     return bundled_workbook()
 

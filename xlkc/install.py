@@ -33,15 +33,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
-import xlkc
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import XlkcError
 from xlkc.excel.xml_text import escape, unescape
 
-#: The workbook inside an installed wheel (copied there by setup.py's build_py).
-PACKAGED_WORKBOOK = Path(xlkc.__file__).resolve().parent / "data" / "Prismodell.xlsm"
-#: The workbook of a checkout (an editable install, the repository itself).
-CHECKOUT_WORKBOOK = Path(xlkc.__file__).resolve().parents[1] / "workbook" / "Prismodell.xlsm"
 #: Default name of the prepared copy, in the current folder.
 DEFAULT_OUTPUT = "Prismodell.xlsm"
 #: The UDF module named on xlwings.conf.
@@ -53,11 +48,6 @@ _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 class InstallError(XlkcError):
     """The workbook cannot be prepared for this Python (a Swedish message says why)."""
-
-
-def bundled_workbook() -> Path:
-    """The workbook that comes with xlkc: the checkout's when there is one, else the wheel's."""
-    return CHECKOUT_WORKBOOK if CHECKOUT_WORKBOOK.is_file() else PACKAGED_WORKBOOK
 
 
 # --- the interpreter -----------------------------------------------------------------------------

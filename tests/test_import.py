@@ -29,7 +29,9 @@ from xlkc.excel.parse import check_workbook
 from xlkc.inputs import ChannelKind, GroupProfileValue, ProfilePart, QueueRow
 from xlkc.staffing.calendar import open_days
 from xlkc.staffing.group_profiles import group_profile_problems, group_profiles, profile_values
-from xlkc.staffing.model import fte_for_intervals, interval_trace, pool_settings, staff
+from xlkc.staffing.model import interval_trace, staff
+from xlkc.staffing.pools import pool_settings
+from xlkc.staffing.standalone import fte_for_intervals
 from xlkc.statistics import parse_lines
 from xlkc.statistics.apply import import_statistics
 

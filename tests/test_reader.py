@@ -22,8 +22,9 @@ from tests.excel_edit import (
 )
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import ValidationError
+from xlkc.excel.cell_values import CellError, parse_bool, parse_number, parse_share
 from xlkc.excel.file_reader import read_inputs, read_workbook
-from xlkc.excel.parse import CellError, parse_bool, parse_number, parse_share, parse_workbook
+from xlkc.excel.parse import parse_workbook
 from xlkc.inputs import ContactVolume, Source
 
 EXAMPLE = xlkc.example_inputs()

@@ -18,7 +18,7 @@ from xlkc.results import (
     StaffingResult,
 )
 from xlkc.staffing.group_profiles import group_profiles
-from xlkc.staffing.model import staff_many_alone
+from xlkc.staffing.standalone import staff_many_alone
 from xlkc.sums import group_codes, series_sum, sums_by_key
 
 #: Less certain last: a contact row rests on the less certain of its volume and handle time.

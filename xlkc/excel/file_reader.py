@@ -15,7 +15,7 @@ For every input table of the layout:
   header row still holds at least one of the table's headers;
 - the header row and the data rows are read in one pass over the table's columns; rows typed below
   the table's range are read too, up to the first fully empty row; empty trailing rows are
-  dropped. Columns are matched by header text later, in :mod:`xlkc.excel.parse`.
+  dropped. Columns are matched by header text later, in :mod:`xlkc.excel.input_records`.
 
 Named cells are read where their workbook-scoped defined name points (a controller may have
 inserted rows above them), else at the layout's position.

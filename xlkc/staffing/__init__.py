@@ -9,9 +9,13 @@ Public API:
 - ``hours``: ``productive_hours``;
 - ``calendar``: ``open_days``, ``public_holidays``, ``easter_sunday``, ``interval_loads`` /
   ``IntervalLoads``;
-- ``model``: ``staff`` (the whole staffing of an ``Inputs``), ``staff_service_alone`` (one
-  volume in one channel, staffed alone), ``fte_for_intervals`` (an explicit interval profile),
-  ``staffing_problems`` (validation only), ``interval_trace`` (the intervals of one pool), ``StaffingFigures``, ``PoolSettings``, ``pool_id``.
+- ``model``: ``staff`` (the whole staffing of an ``Inputs``), ``interval_trace`` (the
+  intervals of one pool);
+- ``standalone``: ``staff_service_alone`` (one volume in one channel, staffed alone),
+  ``fte_for_intervals`` (an explicit interval profile);
+- ``checks``: ``staffing_problems`` (validation only);
+- ``pools``: ``PoolSettings``, ``pool_id``, ``parameters_productive_hours``;
+- ``solver``: ``StaffingFigures`` (and the jobs and the one vectorised solve behind them).
 """
 
 from xlkc.staffing.calendar import (
@@ -22,6 +26,7 @@ from xlkc.staffing.calendar import (
     profile_problems,
     public_holidays,
 )
+from xlkc.staffing.checks import staffing_problems
 from xlkc.staffing.erlang import (
     agents_needed,
     asa,
@@ -32,18 +37,10 @@ from xlkc.staffing.erlang import (
 )
 from xlkc.staffing.erlang_a import ErlangAResult, agents_needed_erlang_a, erlang_a
 from xlkc.staffing.hours import productive_hours
-from xlkc.staffing.model import (
-    INTERVAL_COLUMNS,
-    PoolSettings,
-    StaffingFigures,
-    fte_for_intervals,
-    interval_trace,
-    parameters_productive_hours,
-    pool_id,
-    staff,
-    staff_service_alone,
-    staffing_problems,
-)
+from xlkc.staffing.model import INTERVAL_COLUMNS, interval_trace, staff
+from xlkc.staffing.pools import PoolSettings, parameters_productive_hours, pool_id
+from xlkc.staffing.solver import StaffingFigures
+from xlkc.staffing.standalone import fte_for_intervals, staff_service_alone
 
 __all__ = [
     "INTERVAL_COLUMNS",

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-# Erlang A, re-exported: xlkc.staffing.model still imports it from here.
+# Erlang A, re-exported: xlkc.staffing.solver still imports it from here.
 from xlkc.staffing.erlang_a import agents_needed_erlang_a as agents_needed_erlang_a
 from xlkc.staffing.erlang_a import erlang_a as erlang_a
 from xlkc.staffing.erlang_arguments import (

@@ -27,7 +27,7 @@ from typing import Any
 from xlkc.errors import WARNING, Problem
 from xlkc.inputs import ContactVolume, GroupProfileValue, Inputs, ProfilePart, Source
 from xlkc.staffing.group_profiles import profile_values
-from xlkc.staffing.model import pool_settings
+from xlkc.staffing.pools import pool_settings
 from xlkc.statistics.data import IntervalData
 from xlkc.statistics.derive import (
     QueueMapping,

@@ -189,19 +189,35 @@ def test_entry_points_ask_for_one_blas_thread_unless_told(entry, preset):
 
 
 def test_imports_are_frozen_once_per_process():
-    """settle_imports hides the imports from the cyclic collector once (issue 15); a second
-    call (a later click in the UDF server) freezes nothing more, so later objects stay
-    collectable."""
-    code = ("import gc, xlkc, pandas; assert gc.get_freeze_count() == 0; xlkc.settle_imports(); "
-            "n = gc.get_freeze_count(); junk = [[] for _ in range(1000)]; "
-            "xlkc.settle_imports(); print(n > 10000, gc.get_freeze_count() == n)")
+    """settled_imports imports with the collector paused and freezes what was imported, once
+    (issue 15): a second use (a later click in the UDF server) freezes nothing more, so later
+    objects stay collectable, and the collector is back as it was each time."""
+    code = ("import gc, xlkc; assert gc.get_freeze_count() == 0\n"
+            "with xlkc.settled_imports():\n"
+            "    paused = not gc.isenabled()\n"
+            "    import pandas\n"
+            "n = gc.get_freeze_count(); junk = [[] for _ in range(1000)]\n"
+            "with xlkc.settled_imports():\n"
+            "    pass\n"
+            "gc.disable()\n"
+            "with xlkc.settled_imports():\n"
+            "    pass\n"
+            "print(paused, n > 10000, gc.get_freeze_count() == n, gc.isenabled())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
-    assert out == ["True", "True"]
+    assert out == ["True", "True", "True", "False"]
 
 
 def test_berakna_settles_its_imports(monkeypatch, tmp_path, capsys):
+    import contextlib
+
     calls = []
-    monkeypatch.setattr(xlkc, "settle_imports", lambda: calls.append(1))
+
+    @contextlib.contextmanager
+    def recorded():
+        calls.append(1)
+        yield
+
+    monkeypatch.setattr(xlkc, "settled_imports", recorded)
     assert main(["berakna", str(BUNDLED), "-o", str(tmp_path / "ut.xlsm")]) == 0
     assert calls == [1]

@@ -151,12 +151,13 @@ def _target(args: argparse.Namespace, src: Path, default: str = DEFAULT_OUTPUT) 
 
 
 def _berakna(args: argparse.Namespace) -> int:
-    from xlkc.excel.file_writer import render
-    from xlkc.excel.run import calculate_workbook
-    from xlkc.excel.safe_write import SaveError, save
-    from xlkc.versions import VersionFrozen
+    with xlkc.settled_imports():
+        from xlkc.excel.file_reader import read_workbook  # noqa: F401 - imported settled
+        from xlkc.excel.file_writer import render
+        from xlkc.excel.run import calculate_workbook
+        from xlkc.excel.safe_write import SaveError, save
+        from xlkc.versions import VersionFrozen
 
-    xlkc.settle_imports()
     src = _workbook_arg(args.arbetsbok)
     dst = _target(args, src)
     progress = _Progress()

@@ -151,14 +151,14 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _run(command: str) -> ExcelRun:
-    import xlwings as xw
+    with xlkc.settled_imports():
+        import xlwings as xw
 
-    from xlkc.errors import InputError, ValidationError
-    from xlkc.excel import run as runner
-    from xlkc.excel.output import plan_failure
-    from xlkc.excel.xlwings_adapter import WriteInterrupted, apply_plan, read_book
+        from xlkc.errors import InputError, ValidationError
+        from xlkc.excel import run as runner
+        from xlkc.excel.output import plan_failure
+        from xlkc.excel.xlwings_adapter import WriteInterrupted, apply_plan, read_book
 
-    xlkc.settle_imports()
     book = xw.Book.caller()  # without a caller xlwings raises its own clear error
     verb = "Beräkningen" if command == "berakna" else "Valideringen"
     user = runner.current_user()

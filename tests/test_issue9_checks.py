@@ -5,6 +5,9 @@ reconciliation (exit 3); validera and berakna agree on every one."""
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -514,3 +517,25 @@ def test_any_number_out_of_range_is_an_error_at_its_place():
             (place, [str(p) for p in errors])
 
     check()
+
+
+def test_per_channel_quantity_messages_come_in_kontakters_channel_order_in_every_run():
+    """Two channels of a per-channel service off: the messages follow the channels' order in
+    Kontakter (telefon, then e-post) whatever the hash seed (they once followed a set)."""
+    code = (
+        "import dataclasses, xlkc\n"
+        "from xlkc.crosscheck import quantity_problems\n"
+        "i = xlkc.example_inputs()\n"
+        "cv = tuple(dataclasses.replace(v, forecast_quantity=v.forecast_quantity + 100)\n"
+        "           if v.service_id == 'SK2' else v for v in i.customer_volumes)\n"
+        "ps = quantity_problems(dataclasses.replace(i, customer_volumes=cv))\n"
+        "print('|'.join(p.message for p in ps if \"'SK2'\" in p.message))\n")
+    outs = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        outs.add(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                env=env, check=True).stdout.strip())
+    assert len(outs) == 1
+    messages = outs.pop().split("|")
+    assert len(messages) == 2
+    assert "kanalen 'telefon'" in messages[0] and "kanalen 'e-post'" in messages[1]

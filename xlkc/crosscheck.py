@@ -166,7 +166,9 @@ def quantity_problems(inputs: Inputs) -> list[Problem]:
             for i in mine:
                 by_channel.setdefault(fc_channel[i], []).append(i)
             expected = {ch: float(values[idx].sum()) for ch, idx in by_channel.items()}
-            channels = set(expected) | set(given_channels.get(sid, ()))
+            # Kontakter's channels in their order, then channels only the customers name (a
+            # list, not a set: the messages come in the same order in every run).
+            channels = list(dict.fromkeys([*expected, *given_channels.get(sid, ())]))
             for ch in channels:
                 if (sid, ch) not in given and (sid, None) in given:
                     continue  # reported below as a row without a channel

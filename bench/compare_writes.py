@@ -9,7 +9,8 @@ Cases: the example built at each ``--sizes`` k (``tests/scaling_support.scaled_e
 second run over the first run's output (a Körlogg with earlier rows, output sheets already
 full), a run with ``--versionsnamn`` (Versioner and Jämförelse), and hand-edited workbooks
 (openpyxl-saved, so other XML forms): rows and cells a user added below and beside an output
-table, a user formula over an output sheet (``fullCalcOnLoad`` added), and the decorated
+table, a user formula over an output sheet (``fullCalcOnLoad`` added), the same without
+``fullCalcOnLoad`` (as Excel may save it), and the decorated
 workbook of the preservation tests.
 
     git archive 46a38ff | tar -x -C /tmp/fw_before
@@ -86,7 +87,25 @@ def cases(tmp: Path, sizes: list[int]) -> list[tuple[str, Path, str]]:
     edited = tmp / "handredigerad.xlsm"
     wb.save(edited)
     out.append(("hand-edited (openpyxl)", edited, ""))
+    # As Excel may save it: no fullCalcOnLoad, so the writer looks for formulas that name its
+    # sheets (a user formula over an output sheet above) to decide whether to set it.
+    out.append(("hand-edited, no fullCalcOnLoad", _without_full_calc(edited, tmp), ""))
     return out
+
+
+def _without_full_calc(src: Path, tmp: Path) -> Path:
+    """A copy of ``src`` whose ``<calcPr>`` has no ``fullCalcOnLoad`` attribute."""
+    import re
+    import zipfile
+
+    dst = tmp / ("utan_fullcalc_" + src.name)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = re.sub(rb'\s+fullCalcOnLoad="[^"]*"', b"", data)
+            zout.writestr(item, data)
+    return dst
 
 
 def main() -> int:

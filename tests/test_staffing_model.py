@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import hypothesis
 import mpmath
 import numpy as np
 import pytest
@@ -380,6 +381,7 @@ def test_more_volume_never_needs_fewer_fte(rows, factor, profile) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.tuples(st.floats(0, 300_000), st.floats(1, 3_000)), min_size=2,
                      max_size=4), profile=_profiles)
+@hypothesis.example(rows=[(0.0, 1.0), (2.2250738585e-313, 1.0)], profile=FLAT)  # a subnormal workload
 def test_pooling_property(rows, profile) -> None:
     res = staff(_pool_inputs(rows, profile))
     for _, row in res.pools.iterrows():

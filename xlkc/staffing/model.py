@@ -114,6 +114,25 @@ def _plan(inputs: Inputs, sla_override: SlaLevel | None, validated: bool = False
     return _Plan(prod_h, loads, members, settings, volume, aht, pool_jobs)
 
 
+#: The smallest normal double: below it a number keeps fewer than 53 bits.
+_TINY = np.finfo(np.float64).tiny
+
+
+def _by_workload(pool_fte: float, w: np.ndarray) -> np.ndarray:
+    """A pool's FTE shared by workload: FTE_i = FTE_pool × w_i / Σw (0 where Σw = 0).
+
+    Workloads so small that they are subnormal doubles (Σw < 2.2e-308 h) keep too few bits
+    for FTE_pool × w_i to be exact enough; they are shared as FTE_pool × (w_i / Σw), so the
+    services still add up to the pool.
+    """
+    w_pool = w.sum()
+    if not w_pool > 0:
+        return np.zeros(len(w))
+    if w_pool < _TINY:
+        return pool_fte * (w / w_pool)
+    return pool_fte * w / w_pool
+
+
 def staff(inputs: Inputs, sla_override: SlaLevel | None = None, *,
           validated: bool = False) -> StaffingResult:
     """Staff every pool and service of ``inputs`` (SPEC §3).
@@ -134,9 +153,7 @@ def staff(inputs: Inputs, sla_override: SlaLevel | None = None, *,
     workload_h = volume * aht / 3600.0
     service_fte = np.zeros(len(contacts))
     for key, idx in members.items():
-        w_pool = workload_h[idx].sum()
-        if w_pool > 0:
-            service_fte[idx] = pool_jobs[key].out.fte * workload_h[idx] / w_pool
+        service_fte[idx] = _by_workload(pool_jobs[key].out.fte, workload_h[idx])
     standalone = np.array([job.out.fte for job in alone_jobs])
 
     service_rows = [
@@ -198,9 +215,8 @@ def restaffed_fte(inputs: Inputs, levels: Sequence[SlaLevel], base: StaffingResu
     out: dict[tuple[int, str], np.ndarray] = {}
     for job, (li, key) in zip(jobs, placed, strict=True):
         idx = plan.members[key]
-        w_pool = workload_h[idx].sum()
         fte = out.setdefault((li, key[0] if by_group else ""), base_fte.copy())
-        fte[idx] = job.out.fte * workload_h[idx] / w_pool if w_pool > 0 else 0.0
+        fte[idx] = _by_workload(job.out.fte, workload_h[idx])
     if by_group:
         return out
     return [out.get((li, ""), base_fte.copy()) for li in range(len(levels))]

@@ -7,6 +7,7 @@ the calculation (pandas, numpy) are imported when first used.
 import contextlib
 import gc
 
+from xlkc import collector
 from xlkc.errors import InputError, ValidationError, XlkcError
 
 
@@ -55,16 +56,13 @@ def settled_imports():
     clicks (the UDF server) the later clicks' objects stay collectable.
     """
     global _settled
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not _settled:
-            gc.freeze()
-            _settled = True
-        if enabled:
-            gc.enable()
+    with collector.paused():
+        try:
+            yield
+        finally:
+            if not _settled:
+                gc.freeze()
+                _settled = True
 
 
 def calculate(inputs):

@@ -33,8 +33,6 @@ sheets and tables raise :class:`~xlkc.errors.ValidationError`, one problem each.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import re
 import zipfile
@@ -43,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from xlkc import collector
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import InputError, Problem, ValidationError
 from xlkc.excel.model import RawTable, WorkbookData
@@ -81,7 +80,9 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
                                  f"xl/workbook.xml). Välj arbetsboken Prismodell.xlsm.")
             try:
                 table_refs = _table_refs(zf)
-                with _no_gc():
+                # Cells are hundreds of thousands of small tuples and lists kept to the end (at
+                # 1000x the example more than half the reading time went to collections).
+                with collector.paused():
                     return _read(_Book(zf), name, table_refs)
             except (InputError, KeyError, ET.ParseError, zipfile.BadZipFile, OSError, EOFError,
                     zlib.error):
@@ -98,20 +99,6 @@ def read_workbook(path: str | os.PathLike) -> WorkbookData:
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"'{name}' är skadad eller ofullständig och kan inte läsas "
                          f"({type(exc).__name__}). Använd en säkerhetskopia.") from exc
-
-
-@contextlib.contextmanager
-def _no_gc():
-    """The cyclic garbage collector paused while the cells are read: they are hundreds of
-    thousands of small tuples and lists kept alive to the end, which every collection would scan
-    again and again (at 1000x the example more than half the reading time; no cycles are made)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _table_refs(zf: zipfile.ZipFile) -> dict[str, dict[str, tuple[str, str, int]]]:

@@ -16,15 +16,14 @@ engine's value of the cell (``Formula.value``), which the file writer stores as 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
+from xlkc import collector
 from xlkc import layout as L  # noqa: N812
 from xlkc.errors import Problem
 from xlkc.excel.model import CellWrite, OutputPlan, TableBlock
@@ -344,19 +343,8 @@ def plan_outputs(inputs: Inputs, results: Results, run: Any,
     and formulas kept to the end, which every collection would scan again and again over the
     results (at 100x the example a third of the plan; no cycles are made).
     """
-    with _paused_gc():
+    with collector.paused():
         return _plan_outputs(inputs, results, run, warnings, versions)
-
-
-@contextlib.contextmanager
-def _paused_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _plan_outputs(inputs: Inputs, results: Results, run: Any, warnings: list[Problem] | None,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_scaling import process_cpu  # noqa: E402
 
 CLICK_IMPORTS = ("import xlkc.cli, xlkc.excel.file_reader, xlkc.excel.run, "
                  "xlkc.excel.file_writer")
@@ -52,18 +54,6 @@ def prepare(venv: Path, reinstall: bool) -> None:
                         "--force-reinstall", "--no-deps", str(REPO)], check=True)
         subprocess.run([str(_bin(venv, "python")), "-m", "pip", "install", "-q", str(REPO)],
                        check=True)
-
-
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """(CPU s, wall s) of one child process; fails loudly if the command does."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
 def main() -> None:
@@ -88,12 +78,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
         for cmd in cases.values():  # warm the file cache once
-            timed(cmd, cwd, env)
+            process_cpu(cmd, cwd, env)
         cpu: dict[str, list[float]] = {k: [] for k in cases}
         wall: dict[str, list[float]] = {k: [] for k in cases}
         for _ in range(args.repeats):
             for name, cmd in cases.items():
-                c, w = timed(cmd, cwd, env)
+                c, w = process_cpu(cmd, cwd, env)
                 cpu[name].append(c)
                 wall[name].append(w)
     version = subprocess.run([python, "-c", "import xlkc, numpy, pandas; print(xlkc.__version__, "

@@ -135,11 +135,13 @@ def run_child(workbook: Path, out: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def process_cpu(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """(CPU user + sys, wall) of one whole child process."""
+def process_cpu(cmd: list[str], cwd: Path, env: dict[str, str] | None = None
+                ) -> tuple[float, float]:
+    """(CPU user + sys, wall) of one whole child process (``env``: its environment, else
+    this process's)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0,):
